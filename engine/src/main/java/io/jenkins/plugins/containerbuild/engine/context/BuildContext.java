@@ -1,0 +1,191 @@
+package io.jenkins.plugins.containerbuild.engine.context;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A directory to send to the daemon as the build context of {@code docker build}: a tar produced while it is sent,
+ * with the {@code .dockerignore} of the directory applied like the docker CLI applies it. The Dockerfile and the
+ * {@code .dockerignore} are always sent; a Dockerfile from outside the context is added at the root of the tar under a
+ * generated name (and added to the {@code .dockerignore} so that the daemon leaves it out of the build), exactly as the
+ * docker CLI does.
+ */
+public final class BuildContext {
+
+    static final String DOCKERIGNORE = ".dockerignore";
+    private static final String THREAD_NAME = "build-context-tar";
+
+    private final Path root;
+    private final Path dockerfile;
+    private final String dockerfileName;
+    private final boolean dockerfileOutside;
+    private final byte[] dockerignoreContents; // null when the context has none
+    private final DockerIgnore ignore;
+    private final AtomicLong entriesSent = new AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+
+    private BuildContext(Path root, Path dockerfile, String dockerfileName, boolean dockerfileOutside,
+            byte[] dockerignoreContents, DockerIgnore ignore) {
+        this.root = root;
+        this.dockerfile = dockerfile;
+        this.dockerfileName = dockerfileName;
+        this.dockerfileOutside = dockerfileOutside;
+        this.dockerignoreContents = dockerignoreContents;
+        this.ignore = ignore;
+    }
+
+    /**
+     * Validates the context directory and the Dockerfile and reads the {@code .dockerignore}.
+     *
+     * @param contextDir the build context directory (a symbolic link to one is resolved)
+     * @param dockerfile the Dockerfile, inside or outside the context; a relative path is resolved against the current
+     *     directory, like {@code docker build --file}
+     * @throws ContextException if the directory or the Dockerfile is missing or of the wrong kind, or the
+     *     {@code .dockerignore} cannot be read or has an invalid pattern
+     */
+    public static BuildContext of(Path contextDir, Path dockerfile) throws IOException {
+        if (!Files.exists(contextDir)) {
+            throw new ContextException("Build context directory " + contextDir.toAbsolutePath()
+                    + " does not exist: pass an existing directory as the context.");
+        }
+        if (!Files.isDirectory(contextDir)) {
+            throw new ContextException("Build context " + contextDir.toAbsolutePath()
+                    + " is not a directory: pass a directory as the context.");
+        }
+        Path root = contextDir.toRealPath();
+        if (!Files.exists(dockerfile)) {
+            throw new ContextException("Dockerfile " + dockerfile.toAbsolutePath()
+                    + " not found: create it or pass its path with --file.");
+        }
+        if (!Files.isRegularFile(dockerfile)) {
+            throw new ContextException("Dockerfile " + dockerfile.toAbsolutePath()
+                    + " is not a regular file: pass the path of the Dockerfile itself with --file.");
+        }
+        Path realDockerfile = dockerfile.toRealPath();
+        boolean outside = !realDockerfile.startsWith(root);
+        String name = outside
+                ? ".dockerfile." + randomHex()
+                : ContextWalker.relativeSlashPath(root, realDockerfile);
+
+        byte[] dockerignore = readDockerignore(root);
+        DockerIgnore ignore = DockerIgnore.none();
+        if (dockerignore != null) {
+            try {
+                ignore = DockerIgnore.parse(new String(dockerignore, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new ContextException(root.resolve(DOCKERIGNORE) + ": " + e.getMessage(), e);
+            }
+        }
+        ignore = outside ? ignore.alwaysIncluding(DOCKERIGNORE) : ignore.alwaysIncluding(DOCKERIGNORE, name);
+        return new BuildContext(root, realDockerfile, name, outside, dockerignore, ignore);
+    }
+
+    private static byte[] readDockerignore(Path root) throws IOException {
+        Path file = root.resolve(DOCKERIGNORE);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ContextException(file + " is not a regular file: make it a file of patterns or remove it.");
+        }
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ContextException("Cannot read " + file + ": make it readable.", e);
+        }
+    }
+
+    private static String randomHex() {
+        byte[] bytes = new byte[10];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /**
+     * The name to give the daemon as the {@code dockerfile} parameter: the Dockerfile's relative slash path inside the
+     * context, or the generated {@code .dockerfile.<random hex>} name under which a Dockerfile from outside the context
+     * is added at the root of the tar.
+     */
+    public String dockerfileName() {
+        return dockerfileName;
+    }
+
+    /** The context directory, with symbolic links resolved. */
+    public Path directory() {
+        return root;
+    }
+
+    /** The {@code .dockerignore} in effect, including the exceptions added for the Dockerfile and itself. */
+    public DockerIgnore dockerIgnore() {
+        return ignore;
+    }
+
+    /**
+     * Writes the whole tar to {@code out}, file by file, without closing it. On failure the tar is left unfinished
+     * (no end-of-archive records), so that it cannot be mistaken for a complete context.
+     */
+    public void writeTo(OutputStream out) throws IOException {
+        entriesSent.set(0);
+        bytesSent.set(0);
+        ContextTarWriter tar = new ContextTarWriter(out, entriesSent, bytesSent);
+        AtomicBoolean dockerignoreSent = new AtomicBoolean();
+        long now = Instant.now().getEpochSecond();
+        new ContextWalker(root, ignore).walk(entry -> {
+            if (dockerfileOutside && entry.name().equals(DOCKERIGNORE)) {
+                tar.addBytes(DOCKERIGNORE, dockerignoreListingDockerfile(), entry.mode(), entry.mtimeSeconds());
+                dockerignoreSent.set(true);
+            } else {
+                tar.add(entry);
+            }
+        });
+        if (dockerfileOutside) {
+            if (!dockerignoreSent.get()) {
+                tar.addBytes(DOCKERIGNORE, dockerignoreListingDockerfile(), 0600, now);
+            }
+            try {
+                tar.addFileAs(dockerfileName, dockerfile, 0600, now);
+            } catch (NoSuchFileException e) {
+                throw new ContextException("Dockerfile " + dockerfile
+                        + " disappeared while the build context was being sent: make sure it exists.", e);
+            }
+        }
+        tar.close();
+    }
+
+    /** What the docker CLI sends as .dockerignore with an outside Dockerfile: the file plus the generated name. */
+    private byte[] dockerignoreListingDockerfile() {
+        String original = dockerignoreContents == null
+                ? DOCKERIGNORE
+                : new String(dockerignoreContents, StandardCharsets.UTF_8);
+        return (original + "\n" + dockerfileName + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The tar as an {@link InputStream} (for an HTTP request body), produced by a thread named
+     * {@code build-context-tar-N} through a 64 KiB buffer while it is read. A failure to produce it is rethrown by
+     * {@code read}; closing the stream early stops the thread. Always close the stream.
+     */
+    public InputStream openStream() {
+        return TarPipe.start(THREAD_NAME, this::writeTo);
+    }
+
+    /** Tar entries written so far by the current (or last) {@link #writeTo} or stream; safe from any thread. */
+    public long entriesSent() {
+        return entriesSent.get();
+    }
+
+    /** Tar bytes written so far by the current (or last) {@link #writeTo} or stream; safe from any thread. */
+    public long bytesSent() {
+        return bytesSent.get();
+    }
+}

@@ -1,0 +1,24 @@
+package io.jenkins.plugins.containerbuild.engine.context;
+
+import java.nio.file.Path;
+
+/**
+ * One file system object of the build context, as found by the walk (never following symbolic links).
+ *
+ * @param name the relative slash path inside the context, without a trailing slash
+ * @param path where it is on disk
+ * @param type what it is
+ * @param mode permission bits including setuid, setgid and sticky (07777)
+ * @param size the size of a regular file, 0 otherwise
+ * @param mtimeSeconds the modification time, truncated to whole seconds as the docker CLI does
+ * @param linkTarget the target of a symbolic link, as stored in the link; null otherwise
+ * @param inode identity of a non-directory with more than one hard link; null otherwise
+ */
+record ContextEntry(String name, Path path, Type type, int mode, long size, long mtimeSeconds, String linkTarget,
+        Inode inode) {
+
+    enum Type { DIRECTORY, FILE, SYMLINK }
+
+    /** Device and inode number: equal for two paths that are hard links to the same file. */
+    record Inode(long device, long number) {}
+}

@@ -1,0 +1,273 @@
+package io.jenkins.plugins.containerbuild.engine.context;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.regex.Pattern;
+
+/**
+ * One cleaned {@code .dockerignore} pattern, matched the way the docker CLI's pattern matcher does:
+ * a pattern without wildcards is compared literally, {@code **} at the start matches a path suffix,
+ * {@code **} at the end a path prefix, anything else is turned into a regular expression where
+ * {@code *} and {@code ?} never cross a {@code /} and {@code **} spans any number of directories.
+ */
+final class IgnorePattern {
+
+    private enum Kind { EXACT, PREFIX, SUFFIX, REGEX }
+
+    private final String text;
+    private final boolean exclusion;
+    private final Kind kind;
+    private final Pattern regex;
+    private final String affix; // the literal prefix (PREFIX) or suffix (SUFFIX) compared with the path
+
+    private IgnorePattern(String text, boolean exclusion, Kind kind, Pattern regex) {
+        this.text = text;
+        this.exclusion = exclusion;
+        this.kind = kind;
+        this.regex = regex;
+        this.affix = switch (kind) {
+            case PREFIX -> text.substring(0, text.length() - 2); // without the trailing **
+            case SUFFIX -> text.substring(2); // without the leading **
+            default -> null;
+        };
+    }
+
+    /**
+     * Compiles one pattern as the matcher receives it (possibly starting with {@code !}); it is trimmed and
+     * cleaned again, exactly like the matcher does.
+     *
+     * @return null for a pattern that is empty after trimming
+     * @throws IllegalArgumentException for a pattern that is not valid glob syntax
+     */
+    static IgnorePattern compile(String raw) {
+        String p = trimSpace(raw);
+        if (p.isEmpty()) {
+            return null;
+        }
+        p = clean(p);
+        boolean exclusion = false;
+        if (p.charAt(0) == '!') {
+            if (p.length() == 1) {
+                throw new IllegalArgumentException("Illegal .dockerignore pattern \"!\": write the path to re-include after the '!'.");
+            }
+            exclusion = true;
+            p = p.substring(1);
+        }
+        return translate(p, exclusion);
+    }
+
+    String text() {
+        return text;
+    }
+
+    boolean exclusion() {
+        return exclusion;
+    }
+
+    boolean matches(String path) {
+        return switch (kind) {
+            case EXACT -> path.equals(text);
+            case PREFIX -> path.startsWith(affix);
+            // "**/foo" also matches "foo" itself
+            case SUFFIX -> path.endsWith(affix) || (affix.startsWith("/") && affix.substring(1).equals(path));
+            case REGEX -> regex.matcher(path).matches();
+        };
+    }
+
+    @Override
+    public String toString() {
+        return (exclusion ? "!" : "") + text;
+    }
+
+    private static IgnorePattern translate(String p, boolean exclusion) {
+        StringBuilder re = new StringBuilder("^");
+        Kind kind = Kind.EXACT;
+        int pos = 0;
+        int len = p.length();
+        for (int step = 0; pos < len; step++) {
+            int ch = p.codePointAt(pos);
+            pos += Character.charCount(ch);
+            if (ch == '*') {
+                if (pos < len && p.charAt(pos) == '*') {
+                    pos++;
+                    if (pos < len && p.charAt(pos) == '/') {
+                        pos++;
+                    }
+                    if (pos == len) {
+                        if (kind == Kind.EXACT) {
+                            kind = Kind.PREFIX;
+                        } else {
+                            re.append(".*");
+                            kind = Kind.REGEX;
+                        }
+                    } else {
+                        re.append("(?:.*/)?");
+                        kind = Kind.REGEX;
+                    }
+                    if (step == 0) {
+                        kind = Kind.SUFFIX;
+                    }
+                } else {
+                    re.append("[^/]*");
+                    kind = Kind.REGEX;
+                }
+            } else if (ch == '?') {
+                re.append("[^/]");
+                kind = Kind.REGEX;
+            } else if (ch == '\\') {
+                if (pos == len) {
+                    throw badPattern(p, "it ends with a lone backslash");
+                }
+                int escaped = p.codePointAt(pos);
+                pos += Character.charCount(escaped);
+                re.append(literal(escaped));
+                kind = Kind.REGEX;
+            } else if (ch == '[') {
+                pos = characterClass(p, pos, re);
+                kind = Kind.REGEX;
+            } else if (ch == '^') {
+                // the docker CLI leaves '^' unescaped in its regular expression, where it is an anchor
+                re.append('^');
+            } else {
+                re.append(literal(ch));
+            }
+        }
+        Pattern regex = null;
+        if (kind == Kind.REGEX) {
+            re.append("\\z");
+            // UNIX_LINES: like Go's regexp, '.' stops at '\n' only
+            regex = Pattern.compile(re.toString(), Pattern.UNIX_LINES);
+        }
+        return new IgnorePattern(p, exclusion, kind, regex);
+    }
+
+    /**
+     * Translates a Go {@code filepath.Match} character class starting after its {@code [}, validating it with the
+     * same rules; returns the position after the closing {@code ]}.
+     */
+    private static int characterClass(String p, int pos, StringBuilder re) {
+        int len = p.length();
+        boolean negated = false;
+        if (pos < len && p.charAt(pos) == '^') {
+            negated = true;
+            pos++;
+        }
+        StringBuilder ranges = new StringBuilder();
+        int count = 0;
+        while (true) {
+            if (pos < len && p.charAt(pos) == ']' && count > 0) {
+                pos++;
+                break;
+            }
+            int[] lo = classChar(p, pos);
+            pos = lo[1];
+            int hi = lo[0];
+            if (p.charAt(pos) == '-') {
+                int[] h = classChar(p, pos + 1);
+                pos = h[1];
+                hi = h[0];
+            }
+            if (lo[0] <= hi) {
+                ranges.append(hexChar(lo[0]));
+                if (hi != lo[0]) {
+                    ranges.append('-').append(hexChar(hi));
+                }
+            }
+            count++;
+        }
+        if (ranges.length() == 0) {
+            // only reversed ranges: nothing can match (or anything, when negated)
+            re.append(negated ? "(?s:.)" : "(?!)");
+        } else {
+            re.append('[').append(negated ? "^" : "").append(ranges).append(']');
+        }
+        return pos;
+    }
+
+    /** Reads one (possibly escaped) character of a class; returns {codePoint, nextPos}. */
+    private static int[] classChar(String p, int pos) {
+        int len = p.length();
+        if (pos >= len || p.charAt(pos) == '-' || p.charAt(pos) == ']') {
+            throw badPattern(p, "a character class [...] is empty, unterminated or starts a range with '-'");
+        }
+        if (p.charAt(pos) == '\\') {
+            pos++;
+            if (pos >= len) {
+                throw badPattern(p, "it ends with a lone backslash");
+            }
+        }
+        int cp = p.codePointAt(pos);
+        pos += Character.charCount(cp);
+        if (pos >= len) {
+            throw badPattern(p, "a character class [...] is not closed with ']'");
+        }
+        return new int[] {cp, pos};
+    }
+
+    private static String hexChar(int cp) {
+        return "\\x{" + Integer.toHexString(cp) + "}";
+    }
+
+    private static String literal(int cp) {
+        if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') || cp == '/') {
+            return Character.toString(cp);
+        }
+        return hexChar(cp);
+    }
+
+    private static IllegalArgumentException badPattern(String p, String why) {
+        return new IllegalArgumentException("Invalid .dockerignore pattern \"" + p + "\" (" + why + "): fix the pattern syntax.");
+    }
+
+    /** Go's {@code strings.TrimSpace}: trims Unicode white space (which includes U+0085 and U+00A0). */
+    static String trimSpace(String s) {
+        int start = 0;
+        int end = s.length();
+        while (start < end && isGoSpace(s.charAt(start))) {
+            start++;
+        }
+        while (end > start && isGoSpace(s.charAt(end - 1))) {
+            end--;
+        }
+        return s.substring(start, end);
+    }
+
+    private static boolean isGoSpace(char c) {
+        return switch (c) {
+            case '\t', '\n', '\u000B', '\f', '\r', ' ', '\u0085', '\u00A0', '\u1680', '\u2028', '\u2029', '\u202F',
+                    '\u205F', '\u3000' -> true;
+            default -> c >= '\u2000' && c <= '\u200A';
+        };
+    }
+
+    /**
+     * Go's {@code filepath.Clean} for slash paths: collapses repeated slashes, drops {@code .} elements, resolves
+     * {@code ..} lexically and removes any trailing slash; returns {@code .} for an empty result.
+     */
+    static String clean(String path) {
+        if (path.isEmpty()) {
+            return ".";
+        }
+        boolean rooted = path.charAt(0) == '/';
+        Deque<String> out = new ArrayDeque<>();
+        for (String element : path.split("/")) {
+            if (element.isEmpty() || element.equals(".")) {
+                continue;
+            }
+            if (element.equals("..")) {
+                if (!out.isEmpty() && !out.peekLast().equals("..")) {
+                    out.removeLast();
+                } else if (!rooted) {
+                    out.addLast("..");
+                }
+                continue;
+            }
+            out.addLast(element);
+        }
+        String joined = String.join("/", out);
+        if (rooted) {
+            return "/" + joined;
+        }
+        return joined.isEmpty() ? "." : joined;
+    }
+}
