@@ -1,0 +1,16 @@
+package io.jenkins.plugins.containerbuild.engine.buildkit;
+
+import java.io.IOException;
+
+/** Thrown when a BuildKit progress payload is not well-formed protobuf (truncated, bad lengths, groups, ...). */
+public final class MalformedProtobufException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    MalformedProtobufException(String message) {
+        super(message);
+    }
+
+    MalformedProtobufException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
