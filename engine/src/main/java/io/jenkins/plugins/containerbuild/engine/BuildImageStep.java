@@ -1,0 +1,254 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.transport.DockerHttpClient;
+import io.jenkins.plugins.containerbuild.engine.buildkit.BuildkitProgress;
+import io.jenkins.plugins.containerbuild.engine.buildkit.MalformedProtobufException;
+import io.jenkins.plugins.containerbuild.engine.context.BuildContext;
+import io.jenkins.plugins.containerbuild.engine.context.ContextException;
+import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
+import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
+import io.jenkins.plugins.containerbuild.engine.event.EventSink;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.StringJoiner;
+
+/**
+ * One build: streams the context to {@code POST /build}, follows the progress of the classic builder or BuildKit,
+ * and returns the image id the daemon reported. Aborting closes the upload and the reply, which cancels the build
+ * on the daemon.
+ */
+final class BuildImageStep {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DaemonConnection daemon;
+    private final BuildRequest request;
+    private final EventSink events;
+
+    BuildImageStep(DaemonConnection daemon, BuildRequest request, EventSink events) {
+        this.daemon = daemon;
+        this.request = request;
+        this.events = events;
+    }
+
+    /** Runs the build; returns the image id ({@code sha256:...}) and how many steps were cached. */
+    Built call() throws ContainerEngineException, InterruptedException {
+        if (!Files.isRegularFile(request.dockerfile())) {
+            throw new DockerfileMissingException("Dockerfile " + request.dockerfile()
+                    + " does not exist: create it or name the right file with the dockerfile option.");
+        }
+        BuildContext context;
+        try {
+            context = BuildContext.of(request.context(), request.dockerfile());
+        } catch (ContextException e) {
+            throw new BuildContextException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new BuildContextException("The build context " + request.context() + " cannot be read ("
+                    + e.getMessage() + "): check that the directory exists and is readable.", e);
+        }
+        String query = query(context.dockerfileName());
+        events.accept(new EngineEvent.Phase("Building " + (request.tags().isEmpty() ? "an untagged image" : String.join(", ", request.tags()))
+                + " with " + request.builderKind() + " on " + daemon.endpoint()));
+        AbortableCall call = new AbortableCall();
+        return call.run("containerbuild-build", () -> {
+            InputStream body = context.openStream();
+            call.closeOnAbort(body);
+            DockerHttpClient.Request http = DockerHttpClient.Request.builder()
+                    .method(DockerHttpClient.Request.Method.POST)
+                    .path(daemon.path("/build?" + query))
+                    .putHeader("Content-Type", "application/x-tar")
+                    .body(body)
+                    .build();
+            long start = System.nanoTime();
+            try (DockerHttpClient.Response response = daemon.stream(http)) {
+                call.closeOnAbort(response);
+                Built built = follow(response);
+                events.accept(new EngineEvent.Phase("Built " + built.imageId() + " in "
+                        + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms"));
+                return built;
+            } catch (RuntimeException e) {
+                if (call.aborted()) {
+                    throw new InterruptedException("build aborted");
+                }
+                throw DaemonConnection.classify(e, daemon.endpoint());
+            } finally {
+                body.close();
+            }
+        });
+    }
+
+    private Built follow(DockerHttpClient.Response response) throws ContainerEngineException, IOException {
+        if (response.getStatusCode() != 200) {
+            throw failureFromStatus(response);
+        }
+        boolean buildkit = request.builderKind() == BuilderKind.BUILDKIT;
+        ClassicProgress classic = new ClassicProgress(events);
+        BuildkitProgress bk = new BuildkitProgress(new BuildkitEvents(events));
+        String imageId = null;
+        String error = null;
+        try (MappingIterator<JsonNode> lines = JSON.readerFor(JsonNode.class).readValues(response.getBody())) {
+            while (lines.hasNextValue()) {
+                JsonNode line = lines.nextValue();
+                if (line.hasNonNull("error") || line.hasNonNull("errorDetail")) {
+                    error = line.path("errorDetail").path("message").asText(line.path("error").asText());
+                    break;
+                }
+                String id = line.path("id").asText("");
+                JsonNode aux = line.get("aux");
+                if ("moby.buildkit.trace".equals(id) && aux != null) {
+                    try {
+                        bk.acceptAux(aux.asText());
+                    } catch (MalformedProtobufException e) {
+                        events.accept(new EngineEvent.Warning("Unreadable BuildKit progress skipped: " + e.getMessage()));
+                    }
+                } else if (aux != null && aux.hasNonNull("ID")) {
+                    imageId = aux.get("ID").asText(); // moby.image.id (BuildKit) or the classic builder's aux
+                } else if (line.hasNonNull("stream")) {
+                    classic.accept(line.get("stream").asText());
+                } else if (line.hasNonNull("status") && !buildkit) {
+                    events.accept(new EngineEvent.Progress(id, line.get("status").asText(), 0, 0));
+                }
+            }
+        }
+        if (error != null) {
+            bk.finish();
+            throw failure(error, buildkit ? bk.failure() : Optional.empty(), classic);
+        }
+        if (imageId == null) {
+            throw new ContainerEngineException("The daemon ended the build without an image id: the connection may have"
+                    + " dropped; run the build again and check the daemon's log.");
+        }
+        bk.finish();
+        classic.finish();
+        return new Built(imageId, buildkit ? bk.cachedSteps() : classic.cachedSteps());
+    }
+
+    private ContainerEngineException failure(String error, Optional<BuildkitProgress.FailedStep> bkStep,
+                                             ClassicProgress classic) {
+        if (looksLikeMissingBaseImage(error)) {
+            return new BaseImageMissingException("A base image of " + request.dockerfile().getFileName()
+                    + " is missing (" + error.strip() + "): build or load it on the daemon, push it to a registry the"
+                    + " daemon can reach, or fix the FROM line.");
+        }
+        if (bkStep.isPresent()) {
+            return new BuildFailedException(bkStep.get().name(), bkStep.get().error(), bkStep.get().lastLines());
+        }
+        return new BuildFailedException(classic.currentStep(), error.strip(), classic.lastLines());
+    }
+
+    static boolean looksLikeMissingBaseImage(String error) {
+        String e = error.toLowerCase(Locale.ROOT);
+        return e.contains("pull access denied") || e.contains("manifest unknown")
+                || e.contains("failed to resolve source metadata") || e.contains("no such image")
+                || (e.contains("manifest for ") && e.contains("not found"))
+                || (e.contains("failed to create llb definition") && e.contains("not found"))
+                || e.contains("repository does not exist");
+    }
+
+    private ContainerEngineException failureFromStatus(DockerHttpClient.Response response) throws IOException {
+        String message;
+        byte[] raw = response.getBody().readNBytes(64 * 1024);
+        try {
+            message = JSON.readTree(raw).path("message").asText(new String(raw, StandardCharsets.UTF_8));
+        } catch (IOException notJson) {
+            message = new String(raw, StandardCharsets.UTF_8);
+        }
+        if (looksLikeMissingBaseImage(message)) {
+            return new BaseImageMissingException("A base image is missing (" + message.strip()
+                    + "): build or load it on the daemon, or fix the FROM line.");
+        }
+        return new BuildFailedException(null, "the daemon refused the build with HTTP " + response.getStatusCode()
+                + " (" + message.strip() + ")", List.of());
+    }
+
+    String query(String dockerfileName) {
+        StringJoiner q = new StringJoiner("&");
+        add(q, "version", request.builderKind().apiVersion());
+        add(q, "dockerfile", dockerfileName);
+        for (String t : request.tags()) {
+            add(q, "t", t);
+        }
+        if (!request.buildArgs().isEmpty()) {
+            add(q, "buildargs", json(request.buildArgs()));
+        }
+        if (!request.labels().isEmpty()) {
+            add(q, "labels", json(request.labels()));
+        }
+        if (request.target() != null) {
+            add(q, "target", request.target());
+        }
+        if (!request.cacheFrom().isEmpty()) {
+            add(q, "cachefrom", json(request.cacheFrom()));
+        }
+        if (request.networkMode() != null) {
+            add(q, "networkmode", request.networkMode());
+        }
+        if (request.platform() != null) {
+            add(q, "platform", request.platform());
+        }
+        add(q, "pull", request.pull() ? "1" : "0");
+        add(q, "nocache", request.noCache() ? "1" : "0");
+        add(q, "rm", "1");
+        add(q, "forcerm", "1"); // intermediate containers go even when a step fails
+        return q.toString();
+    }
+
+    private static void add(StringJoiner q, String name, String value) {
+        q.add(name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8));
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    record Built(String imageId, int cachedSteps) {}
+
+    /** Forwards BuildKit's console events as engine events. */
+    private record BuildkitEvents(EventSink events) implements BuildkitProgress.Listener {
+        @Override
+        public void stepStarted(String name) {
+            events.accept(new EngineEvent.StepStarted(name));
+        }
+
+        @Override
+        public void stepCompleted(String name, boolean cached, Duration took) {
+            events.accept(new EngineEvent.StepCompleted(name, cached, took));
+        }
+
+        @Override
+        public void stepFailed(String name, String error) {
+            events.accept(new EngineEvent.StepOutput(name, "ERROR: " + error));
+        }
+
+        @Override
+        public void log(String stepName, int stream, String text) {
+            events.accept(new EngineEvent.StepOutput(stepName, text));
+        }
+
+        @Override
+        public void progress(String stepName, String id, long current, long total) {
+            events.accept(new EngineEvent.Progress(stepName, id, current, total));
+        }
+
+        @Override
+        public void warning(String stepName, String message) {
+            events.accept(new EngineEvent.Warning(stepName + ": " + message));
+        }
+    }
+
+}

@@ -1,0 +1,190 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** What to build: an immutable value made with {@link #builder(Path)}. Tags are validated when added. */
+public final class BuildRequest {
+
+    static final String OCI_REVISION = "org.opencontainers.image.revision";
+    static final String OCI_SOURCE = "org.opencontainers.image.source";
+
+    private final Path context;
+    private final Path dockerfile;
+    private final List<String> tags;
+    private final Map<String, String> buildArgs;
+    private final String target;
+    private final Map<String, String> labels;
+    private final boolean pull;
+    private final boolean noCache;
+    private final List<String> cacheFrom;
+    private final String networkMode;
+    private final String platform;
+    private final BuilderKind builderKind;
+
+    private BuildRequest(Builder b) {
+        this.context = b.context;
+        this.dockerfile = b.dockerfile != null ? b.dockerfile : b.context.resolve("Dockerfile");
+        this.tags = List.copyOf(b.tags);
+        this.buildArgs = unmodifiableCopy(b.buildArgs);
+        this.target = b.target;
+        Map<String, String> allLabels = new LinkedHashMap<>(b.labels);
+        if (b.revision != null) {
+            allLabels.put(OCI_REVISION, b.revision);
+        }
+        if (b.source != null) {
+            allLabels.put(OCI_SOURCE, b.source);
+        }
+        this.labels = unmodifiableCopy(allLabels);
+        this.pull = b.pull;
+        this.noCache = b.noCache;
+        this.cacheFrom = List.copyOf(b.cacheFrom);
+        this.networkMode = b.networkMode;
+        this.platform = b.platform;
+        this.builderKind = b.builderKind;
+    }
+
+    private static Map<String, String> unmodifiableCopy(Map<String, String> m) {
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(m));
+    }
+
+    public static Builder builder(Path context) {
+        return new Builder(context);
+    }
+
+    public Path context() { return context; }
+    public Path dockerfile() { return dockerfile; }
+    public List<String> tags() { return tags; }
+    public Map<String, String> buildArgs() { return buildArgs; }
+    /** The stage to stop at, or null for the last one. */
+    public String target() { return target; }
+    /** Labels, including the OCI revision and source labels when they were given. */
+    public Map<String, String> labels() { return labels; }
+    public boolean pull() { return pull; }
+    public boolean noCache() { return noCache; }
+    public List<String> cacheFrom() { return cacheFrom; }
+    /** The network mode for RUN steps, or null for the daemon's default. */
+    public String networkMode() { return networkMode; }
+    /** The target platform such as {@code linux/amd64}, or null for the daemon's own. */
+    public String platform() { return platform; }
+    public BuilderKind builderKind() { return builderKind; }
+
+    /** Collects the options of a build; every setter checks its input and says what was wrong. */
+    public static final class Builder {
+        private final Path context;
+        private Path dockerfile;
+        private final List<String> tags = new ArrayList<>();
+        private final Map<String, String> buildArgs = new LinkedHashMap<>();
+        private String target;
+        private final Map<String, String> labels = new LinkedHashMap<>();
+        private String revision;
+        private String source;
+        private boolean pull;
+        private boolean noCache;
+        private final List<String> cacheFrom = new ArrayList<>();
+        private String networkMode;
+        private String platform;
+        private BuilderKind builderKind = BuilderKind.BUILDKIT;
+
+        private Builder(Path context) {
+            this.context = Objects.requireNonNull(context, "context");
+        }
+
+        /** The Dockerfile; by default {@code Dockerfile} in the context. It may lie outside the context. */
+        public Builder dockerfile(Path dockerfile) {
+            this.dockerfile = dockerfile;
+            return this;
+        }
+
+        /** Adds a tag, checked against the image reference grammar now, before any daemon call. */
+        public Builder tag(String reference) {
+            ImageReference ref = ImageReference.parse(reference);
+            if (ref.digest() != null) {
+                throw new IllegalArgumentException("Tag '" + reference
+                        + "' carries a digest: a build can only be tagged with name[:tag]; drop the @sha256 part.");
+            }
+            tags.add(reference);
+            return this;
+        }
+
+        public Builder buildArg(String name, String value) {
+            requireName(name, "Build argument");
+            buildArgs.put(name, Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        public Builder target(String target) {
+            this.target = blankToNull(target);
+            return this;
+        }
+
+        public Builder label(String name, String value) {
+            requireName(name, "Label");
+            labels.put(name, Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Adds the {@code org.opencontainers.image.revision} label, such as a commit id. */
+        public Builder revision(String revision) {
+            this.revision = blankToNull(revision);
+            return this;
+        }
+
+        /** Adds the {@code org.opencontainers.image.source} label, such as the repository URL. */
+        public Builder source(String source) {
+            this.source = blankToNull(source);
+            return this;
+        }
+
+        public Builder pull(boolean pull) {
+            this.pull = pull;
+            return this;
+        }
+
+        public Builder noCache(boolean noCache) {
+            this.noCache = noCache;
+            return this;
+        }
+
+        public Builder cacheFrom(String reference) {
+            ImageReference.parse(reference);
+            cacheFrom.add(reference);
+            return this;
+        }
+
+        public Builder networkMode(String networkMode) {
+            this.networkMode = blankToNull(networkMode);
+            return this;
+        }
+
+        public Builder platform(String platform) {
+            this.platform = blankToNull(platform);
+            return this;
+        }
+
+        public Builder builderKind(BuilderKind builderKind) {
+            this.builderKind = Objects.requireNonNull(builderKind, "builderKind");
+            return this;
+        }
+
+        public BuildRequest build() {
+            return new BuildRequest(this);
+        }
+
+        private static void requireName(String name, String what) {
+            if (name == null || name.isBlank() || name.indexOf('\0') >= 0 || name.indexOf('=') >= 0) {
+                throw new IllegalArgumentException(what + " name '" + name
+                        + "' is invalid: use a non-empty name without '=' or NUL characters.");
+            }
+        }
+
+        private static String blankToNull(String s) {
+            return s == null || s.isBlank() ? null : s.trim();
+        }
+    }
+}

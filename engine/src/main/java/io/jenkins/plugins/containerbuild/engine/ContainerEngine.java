@@ -1,0 +1,183 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.transport.DockerHttpClient;
+import java.io.IOException;
+import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
+import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
+import io.jenkins.plugins.containerbuild.engine.daemon.DindSidecar;
+import io.jenkins.plugins.containerbuild.engine.daemon.Timeouts;
+import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
+import io.jenkins.plugins.containerbuild.engine.event.EventSink;
+import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The builder service: builds, tags, pushes, inspects and removes images on one daemon. Open it with
+ * {@link #connect}, close it when done; for a DinD endpoint, closing removes the sidecar. Every long call can be
+ * aborted by interrupting the calling thread, which stops the work on the daemon and throws
+ * {@link InterruptedException}.
+ */
+public final class ContainerEngine implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DaemonConnection daemon;
+    private final DindSidecar sidecar;
+    private final DaemonConnection sidecarHost;
+    private final EventSink events;
+
+    private ContainerEngine(DaemonConnection daemon, DindSidecar sidecar, DaemonConnection sidecarHost,
+                            EventSink events) {
+        this.daemon = daemon;
+        this.sidecar = sidecar;
+        this.sidecarHost = sidecarHost;
+        this.events = events;
+    }
+
+    public static ContainerEngine connect(DaemonEndpoint endpoint, EventSink events)
+            throws ContainerEngineException, InterruptedException {
+        return connect(endpoint, Timeouts.defaults(), events);
+    }
+
+    /** Connects to the daemon, starting a DinD sidecar first when the endpoint asks for one. */
+    public static ContainerEngine connect(DaemonEndpoint endpoint, Timeouts timeouts, EventSink events)
+            throws ContainerEngineException, InterruptedException {
+        Objects.requireNonNull(events, "events");
+        if (endpoint instanceof DaemonEndpoint.Dind dind) {
+            DaemonConnection host = DaemonConnection.open(dind.host(), timeouts);
+            try {
+                DindSidecar sidecar = DindSidecar.start(host, dind.options(), timeouts, events);
+                return new ContainerEngine(sidecar.daemon(), sidecar, host, events);
+            } catch (ContainerEngineException | InterruptedException | RuntimeException e) {
+                host.close();
+                throw e;
+            }
+        }
+        DaemonConnection daemon = DaemonConnection.open(endpoint, timeouts);
+        events.accept(new EngineEvent.Phase("Connected to " + endpoint + " (API " + daemon.apiVersion() + ")"));
+        return new ContainerEngine(daemon, null, null, events);
+    }
+
+    /** Builds the image and returns its id, tags, size, layers, duration and cached step count. */
+    public BuildResult build(BuildRequest request) throws ContainerEngineException, InterruptedException {
+        long start = System.nanoTime();
+        BuildImageStep.Built built = new BuildImageStep(daemon, request, events).call();
+        InspectImageResponse image = inspectOrFail(built.imageId());
+        return new BuildResult(built.imageId(), request.tags(), image.getSize() != null ? image.getSize() : 0,
+                history(built.imageId()), Duration.ofNanos(System.nanoTime() - start), built.cachedSteps());
+    }
+
+    /** Pushes every tag of the request, in order, and returns the digests. */
+    public PushResult push(PushRequest request) throws ContainerEngineException, InterruptedException {
+        List<PushResult.PushedTag> pushed = new ArrayList<>();
+        for (String tag : request.tags()) {
+            pushed.add(new PushImageStep(daemon, tag, request, events).call());
+        }
+        return new PushResult(pushed);
+    }
+
+    /** Gives an image already on the daemon another name. */
+    public void tag(String image, String reference) throws ContainerEngineException {
+        ImageReference ref = ImageReference.parse(reference);
+        if (ref.digest() != null) {
+            throw new IllegalArgumentException("Tag '" + reference + "' carries a digest: give name[:tag].");
+        }
+        try {
+            daemon.docker().tagImageCmd(image, ref.nameWithoutTag(), ref.tagOrLatest()).exec();
+        } catch (NotFoundException e) {
+            throw new ContainerEngineException("Image " + image + " is not on " + daemon.endpoint()
+                    + ": build it or pull it there before tagging.", e);
+        } catch (DockerException e) {
+            throw failure(e);
+        } catch (RuntimeException e) {
+            throw DaemonConnection.classify(e, daemon.endpoint());
+        }
+    }
+
+    /** The image's id, size and creation time, or empty when the daemon does not have it. */
+    public Optional<ImageInfo> inspect(String image) throws ContainerEngineException {
+        try {
+            InspectImageResponse r = daemon.docker().inspectImageCmd(image).exec();
+            return Optional.of(new ImageInfo(r.getId(), r.getRepoTags() != null ? r.getRepoTags() : List.of(),
+                    r.getSize() != null ? r.getSize() : 0, r.getCreated()));
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            throw DaemonConnection.classify(e, daemon.endpoint());
+        }
+    }
+
+    /** Removes an image (or one of its tags); a missing image is not an error. */
+    public void remove(String image) throws ContainerEngineException {
+        try {
+            daemon.docker().removeImageCmd(image).withForce(true).exec();
+        } catch (NotFoundException e) {
+            // nothing to remove
+        } catch (RuntimeException e) {
+            throw DaemonConnection.classify(e, daemon.endpoint());
+        }
+    }
+
+    /** The daemon this engine talks to; for DinD, the sidecar's. */
+    public DaemonEndpoint endpoint() {
+        return daemon.endpoint();
+    }
+
+    /** Ends the connection; for DinD, removes the sidecar container (its named cache volume stays). */
+    @Override
+    public void close() {
+        if (sidecar != null) {
+            try {
+                sidecar.close();
+                events.accept(new EngineEvent.Phase("DinD sidecar " + sidecar.containerId().substring(0, 12) + " removed"));
+            } finally {
+                sidecarHost.close();
+            }
+        } else {
+            daemon.close();
+        }
+    }
+
+    private InspectImageResponse inspectOrFail(String imageId) throws ContainerEngineException {
+        try {
+            return daemon.docker().inspectImageCmd(imageId).exec();
+        } catch (RuntimeException e) {
+            throw DaemonConnection.classify(e, daemon.endpoint());
+        }
+    }
+
+    private List<BuildResult.Layer> history(String imageId) throws ContainerEngineException {
+        try {
+            DockerHttpClient.Request req = DockerHttpClient.Request.builder()
+                    .method(DockerHttpClient.Request.Method.GET)
+                    .path(daemon.path("/images/" + imageId + "/history"))
+                    .build();
+            try (DockerHttpClient.Response r = daemon.call(req)) {
+                List<BuildResult.Layer> layers = new ArrayList<>();
+                for (JsonNode entry : JSON.readTree(r.getBody())) { // newest first
+                    layers.add(0, new BuildResult.Layer(entry.path("CreatedBy").asText(""), entry.path("Size").asLong()));
+                }
+                return layers;
+            }
+        } catch (IOException | RuntimeException e) {
+            throw DaemonConnection.classify(e, daemon.endpoint());
+        }
+    }
+
+    private ContainerEngineException failure(RuntimeException e) {
+        return new ContainerEngineException("The daemon " + daemon.endpoint() + " refused the request ("
+                + e.getMessage() + "): check the image name and the daemon's log.", e);
+    }
+
+    /** What the daemon knows about an image. */
+    public record ImageInfo(String id, List<String> repoTags, long size, String created) {}
+}

@@ -1,0 +1,177 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.dockerjava.transport.DockerHttpClient;
+import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
+import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
+import io.jenkins.plugins.containerbuild.engine.event.EventSink;
+import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Pushes one tag through the daemon with {@code X-Registry-Auth} and returns the digest from the daemon's reply.
+ * Transient registry failures (5xx, connection reset, timeouts) are retried with exponential backoff; refused
+ * credentials and unknown repositories are not.
+ */
+final class PushImageStep {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DaemonConnection daemon;
+    private final String reference;
+    private final RegistryCredentials credentials;
+    private final int retries;
+    private final Duration initialBackoff;
+    private final EventSink events;
+
+    PushImageStep(DaemonConnection daemon, String reference, PushRequest request, EventSink events) {
+        this.daemon = daemon;
+        this.reference = reference;
+        this.credentials = request.credentials();
+        this.retries = request.retries();
+        this.initialBackoff = request.initialBackoff();
+        this.events = events;
+    }
+
+    PushResult.PushedTag call() throws ContainerEngineException, InterruptedException {
+        Duration backoff = initialBackoff;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return attempt();
+            } catch (TransientPushFailure e) {
+                if (attempt >= retries) {
+                    throw new RegistryUnavailableException("Push of " + reference + " failed after " + (attempt + 1)
+                            + " attempt(s): " + e.getMessage() + "; check that the registry is up and try again later.", e);
+                }
+                events.accept(new EngineEvent.Warning("Push of " + reference + " failed (" + e.getMessage()
+                        + "); retry " + (attempt + 1) + " of " + retries + " in " + backoff.toMillis() + " ms"));
+                Thread.sleep(backoff.toMillis()); // backoff between attempts; interruptible
+                backoff = backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private PushResult.PushedTag attempt() throws ContainerEngineException, InterruptedException {
+        ImageReference ref = ImageReference.parse(reference);
+        String path = daemon.path("/images/" + ref.nameWithoutTag() + "/push?tag="
+                + URLEncoder.encode(ref.tagOrLatest(), StandardCharsets.UTF_8));
+        DockerHttpClient.Request http = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.POST)
+                .path(path)
+                .putHeader("X-Registry-Auth", registryAuth(ref))
+                .build();
+        events.accept(new EngineEvent.Phase("Pushing " + reference));
+        AbortableCall call = new AbortableCall();
+        return call.run("containerbuild-push", () -> {
+            try (DockerHttpClient.Response response = daemon.stream(http)) {
+                call.closeOnAbort(response);
+                return follow(response);
+            } catch (RuntimeException e) {
+                if (call.aborted()) {
+                    throw new InterruptedException("push aborted");
+                }
+                throw DaemonConnection.classify(e, daemon.endpoint());
+            }
+        });
+    }
+
+    private String registryAuth(ImageReference ref) {
+        ObjectNode auth = JSON.createObjectNode();
+        if (credentials != null) {
+            auth.put("username", credentials.username());
+            auth.put("password", credentials.password());
+            auth.put("serveraddress", ref.registryHost());
+        }
+        return Base64.getUrlEncoder().encodeToString(auth.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private PushResult.PushedTag follow(DockerHttpClient.Response response)
+            throws ContainerEngineException, IOException {
+        if (response.getStatusCode() == 404) {
+            throw new RegistryNotFoundException("Image " + reference + " is not on the daemon " + daemon.endpoint()
+                    + ": build or tag it there before pushing.");
+        }
+        if (response.getStatusCode() != 200) {
+            String body = new String(response.getBody().readNBytes(8192), StandardCharsets.UTF_8);
+            throw classify(JSON.readTree(body).path("message").asText(body));
+        }
+        Map<String, String> lastStatus = new HashMap<>();
+        String digest = null;
+        long size = 0;
+        try (MappingIterator<JsonNode> lines = JSON.readerFor(JsonNode.class).readValues(response.getBody())) {
+            while (lines.hasNextValue()) {
+                JsonNode line = lines.nextValue();
+                if (line.hasNonNull("error") || line.hasNonNull("errorDetail")) {
+                    throw classify(line.path("errorDetail").path("message").asText(line.path("error").asText()));
+                }
+                JsonNode aux = line.get("aux");
+                if (aux != null && aux.hasNonNull("Digest")) {
+                    digest = aux.get("Digest").asText();
+                    size = aux.path("Size").asLong();
+                    continue;
+                }
+                String id = line.path("id").asText("");
+                String status = line.path("status").asText("");
+                if (status.isEmpty()) {
+                    continue;
+                }
+                // one event per change of a layer's status: "Pushing" with a byte count repeats too often to print
+                if (!status.equals(lastStatus.put(id, status))) {
+                    JsonNode p = line.path("progressDetail");
+                    events.accept(new EngineEvent.Progress(id.isEmpty() ? reference : id, status,
+                            p.path("current").asLong(), p.path("total").asLong()));
+                }
+            }
+        } catch (IOException e) {
+            throw new TransientPushFailure("the push stream broke: " + e.getMessage(), e);
+        }
+        if (digest == null) {
+            throw new TransientPushFailure("the daemon's reply ended without a digest", null);
+        }
+        events.accept(new EngineEvent.Phase("Pushed " + reference + " " + digest));
+        return new PushResult.PushedTag(reference, digest, size);
+    }
+
+    private ContainerEngineException classify(String message) {
+        String m = message.toLowerCase(Locale.ROOT);
+        String registry = ImageReference.parse(reference).registryHost();
+        if (m.contains("no basic auth credentials") || m.contains("unauthorized") || m.contains("authentication required")
+                || m.contains("denied") || m.contains("401")) {
+            return new RegistryAuthException("Registry " + registry + " refused the push of " + reference + " ("
+                    + message.strip() + "): give credentials that may push to this repository.");
+        }
+        if (m.contains("does not exist locally") || m.contains("no such image")) {
+            return new RegistryNotFoundException("Image " + reference + " is not on the daemon " + daemon.endpoint()
+                    + ": build or tag it there before pushing.");
+        }
+        if (m.contains("name unknown") || m.contains("404") || m.contains("not found")) {
+            return new RegistryNotFoundException("Registry " + registry + " does not know the repository of "
+                    + reference + " (" + message.strip() + "): check the registry address and repository name.");
+        }
+        if (m.contains("unexpected http status: 5") || m.contains("connection reset") || m.contains("connection refused")
+                || m.contains("timeout") || m.contains("eof") || m.contains(" 50") || m.contains("broken pipe")) {
+            return new TransientPushFailure(message.strip(), null);
+        }
+        return new ContainerEngineException("Push of " + reference + " failed (" + message.strip()
+                + "): check the registry address and the daemon's access to it.");
+    }
+
+    /** A failure worth another attempt. */
+    static final class TransientPushFailure extends ContainerEngineException {
+        private static final long serialVersionUID = 1L;
+
+        TransientPushFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What to push: tags already on the daemon, optional registry credentials, and the retry policy. */
+public final class PushRequest {
+
+    private final List<String> tags;
+    private final RegistryCredentials credentials;
+    private final int retries;
+    private final Duration initialBackoff;
+
+    private PushRequest(Builder b) {
+        if (b.tags.isEmpty()) {
+            throw new IllegalArgumentException("Nothing to push: give at least one tag.");
+        }
+        this.tags = List.copyOf(b.tags);
+        this.credentials = b.credentials;
+        this.retries = b.retries;
+        this.initialBackoff = b.initialBackoff;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public List<String> tags() { return tags; }
+    /** Null when the registry needs none. */
+    public RegistryCredentials credentials() { return credentials; }
+    /** How many times a transient failure (5xx, connection reset) is retried; never for refused credentials. */
+    public int retries() { return retries; }
+    public Duration initialBackoff() { return initialBackoff; }
+
+    public static final class Builder {
+        private final List<String> tags = new ArrayList<>();
+        private RegistryCredentials credentials;
+        private int retries = 3;
+        private Duration initialBackoff = Duration.ofSeconds(1);
+
+        private Builder() {}
+
+        public Builder tag(String reference) {
+            ImageReference ref = ImageReference.parse(reference);
+            if (ref.digest() != null) {
+                throw new IllegalArgumentException("Tag '" + reference
+                        + "' carries a digest: push a name[:tag] reference; the digest is what the push returns.");
+            }
+            tags.add(reference);
+            return this;
+        }
+
+        public Builder credentials(RegistryCredentials credentials) {
+            this.credentials = credentials;
+            return this;
+        }
+
+        public Builder retries(int retries) {
+            if (retries < 0 || retries > 20) {
+                throw new IllegalArgumentException("retries is " + retries + ": use a number from 0 to 20.");
+            }
+            this.retries = retries;
+            return this;
+        }
+
+        public Builder initialBackoff(Duration initialBackoff) {
+            this.initialBackoff = initialBackoff;
+            return this;
+        }
+
+        public PushRequest build() {
+            return new PushRequest(this);
+        }
+    }
+}

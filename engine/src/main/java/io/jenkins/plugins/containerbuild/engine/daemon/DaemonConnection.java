@@ -1,0 +1,209 @@
+package io.jenkins.plugins.containerbuild.engine.daemon;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
+import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
+import io.jenkins.plugins.containerbuild.engine.DaemonPermissionException;
+import io.jenkins.plugins.containerbuild.engine.DaemonTlsException;
+import io.jenkins.plugins.containerbuild.engine.DaemonUnreachableException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import javax.net.ssl.SSLException;
+
+/**
+ * An open connection to one daemon (unix socket or TCP): the docker-java client for ordinary commands, the raw
+ * transport for streams, and the API version agreed with the daemon.
+ */
+public final class DaemonConnection implements Closeable {
+
+    /** The newest API this code speaks; a newer daemon is asked for this one. */
+    static final ApiVersion NEWEST_SUPPORTED = ApiVersion.parse("1.47");
+    /** BuildKit through the build endpoint needs at least this. */
+    static final ApiVersion OLDEST_SUPPORTED = ApiVersion.parse("1.40");
+
+    private final DaemonEndpoint endpoint;
+    private final DockerHttpClient control;
+    private final DockerHttpClient streaming;
+    private final ApiVersion apiVersion;
+    private final DockerClient docker;
+
+    private DaemonConnection(DaemonEndpoint endpoint, DockerHttpClient control, DockerHttpClient streaming,
+                             ApiVersion apiVersion, DockerClient docker) {
+        this.endpoint = endpoint;
+        this.control = control;
+        this.streaming = streaming;
+        this.apiVersion = apiVersion;
+        this.docker = docker;
+    }
+
+    /** Connects to a unix socket or TCP daemon and agrees on the API version. DinD is handled by the engine. */
+    public static DaemonConnection open(DaemonEndpoint endpoint, Timeouts timeouts) throws ContainerEngineException {
+        URI host;
+        PemSslConfig ssl = null;
+        switch (endpoint) {
+            case DaemonEndpoint.UnixSocket u -> host = URI.create("unix://" + u.socket());
+            case DaemonEndpoint.Tcp t -> {
+                host = t.uri();
+                if (t.tls() != null) {
+                    try {
+                        ssl = new PemSslConfig(t.tls());
+                    } catch (IOException e) {
+                        throw new DaemonTlsException(e.getMessage(), e);
+                    }
+                }
+            }
+            case DaemonEndpoint.Dind d -> throw new IllegalArgumentException("open the DinD host first: " + d);
+        }
+        DockerHttpClient control = httpClient(host, ssl, timeouts.connect(), timeouts.request());
+        DockerHttpClient streaming = httpClient(host, ssl, timeouts.connect(), timeouts.streamIdle());
+        try {
+            ApiVersion daemonVersion = ping(control, endpoint);
+            if (daemonVersion.compareTo(OLDEST_SUPPORTED) < 0) {
+                throw new ContainerEngineException("The daemon at " + endpoint + " speaks Docker API " + daemonVersion
+                        + ", older than " + OLDEST_SUPPORTED + ": upgrade it to Docker Engine 19.03 or newer.");
+            }
+            ApiVersion agreed = daemonVersion.compareTo(NEWEST_SUPPORTED) > 0 ? NEWEST_SUPPORTED : daemonVersion;
+            DefaultDockerClientConfig config = new DefaultDockerClientConfig.Builder()
+                    .withDockerHost(host.toString())
+                    .withDockerTlsVerify(false) // TLS is set up on the transport itself, from memory
+                    .withApiVersion(agreed.toString())
+                    .build();
+            return new DaemonConnection(endpoint, control, streaming, agreed,
+                    DockerClientImpl.getInstance(config, control));
+        } catch (ContainerEngineException | RuntimeException e) {
+            closeQuietly(control);
+            closeQuietly(streaming);
+            throw e;
+        }
+    }
+
+    private static DockerHttpClient httpClient(URI host, PemSslConfig ssl, java.time.Duration connect,
+                                               java.time.Duration response) {
+        return new ApacheDockerHttpClient.Builder()
+                .dockerHost(host)
+                .sslConfig(ssl)
+                .maxConnections(16)
+                .connectionTimeout(connect)
+                .responseTimeout(response)
+                .build();
+    }
+
+    private static ApiVersion ping(DockerHttpClient client, DaemonEndpoint endpoint) throws ContainerEngineException {
+        DockerHttpClient.Request ping = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET).path("/_ping").build();
+        try (DockerHttpClient.Response r = client.execute(ping)) {
+            if (r.getStatusCode() != 200) {
+                throw new DaemonUnreachableException("The daemon at " + endpoint + " answered /_ping with HTTP "
+                        + r.getStatusCode() + ": check that the address points at a Docker daemon.");
+            }
+            String v = header(r.getHeaders(), "Api-Version");
+            if (v == null) {
+                throw new DaemonUnreachableException("The service at " + endpoint
+                        + " sent no API version: check that the address points at a Docker daemon.");
+            }
+            return ApiVersion.parse(v);
+        } catch (RuntimeException e) {
+            if (endpoint instanceof DaemonEndpoint.Tcp t && t.tls() != null && closedDuringHandshake(e)) {
+                // TLS 1.3 servers reject a client certificate after the handshake, by closing the connection
+                throw new DaemonTlsException("The daemon at " + endpoint + " closed the TLS connection at once ("
+                        + rootMessage(e) + "): it does not trust the client certificate; use one signed by the CA the"
+                        + " daemon was started with.", e);
+            }
+            throw classify(e, endpoint);
+        }
+    }
+
+    private static boolean closedDuringHandshake(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = Objects.toString(t.getMessage(), "");
+            if (t instanceof java.net.SocketException && (m.contains("Broken pipe") || m.contains("Connection reset"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String header(Map<String, List<String>> headers, String name) {
+        for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+            if (h.getKey() != null && h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty()) {
+                return h.getValue().get(0);
+            }
+        }
+        return null;
+    }
+
+    /** Turns a transport failure into the exception a user can act on. */
+    public static ContainerEngineException classify(Throwable e, DaemonEndpoint endpoint) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return new DaemonTlsException("TLS with the daemon at " + endpoint + " failed (" + t.getMessage()
+                        + "): check that the CA signed the daemon's certificate and that the daemon trusts the client certificate.", e);
+            }
+            String m = Objects.toString(t.getMessage(), "");
+            if (m.contains("Permission denied") || m.contains("[13]")) {
+                return new DaemonPermissionException("Permission denied on the daemon socket " + endpoint
+                        + ": run as a user in the socket's group (often 'docker') or use another daemon.", e);
+            }
+        }
+        return new DaemonUnreachableException("The Docker daemon at " + endpoint + " cannot be reached (" + rootMessage(e)
+                + "): check that it runs and that the address is right.", e);
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() != null ? ": " + t.getMessage() : "");
+    }
+
+    public DaemonEndpoint endpoint() {
+        return endpoint;
+    }
+
+    public ApiVersion apiVersion() {
+        return apiVersion;
+    }
+
+    /** The docker-java client, for ordinary commands. */
+    public DockerClient docker() {
+        return docker;
+    }
+
+    /** Prefixes a path with the agreed API version: {@code /v1.41/build}. */
+    public String path(String path) {
+        return "/v" + apiVersion + path;
+    }
+
+    /** A request whose reply may stream for a long time. The caller closes the response. */
+    public DockerHttpClient.Response stream(DockerHttpClient.Request request) {
+        return streaming.execute(request);
+    }
+
+    /** A short request. The caller closes the response. */
+    public DockerHttpClient.Response call(DockerHttpClient.Request request) {
+        return control.execute(request);
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(docker);
+        closeQuietly(control);
+        closeQuietly(streaming);
+    }
+
+    private static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (IOException | RuntimeException ignored) {
+            // nothing left to do for a connection being dropped
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package io.jenkins.plugins.containerbuild.engine.daemon;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.dockerjava.transport.DockerHttpClient;
+import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
+import io.jenkins.plugins.containerbuild.engine.DindStartException;
+import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
+import io.jenkins.plugins.containerbuild.engine.event.EventSink;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Docker daemon in a container on a host daemon, listening on a loopback port of the host network. Started by
+ * {@link #start}, ready when its daemon answers, removed by {@link #close()} on success, failure and abort. Its
+ * containers and volumes carry the labels {@link #OWNER_LABEL} and {@link #ROLE_LABEL}, so leftovers can be found.
+ */
+public final class DindSidecar implements AutoCloseable {
+
+    public static final String OWNER_LABEL = "io.jenkins.containerbuild.owner";
+    public static final String ROLE_LABEL = "io.jenkins.containerbuild.role";
+    private static final int LOG_LINES_ON_FAILURE = 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DaemonConnection host;
+    private final String containerId;
+    private final DaemonConnection inner;
+
+    private DindSidecar(DaemonConnection host, String containerId, DaemonConnection inner) {
+        this.host = host;
+        this.containerId = containerId;
+        this.inner = inner;
+    }
+
+    /**
+     * Starts the sidecar on {@code host} and waits, under {@code options.startTimeout()}, first for the container
+     * to keep running and then for its daemon to answer. On any failure the container is removed before the
+     * exception leaves.
+     */
+    public static DindSidecar start(DaemonConnection host, DindOptions options, Timeouts timeouts, EventSink events)
+            throws ContainerEngineException, InterruptedException {
+        DockerClient docker = host.docker();
+        int port = freeLoopbackPort();
+        Map<String, String> labels = Map.of(OWNER_LABEL, options.owner(), ROLE_LABEL, "dind");
+        if (options.cacheVolume() != null) {
+            ensureVolume(docker, options.cacheVolume(), labels);
+        }
+        events.accept(new EngineEvent.Phase("Starting DinD sidecar from " + options.image() + " on " + host.endpoint()
+                + (options.cacheVolume() != null ? ", cache volume " + options.cacheVolume() : "")));
+        String id = create(host, options, port, labels);
+        boolean ready = false;
+        try {
+            docker.startContainerCmd(id).exec();
+            DaemonConnection inner = awaitDaemon(host, id, port, options.startTimeout(), timeouts);
+            ready = true;
+            events.accept(new EngineEvent.Phase("DinD sidecar " + id.substring(0, 12) + " ready on tcp://127.0.0.1:"
+                    + port + " (API " + inner.apiVersion() + ")"));
+            return new DindSidecar(host, id, inner);
+        } catch (RuntimeException e) {
+            throw new DindStartException("The DinD sidecar from " + options.image() + " did not start ("
+                    + DaemonConnection.rootMessage(e) + "): check the image and the security profile.", e);
+        } finally {
+            if (!ready) {
+                remove(host, id);
+            }
+        }
+    }
+
+    /**
+     * Creates the container through the raw API: docker-java's HostConfig cannot express {@code MaskedPaths} and
+     * {@code ReadonlyPaths}, which the capabilities profile must empty (the CLI's {@code systempaths=unconfined}).
+     */
+    private static String create(DaemonConnection host, DindOptions options, int port, Map<String, String> labels)
+            throws DindStartException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("Image", options.image());
+        ArrayNode cmd = body.putArray("Cmd");
+        for (String arg : List.of("--host", "tcp://127.0.0.1:" + port, "--bridge=none", "--iptables=false",
+                "--ip6tables=false")) {
+            cmd.add(arg);
+        }
+        ObjectNode labelNode = body.putObject("Labels");
+        labels.forEach(labelNode::put);
+        ObjectNode hc = body.putObject("HostConfig");
+        hc.put("NetworkMode", "host");
+        ArrayNode binds = hc.putArray("Binds");
+        if (options.cacheVolume() != null) {
+            binds.add(options.cacheVolume() + ":/var/lib/docker");
+        } else {
+            body.putObject("Volumes").putObject("/var/lib/docker"); // anonymous, removed with the container
+        }
+        switch (options.security()) {
+            case PRIVILEGED -> hc.put("Privileged", true);
+            case CAPABILITIES -> {
+                hc.putArray("CapAdd").add("ALL");
+                hc.putArray("CapDrop").add("SYS_RESOURCE");
+                hc.putArray("SecurityOpt").add("seccomp=unconfined").add("apparmor=unconfined");
+                hc.putArray("MaskedPaths");
+                hc.putArray("ReadonlyPaths");
+                hc.putArray("DeviceCgroupRules").add("a *:* rwm");
+                binds.add("/sys/fs/cgroup:/sys/fs/cgroup:rw");
+            }
+        }
+        DockerHttpClient.Request req = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.POST)
+                .path(host.path("/containers/create"))
+                .putHeader("Content-Type", "application/json")
+                .bodyBytes(body.toString().getBytes(StandardCharsets.UTF_8))
+                .build();
+        try (DockerHttpClient.Response r = host.call(req)) {
+            JsonNode reply = JSON.readTree(r.getBody());
+            if (r.getStatusCode() == 404) {
+                throw new DindStartException("DinD image " + options.image() + " is not on " + host.endpoint()
+                        + ": load or pull it there first, or name another image.");
+            }
+            if (r.getStatusCode() != 201) {
+                throw new DindStartException("The DinD sidecar could not be created on " + host.endpoint() + " ("
+                        + reply.path("message").asText("HTTP " + r.getStatusCode())
+                        + "): check the image and the security profile.");
+            }
+            return reply.path("Id").asText();
+        } catch (IOException | RuntimeException e) {
+            throw new DindStartException("The DinD sidecar could not be created on " + host.endpoint() + " ("
+                    + DaemonConnection.rootMessage(e) + "): check that the daemon runs.", e);
+        }
+    }
+
+    private static void ensureVolume(DockerClient docker, String name, Map<String, String> labels) {
+        try {
+            docker.inspectVolumeCmd(name).exec();
+        } catch (NotFoundException e) {
+            docker.createVolumeCmd().withName(name).withLabels(labels).exec();
+        }
+    }
+
+    private static DaemonConnection awaitDaemon(DaemonConnection host, String id, int port, Duration deadline,
+                                                Timeouts timeouts) throws ContainerEngineException, InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        DaemonEndpoint.Tcp endpoint = new DaemonEndpoint.Tcp(URI.create("tcp://127.0.0.1:" + port), null, false);
+        Timeouts quick = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), timeouts.streamIdle());
+        ContainerEngineException last = null;
+        while (true) {
+            // phase 1: the container must still run
+            InspectContainerResponse.ContainerState state = host.docker().inspectContainerCmd(id).exec().getState();
+            if (!Boolean.TRUE.equals(state.getRunning())) {
+                throw new DindStartException("The DinD sidecar exited with code " + state.getExitCodeLong()
+                        + " before its daemon answered; its last log lines:\n" + String.join("\n", lastLogLines(host, id))
+                        + "\nCheck the image and the security profile (the host may refuse --privileged: try 'capabilities').");
+            }
+            // phase 2: its daemon must answer
+            try {
+                DaemonConnection inner = DaemonConnection.open(endpoint, new Timeouts(quick.connect(), timeouts.request(),
+                        timeouts.streamIdle()));
+                return inner;
+            } catch (ContainerEngineException e) {
+                last = e;
+            }
+            if (System.nanoTime() > end) {
+                throw new DindStartException("The DinD sidecar's daemon did not answer within " + deadline.toSeconds()
+                        + " s (" + (last != null ? last.getMessage() : "no answer") + "); its last log lines:\n"
+                        + String.join("\n", lastLogLines(host, id))
+                        + "\nGive it more time or check the image.");
+            }
+            Thread.sleep(200); // poll interval; the deadline above bounds the wait
+        }
+    }
+
+    /** The last lines the container printed, from the host daemon's log endpoint (stdout and stderr). */
+    static List<String> lastLogLines(DaemonConnection host, String id) {
+        DockerHttpClient.Request req = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET)
+                .path(host.path("/containers/" + id + "/logs?stdout=1&stderr=1&tail=" + LOG_LINES_ON_FAILURE))
+                .build();
+        try (DockerHttpClient.Response r = host.call(req)) {
+            byte[] raw = r.getBody().readAllBytes();
+            String text = demultiplex(raw);
+            List<String> lines = new ArrayList<>(List.of(text.split("\n")));
+            lines.removeIf(String::isBlank);
+            return lines.subList(Math.max(0, lines.size() - LOG_LINES_ON_FAILURE), lines.size());
+        } catch (IOException | RuntimeException e) {
+            return List.of("(logs unavailable: " + DaemonConnection.rootMessage(e) + ")");
+        }
+    }
+
+    /** Joins the payloads of Docker's multiplexed log frames (8-byte header: stream, 0, 0, 0, size). */
+    static String demultiplex(byte[] raw) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i + 8 <= raw.length && raw[i] <= 2 && raw[i + 1] == 0) {
+            int size = ((raw[i + 4] & 0xff) << 24) | ((raw[i + 5] & 0xff) << 16) | ((raw[i + 6] & 0xff) << 8) | (raw[i + 7] & 0xff);
+            int start = i + 8;
+            int stop = Math.min(raw.length, start + size);
+            out.append(new String(raw, start, stop - start, StandardCharsets.UTF_8));
+            i = stop;
+        }
+        if (i == 0) {
+            return new String(raw, StandardCharsets.UTF_8); // a TTY container: not multiplexed
+        }
+        return out.toString();
+    }
+
+    private static int freeLoopbackPort() throws DindStartException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new DindStartException("No free loopback port for the DinD sidecar: " + e.getMessage(), e);
+        }
+    }
+
+    private static void remove(DaemonConnection host, String id) {
+        try {
+            host.docker().removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException ignored) {
+            // already gone
+        }
+    }
+
+    /** The sidecar's own daemon. */
+    public DaemonConnection daemon() {
+        return inner;
+    }
+
+    public String containerId() {
+        return containerId;
+    }
+
+    /** Closes the connection to the inner daemon and removes the container with its anonymous volume. */
+    @Override
+    public void close() {
+        try {
+            inner.close();
+        } finally {
+            remove(host, containerId);
+        }
+    }
+
+}

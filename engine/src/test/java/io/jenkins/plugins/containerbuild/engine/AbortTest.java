@@ -1,0 +1,132 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
+import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Interrupting the caller stops the work on the daemon and reaches the caller as an InterruptedException. */
+class AbortTest {
+
+    private final Lab lab = Lab.get();
+
+    /** Runs {@code work} on a thread and returns what it threw, and whether the interrupt flag survived. */
+    private record Outcome(Throwable thrown, long millis) {}
+
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    private Outcome runAndAbortWhen(RecordingSink events, java.util.function.Predicate<EngineEvent> when, Work work)
+            throws Exception {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        CompletableFuture<Long> abortedAt = new CompletableFuture<>();
+        Thread worker = new Thread(() -> {
+            try {
+                work.run();
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        }, "abort-test-worker");
+        events.when(when, () -> {
+            abortedAt.complete(System.nanoTime());
+            worker.interrupt();
+        });
+        worker.start();
+        worker.join(TimeUnit.SECONDS.toMillis(120));
+        assertThat(worker.isAlive()).as("the worker ended after the abort").isFalse();
+        long stopped = System.nanoTime();
+        return new Outcome(thrown.get(), TimeUnit.NANOSECONDS.toMillis(stopped - abortedAt.getNow(stopped)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(BuilderKind.class)
+    void abortMidBuildStopsTheStepOnTheDaemon(BuilderKind kind, @TempDir Path dir) throws Exception {
+        String marker = LabSupport.unique("abort-marker");
+        LabSupport.context(dir, "FROM " + lab.baseImage() + "\nRUN echo " + marker + " && sleep 120\n");
+        RecordingSink events = new RecordingSink();
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+            Outcome o = runAndAbortWhen(events,
+                    e -> e instanceof EngineEvent.StepOutput out && out.line().contains(marker),
+                    () -> engine.build(BuildRequest.builder(dir).builderKind(kind).networkMode("none").build()));
+            assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
+            assertThat(o.millis()).as("abort is prompt").isLessThan(20_000);
+        }
+        // nothing of the step still runs on the daemon: no container and no process with the marker
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while ((processRunning("sleep 120") || !buildContainers().isEmpty()) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(processRunning("sleep 120")).as("the RUN step's process was stopped").isFalse();
+        assertThat(buildContainers()).as("the classic builder's container was removed").isEmpty();
+
+        // and the daemon builds normally afterwards
+        Files.writeString(dir.resolve("Dockerfile"), "FROM " + lab.baseImage() + "\nRUN echo after-abort\n");
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            BuildResult ok = engine.build(BuildRequest.builder(dir).builderKind(kind).networkMode("none").build());
+            assertThat(ok.imageId()).startsWith("sha256:");
+        }
+    }
+
+    @Test
+    void abortMidPushStopsThePush(@TempDir Path dir) throws Exception {
+        LabSupport.context(dir, "FROM " + lab.baseImage() + "\nCOPY blob /blob\n", "blob", LabSupport.unique("blob"));
+        String repo = LabSupport.unique("it/abort-push");
+        RecordingSink events = new RecordingSink();
+        try (FlakyRegistryProxy slow = new FlakyRegistryProxy(lab.plainRegistry(), 0).slowBlobUploads(5_000);
+             ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+            String tag = slow.address() + "/" + repo + ":1";
+            try {
+                engine.build(BuildRequest.builder(dir).tag(tag).build());
+                Outcome o = runAndAbortWhen(events,
+                        e -> e instanceof EngineEvent.Progress p && p.status().startsWith("Pushing"),
+                        () -> engine.push(PushRequest.builder().tag(tag).build()));
+                assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
+                assertThat(o.millis()).as("abort is prompt").isLessThan(4_000);
+                assertThat(events.events).noneMatch(e -> e instanceof EngineEvent.Phase p && p.message().startsWith("Pushed"));
+                Thread.sleep(6_000); // longer than one slowed upload: a push still running would now send its manifest
+                assertThat(slow.manifestPuts.get()).as("the daemon gave up the push").isZero();
+
+                // the next push succeeds
+                slow.slowBlobUploads(0);
+                PushResult again = engine.push(PushRequest.builder().tag(tag).build());
+                assertThat(again.digests()).containsEntry(tag, LabSupport.registryDigest(lab.plainRegistry(), repo, "1"));
+            } finally {
+                LabSupport.removeImages(tag);
+            }
+        }
+    }
+
+    @Test
+    void interruptBeforeTheCallStartsIsKept(@TempDir Path dir) throws Exception {
+        LabSupport.context(dir, "FROM " + lab.baseImage() + "\n");
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            Thread.currentThread().interrupt();
+            try {
+                engine.build(BuildRequest.builder(dir).build());
+                throw new AssertionError("an interrupted caller must not build");
+            } catch (InterruptedException expected) {
+                assertThat(expected).hasMessageContaining("aborted");
+            } finally {
+                Thread.interrupted();
+            }
+        }
+    }
+
+    private String buildContainers() {
+        return lab.docker("ps", "-aq", "--filter", "ancestor=" + lab.baseImage()).trim();
+    }
+
+    private static boolean processRunning(String commandLine) {
+        return Lab.exec(java.util.List.of("pgrep", "-f", "^" + commandLine), null, false).exitCode() == 0;
+    }
+}

@@ -1,0 +1,135 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
+import io.jenkins.plugins.containerbuild.engine.daemon.TlsMaterial;
+import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import io.jenkins.plugins.containerbuild.engine.reference.InvalidReferenceException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Each mistake a user can make gets its own exception and a message that says what to do. */
+class BadInputTest {
+
+    private final Lab lab = Lab.get();
+
+    @Test
+    void missingSocketIsUnreachable(@TempDir Path dir) {
+        Path socket = dir.resolve("no-daemon.sock");
+        assertThatThrownBy(() -> ContainerEngine.connect(new DaemonEndpoint.UnixSocket(socket), new RecordingSink()))
+                .isInstanceOf(DaemonUnreachableException.class)
+                .hasMessageContaining(socket.toString())
+                .hasMessageContaining("check that it runs");
+    }
+
+    @Test
+    void closedTcpPortIsUnreachable() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        DaemonEndpoint endpoint = new DaemonEndpoint.Tcp(URI.create("tcp://127.0.0.1:" + port), null, false);
+        assertThatThrownBy(() -> ContainerEngine.connect(endpoint, new RecordingSink()))
+                .isInstanceOf(DaemonUnreachableException.class)
+                .hasMessageContaining("127.0.0.1:" + port);
+    }
+
+    @Test
+    void clientCertificateFromAnotherCaIsATlsError() throws Exception {
+        Path c = lab.certs();
+        TlsMaterial other = TlsMaterial.fromFiles(c.resolve("ca.pem"), c.resolve("other-client-cert.pem"),
+                c.resolve("other-client-key.pem"), true);
+        DaemonEndpoint endpoint = new DaemonEndpoint.Tcp(lab.tlsUri(), other, false);
+        assertThatThrownBy(() -> ContainerEngine.connect(endpoint, new RecordingSink()))
+                .isInstanceOf(DaemonTlsException.class)
+                .hasMessageContaining("TLS");
+    }
+
+    @Test
+    void daemonCertificateFromAnUntrustedCaIsATlsError() throws Exception {
+        Path c = lab.certs();
+        TlsMaterial wrongCa = TlsMaterial.fromFiles(c.resolve("other-ca.pem"), c.resolve("client-cert.pem"),
+                c.resolve("client-key.pem"), true);
+        assertThatThrownBy(() -> ContainerEngine.connect(new DaemonEndpoint.Tcp(lab.tlsUri(), wrongCa, false), new RecordingSink()))
+                .isInstanceOf(DaemonTlsException.class)
+                .hasMessageContaining("CA");
+    }
+
+    @Test
+    void plainTcpToARemoteHostIsRefusedUnlessAllowed() {
+        assertThatThrownBy(() -> new DaemonEndpoint.Tcp(URI.create("tcp://192.0.2.10:2375"), null, false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not loopback");
+        assertThat(new DaemonEndpoint.Tcp(URI.create("tcp://192.0.2.10:2375"), null, true).uri().getPort()).isEqualTo(2375);
+    }
+
+    @ParameterizedTest
+    @EnumSource(BuilderKind.class)
+    void missingBaseImage(BuilderKind kind, @TempDir Path dir) throws Exception {
+        // a loopback registry answers "manifest unknown": nothing reaches the internet
+        LabSupport.context(dir, "FROM " + lab.plainRegistry() + "/lab/does-not-exist:1\nRUN true\n");
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            assertThatThrownBy(() -> engine.build(BuildRequest.builder(dir).builderKind(kind).networkMode("none").build()))
+                    .isInstanceOf(BaseImageMissingException.class)
+                    .hasMessageContaining("does-not-exist")
+                    .hasMessageContaining("fix the FROM line");
+        }
+    }
+
+    @Test
+    void missingDockerfile(@TempDir Path dir) throws Exception {
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            assertThatThrownBy(() -> engine.build(BuildRequest.builder(dir).build()))
+                    .isInstanceOf(DockerfileMissingException.class)
+                    .hasMessageContaining(dir.resolve("Dockerfile").toString())
+                    .hasMessageContaining("create it");
+        }
+    }
+
+    @Test
+    void missingContextDirectory(@TempDir Path dir) throws Exception {
+        Path absent = dir.resolve("absent");
+        LabSupport.context(dir, "FROM " + lab.baseImage() + "\n");
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            assertThatThrownBy(() -> engine.build(BuildRequest.builder(absent).dockerfile(dir.resolve("Dockerfile")).build()))
+                    .isInstanceOf(BuildContextException.class)
+                    .hasMessageContaining(absent.toString());
+        }
+    }
+
+    @Test
+    void badTagsAreRefusedBeforeAnyDaemonCall(@TempDir Path dir) {
+        BuildRequest.Builder b = BuildRequest.builder(dir);
+        assertThatThrownBy(() -> b.tag("Upper/Case:1")).isInstanceOf(InvalidReferenceException.class)
+                .hasMessageContaining("Upper/Case:1").hasMessageContaining("lowercase");
+        assertThatThrownBy(() -> b.tag("a b")).isInstanceOf(InvalidReferenceException.class);
+        assertThatThrownBy(() -> b.tag("")).isInstanceOf(InvalidReferenceException.class);
+        assertThatThrownBy(() -> PushRequest.builder().tag("x:" + "t".repeat(200))).isInstanceOf(InvalidReferenceException.class);
+        assertThatThrownBy(() -> b.buildArg("A=B", "c")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("without '='");
+    }
+
+    @ParameterizedTest
+    @EnumSource(BuilderKind.class)
+    void failingStepIsNamedWithItsLastOutput(BuilderKind kind, @TempDir Path dir) throws Exception {
+        LabSupport.context(dir, "FROM " + lab.baseImage() + "\nRUN echo first-line && echo last-words && exit 3\n");
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            assertThatThrownBy(() -> engine.build(BuildRequest.builder(dir).builderKind(kind).networkMode("none").build()))
+                    .isInstanceOfSatisfying(BuildFailedException.class, e -> {
+                        assertThat(e.step()).contains("RUN echo first-line");
+                        assertThat(e.lastLines()).contains("last-words");
+                        assertThat(e.getMessage()).contains("last-words").contains("Fix the Dockerfile");
+                    });
+        }
+        assertThat(lab.docker("ps", "-aq", "--filter", "status=exited", "--filter", "ancestor=" + lab.baseImage()).trim())
+                .as("the classic builder's intermediate containers are removed (forcerm)").isEmpty();
+    }
+}

@@ -1,0 +1,183 @@
+package io.jenkins.plugins.containerbuild.engine.lab;
+
+import io.jenkins.plugins.containerbuild.engine.RegistryCredentials;
+import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
+import io.jenkins.plugins.containerbuild.engine.daemon.TlsMaterial;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The facts of the running test lab ({@code scripts/lab start}), read from its {@code lab.env}. When the lab is
+ * not up, every accessor fails with a message that says how to start it: lab-backed tests never skip.
+ */
+public final class Lab {
+
+    private static Lab instance;
+
+    private final Map<String, String> facts;
+
+    private Lab(Map<String, String> facts) {
+        this.facts = facts;
+    }
+
+    /** The lab, or an {@link IllegalStateException} that says to run {@code scripts/lab start}. */
+    public static synchronized Lab get() {
+        if (instance == null) {
+            Path env = Path.of(System.getenv().getOrDefault("LAB_DIR", "/var/tmp/containerbuild-lab"), "lab.env");
+            if (!Files.isRegularFile(env)) {
+                throw new IllegalStateException("The Docker test lab is not up (" + env
+                        + " is missing): run scripts/lab start, or the README's test command, which starts it.");
+            }
+            Map<String, String> facts = new HashMap<>();
+            try {
+                for (String line : Files.readAllLines(env)) {
+                    int eq = line.indexOf('=');
+                    if (eq > 0) {
+                        facts.put(line.substring(0, eq), line.substring(eq + 1));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            instance = new Lab(facts);
+        }
+        return instance;
+    }
+
+    public String fact(String key) {
+        String v = facts.get(key);
+        if (v == null) {
+            throw new IllegalStateException("lab.env has no " + key + ": restart the lab with scripts/lab stop; scripts/lab start");
+        }
+        return v;
+    }
+
+    public Path hostSocket() {
+        return Path.of(fact("LAB_HOST_SOCKET"));
+    }
+
+    public DaemonEndpoint dood() {
+        return new DaemonEndpoint.UnixSocket(hostSocket());
+    }
+
+    public Path certs() {
+        return Path.of(fact("LAB_CERTS"));
+    }
+
+    public TlsMaterial clientTls() {
+        try {
+            return TlsMaterial.fromFiles(certs().resolve("ca.pem"), certs().resolve("client-cert.pem"),
+                    certs().resolve("client-key.pem"), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public URI tlsUri() {
+        return URI.create(fact("LAB_TLS_URI"));
+    }
+
+    public DaemonEndpoint tls() {
+        return new DaemonEndpoint.Tcp(tlsUri(), clientTls(), false);
+    }
+
+    /** {@code localhost:5000}: no auth. */
+    public String plainRegistry() {
+        return fact("LAB_REGISTRY_PLAIN");
+    }
+
+    /** {@code localhost:5001}: htpasswd auth. */
+    public String authRegistry() {
+        return fact("LAB_REGISTRY_AUTH");
+    }
+
+    /** {@code localhost:5002}: TLS plus auth. */
+    public String tlsRegistry() {
+        return fact("LAB_REGISTRY_TLS");
+    }
+
+    public String registryPassword() {
+        try {
+            return Files.readString(Path.of(fact("LAB_REGISTRY_PASSWORD_FILE"))).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public RegistryCredentials registryCredentials() {
+        return new RegistryCredentials(fact("LAB_REGISTRY_USER"), registryPassword());
+    }
+
+    /** {@code busybox:local}, on the host and the TLS daemon. */
+    public String baseImage() {
+        return fact("LAB_BASE_IMAGE");
+    }
+
+    /** The busybox image in the plain registry: the base for builds inside a DinD sidecar. */
+    public String registryBaseImage() {
+        return fact("LAB_REGISTRY_BASE_IMAGE");
+    }
+
+    public String dindImage() {
+        return fact("LAB_DIND_IMAGE");
+    }
+
+    /** Runs the docker 20.10 CLI against the host daemon; returns stdout, fails on a non-zero exit. */
+    public String docker(String... args) {
+        return run(null, args).stdout();
+    }
+
+    /** Runs the docker CLI with extra environment (for example DOCKER_BUILDKIT=1). */
+    public Result run(Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("/usr/bin/docker");
+        cmd.add("-H");
+        cmd.add("unix://" + hostSocket());
+        cmd.addAll(List.of(args));
+        return exec(cmd, env, true);
+    }
+
+    /** Runs a command; with {@code check}, a non-zero exit throws with its output. */
+    public static Result exec(List<String> cmd, Map<String, String> env, boolean check) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            if (env != null) {
+                pb.environment().putAll(env);
+            }
+            Path err = Files.createTempFile("lab-exec", ".err");
+            try {
+                pb.redirectError(err.toFile());
+                Process p = pb.start();
+                p.getOutputStream().close();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException("timed out: " + cmd);
+                }
+                Result r = new Result(p.exitValue(), out, Files.readString(err));
+                if (check && r.exitCode() != 0) {
+                    throw new IllegalStateException(cmd + " exited " + r.exitCode() + ": " + r.stderr() + r.stdout());
+                }
+                return r;
+            } finally {
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public record Result(int exitCode, String stdout, String stderr) {}
+}
