@@ -1,0 +1,77 @@
+package io.jenkins.plugins.containerbuild.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.containerbuild.engine.BuildRequest;
+import io.jenkins.plugins.containerbuild.engine.BuildResult;
+import io.jenkins.plugins.containerbuild.engine.BuilderKind;
+import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
+import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
+import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
+import java.util.Map;
+
+/** {@code containerbuild build}: one build on the selected daemon, the result on stdout. */
+final class BuildCommand {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private BuildCommand() {}
+
+    static int run(Invocation inv) throws UsageException, ContainerEngineException, InterruptedException {
+        Options o = inv.options();
+        BuildRequest request = request(inv);
+        DaemonEndpoint endpoint = DaemonSelection.resolve(o, inv.env(), inv.cwd());
+        BuildResult result;
+        try (ContainerEngine engine = ContainerEngine.connect(endpoint, inv.console())) {
+            result = engine.build(request);
+        }
+        if (o.json) {
+            ObjectNode json = JSON.createObjectNode();
+            json.put("imageId", result.imageId());
+            json.putArray("tags").addAll(result.tags().stream().map(json::textNode).toList());
+            json.put("size", result.size());
+            json.put("cachedSteps", result.cachedSteps());
+            json.put("durationMs", result.duration().toMillis());
+            inv.out().println(json);
+        } else {
+            inv.console().error("Built " + result.imageId() + " (" + result.size() + " bytes, " + result.cachedSteps()
+                    + " cached steps) as " + String.join(", ", result.tags()));
+            inv.out().println(result.imageId());
+        }
+        inv.out().flush();
+        return 0;
+    }
+
+    /** The request, checked before any daemon is contacted: bad tags or names are usage errors. */
+    static BuildRequest request(Invocation inv) throws UsageException {
+        Options o = inv.options();
+        try {
+            BuildRequest.Builder b = BuildRequest.builder(inv.cwd().resolve(o.context).normalize());
+            if (o.file != null) {
+                b.dockerfile(inv.cwd().resolve(o.file).normalize());
+            }
+            for (String tag : o.tags) {
+                b.tag(tag);
+            }
+            for (Map.Entry<String, String> e : o.buildArgs.entrySet()) {
+                b.buildArg(e.getKey(), e.getValue());
+            }
+            for (Map.Entry<String, String> e : o.labels.entrySet()) {
+                b.label(e.getKey(), e.getValue());
+            }
+            for (String ref : o.cacheFrom) {
+                b.cacheFrom(ref);
+            }
+            b.target(o.target).pull(o.pull).noCache(o.noCache).networkMode(o.network);
+            if (o.builder != null) {
+                b.builderKind(BuilderKind.parse(o.builder));
+            }
+            return b.build();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UsageException("Path '" + e.getInput() + "' is not a valid path: " + e.getReason() + ".",
+                    o.command, e);
+        } catch (IllegalArgumentException e) { // InvalidReferenceException included
+            throw new UsageException(e.getMessage(), o.command, e);
+        }
+    }
+}
