@@ -2,6 +2,8 @@ package io.jenkins.plugins.containerbuild.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
+import io.jenkins.plugins.containerbuild.engine.daemon.DindOptions;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.nio.file.Files;
@@ -104,6 +106,39 @@ class AbortTest {
                 LabSupport.removeImages(tag);
             }
         }
+    }
+
+    @Test
+    void abortMidBuildInDindRemovesTheSidecar(@TempDir Path dir) throws Exception {
+        String owner = LabSupport.unique("AbortTest");
+        LabSupport.context(dir, "FROM " + lab.registryBaseImage() + "\nRUN echo dind-abort-marker && sleep 120\n");
+        DaemonEndpoint dind = new DaemonEndpoint.Dind(lab.dood(), DindOptions.of(lab.dindImage())
+                .withSecurity(DindOptions.SecurityProfile.CAPABILITIES).withOwner(owner));
+        RecordingSink events = new RecordingSink();
+        Outcome o = runAndAbortWhen(events,
+                e -> e instanceof EngineEvent.StepOutput out && out.line().contains("dind-abort-marker"),
+                () -> {
+                    try (ContainerEngine engine = ContainerEngine.connect(dind, events)) {
+                        engine.build(BuildRequest.builder(dir).networkMode("none").build());
+                    }
+                });
+        assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
+        assertThat(LabSupport.labelledContainers(owner)).as("the sidecar is gone").isEmpty();
+        assertThat(lab.docker("volume", "ls", "-q", "--filter", "dangling=true").lines()
+                .filter(v -> lab.docker("volume", "inspect", "-f", "{{.Labels}}", v).contains(owner))).isEmpty();
+    }
+
+    @Test
+    void abortWhileTheDindSidecarStartsRemovesIt() throws Exception {
+        String owner = LabSupport.unique("AbortTest-start");
+        DaemonEndpoint dind = new DaemonEndpoint.Dind(lab.dood(), DindOptions.of(lab.dindImage())
+                .withSecurity(DindOptions.SecurityProfile.CAPABILITIES).withOwner(owner));
+        RecordingSink events = new RecordingSink();
+        Outcome o = runAndAbortWhen(events,
+                e -> e instanceof EngineEvent.Phase p && p.message().startsWith("Starting DinD sidecar"),
+                () -> ContainerEngine.connect(dind, events).close());
+        assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
+        assertThat(LabSupport.labelledContainers(owner)).isEmpty();
     }
 
     @Test

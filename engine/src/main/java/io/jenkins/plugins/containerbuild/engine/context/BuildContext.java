@@ -19,6 +19,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code .dockerignore} are always sent; a Dockerfile from outside the context is added at the root of the tar under a
  * generated name (and added to the {@code .dockerignore} so that the daemon leaves it out of the build), exactly as the
  * docker CLI does.
+ * <p>
+ * That is the tar of the classic builder ({@link #of}), which applies the {@code .dockerignore} it receives to the
+ * Dockerfile and to itself. BuildKit applies no {@code .dockerignore} to an uploaded tar, so {@link #forBuildKit}
+ * makes the tar the docker CLI's BuildKit session would let the build see: the {@code .dockerignore} is an ordinary
+ * file of the context (left out when it excludes itself, never rewritten). BuildKit reads the Dockerfile from the tar,
+ * so it is still sent when ignored, or under the generated name when it lies outside the context: unlike with the
+ * docker CLI, which sends it apart, {@code COPY .} then copies it too.
  */
 public final class BuildContext {
 
@@ -30,22 +37,25 @@ public final class BuildContext {
     private final String dockerfileName;
     private final boolean dockerfileOutside;
     private final byte[] dockerignoreContents; // null when the context has none
+    private final boolean rewriteDockerignore; // classic builder with an outside Dockerfile
     private final DockerIgnore ignore;
     private final AtomicLong entriesSent = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
 
     private BuildContext(Path root, Path dockerfile, String dockerfileName, boolean dockerfileOutside,
-            byte[] dockerignoreContents, DockerIgnore ignore) {
+            byte[] dockerignoreContents, boolean rewriteDockerignore, DockerIgnore ignore) {
         this.root = root;
         this.dockerfile = dockerfile;
         this.dockerfileName = dockerfileName;
         this.dockerfileOutside = dockerfileOutside;
         this.dockerignoreContents = dockerignoreContents;
+        this.rewriteDockerignore = rewriteDockerignore;
         this.ignore = ignore;
     }
 
     /**
-     * Validates the context directory and the Dockerfile and reads the {@code .dockerignore}.
+     * The context for the classic builder: validates the context directory and the Dockerfile and reads the
+     * {@code .dockerignore}.
      *
      * @param contextDir the build context directory (a symbolic link to one is resolved)
      * @param dockerfile the Dockerfile, inside or outside the context; a relative path is resolved against the current
@@ -54,6 +64,20 @@ public final class BuildContext {
      *     {@code .dockerignore} cannot be read or has an invalid pattern
      */
     public static BuildContext of(Path contextDir, Path dockerfile) throws IOException {
+        return of(contextDir, dockerfile, false);
+    }
+
+    /**
+     * The context for BuildKit, which sees exactly the files of the tar: like {@link #of}, but the
+     * {@code .dockerignore} is sent only when it does not exclude itself, and as it is.
+     *
+     * @throws ContextException as {@link #of}
+     */
+    public static BuildContext forBuildKit(Path contextDir, Path dockerfile) throws IOException {
+        return of(contextDir, dockerfile, true);
+    }
+
+    private static BuildContext of(Path contextDir, Path dockerfile, boolean forBuildKit) throws IOException {
         if (!Files.exists(contextDir)) {
             throw new ContextException("Build context directory " + contextDir.toAbsolutePath()
                     + " does not exist: pass an existing directory as the context.");
@@ -86,8 +110,13 @@ public final class BuildContext {
                 throw new ContextException(root.resolve(DOCKERIGNORE) + ": " + e.getMessage(), e);
             }
         }
-        ignore = outside ? ignore.alwaysIncluding(DOCKERIGNORE) : ignore.alwaysIncluding(DOCKERIGNORE, name);
-        return new BuildContext(root, realDockerfile, name, outside, dockerignore, ignore);
+        if (forBuildKit) {
+            // the daemon must read the Dockerfile from the tar; the .dockerignore means nothing to it
+            ignore = outside ? ignore : ignore.alwaysIncluding(name);
+        } else {
+            ignore = outside ? ignore.alwaysIncluding(DOCKERIGNORE) : ignore.alwaysIncluding(DOCKERIGNORE, name);
+        }
+        return new BuildContext(root, realDockerfile, name, outside, dockerignore, outside && !forBuildKit, ignore);
     }
 
     private static byte[] readDockerignore(Path root) throws IOException {
@@ -141,17 +170,17 @@ public final class BuildContext {
         AtomicBoolean dockerignoreSent = new AtomicBoolean();
         long now = Instant.now().getEpochSecond();
         new ContextWalker(root, ignore).walk(entry -> {
-            if (dockerfileOutside && entry.name().equals(DOCKERIGNORE)) {
+            if (rewriteDockerignore && entry.name().equals(DOCKERIGNORE)) {
                 tar.addBytes(DOCKERIGNORE, dockerignoreListingDockerfile(), entry.mode(), entry.mtimeSeconds());
                 dockerignoreSent.set(true);
             } else {
                 tar.add(entry);
             }
         });
+        if (rewriteDockerignore && !dockerignoreSent.get()) {
+            tar.addBytes(DOCKERIGNORE, dockerignoreListingDockerfile(), 0600, now);
+        }
         if (dockerfileOutside) {
-            if (!dockerignoreSent.get()) {
-                tar.addBytes(DOCKERIGNORE, dockerignoreListingDockerfile(), 0600, now);
-            }
             try {
                 tar.addFileAs(dockerfileName, dockerfile, 0600, now);
             } catch (NoSuchFileException e) {

@@ -156,6 +156,17 @@ public final class DaemonConnection implements Closeable {
                 + "): check that it runs and that the address is right.", e);
     }
 
+    /** True when the failure is the HTTP client noticing the thread's interrupt: an abort, not a daemon fault. */
+    public static boolean isInterruption(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException
+                    || t instanceof java.util.concurrent.CancellationException) {
+                return true;
+            }
+        }
+        return Thread.currentThread().isInterrupted();
+    }
+
     static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {

@@ -31,6 +31,7 @@ public final class DindSidecar implements AutoCloseable {
 
     public static final String OWNER_LABEL = "io.jenkins.containerbuild.owner";
     public static final String ROLE_LABEL = "io.jenkins.containerbuild.role";
+    static final String SIDECAR_LABEL = "io.jenkins.containerbuild.sidecar";
     private static final int LOG_LINES_ON_FAILURE = 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -53,7 +54,8 @@ public final class DindSidecar implements AutoCloseable {
             throws ContainerEngineException, InterruptedException {
         DockerClient docker = host.docker();
         int port = freeLoopbackPort();
-        Map<String, String> labels = Map.of(OWNER_LABEL, options.owner(), ROLE_LABEL, "dind");
+        Map<String, String> labels = Map.of(OWNER_LABEL, options.owner(), ROLE_LABEL, "dind",
+                SIDECAR_LABEL, java.util.UUID.randomUUID().toString());
         if (options.cacheVolume() != null) {
             ensureVolume(docker, options.cacheVolume(), labels);
         }
@@ -62,6 +64,7 @@ public final class DindSidecar implements AutoCloseable {
         String id = create(host, options, port, labels);
         boolean ready = false;
         try {
+            abortIfInterrupted();
             docker.startContainerCmd(id).exec();
             DaemonConnection inner = awaitDaemon(host, id, port, options.startTimeout(), timeouts);
             ready = true;
@@ -69,6 +72,9 @@ public final class DindSidecar implements AutoCloseable {
                     + port + " (API " + inner.apiVersion() + ")"));
             return new DindSidecar(host, id, inner);
         } catch (RuntimeException e) {
+            if (DaemonConnection.isInterruption(e)) {
+                throw new InterruptedException("aborted while the DinD sidecar started");
+            }
             throw new DindStartException("The DinD sidecar from " + options.image() + " did not start ("
                     + DaemonConnection.rootMessage(e) + "): check the image and the security profile.", e);
         } finally {
@@ -83,7 +89,7 @@ public final class DindSidecar implements AutoCloseable {
      * {@code ReadonlyPaths}, which the capabilities profile must empty (the CLI's {@code systempaths=unconfined}).
      */
     private static String create(DaemonConnection host, DindOptions options, int port, Map<String, String> labels)
-            throws DindStartException {
+            throws DindStartException, InterruptedException {
         ObjectNode body = JSON.createObjectNode();
         body.put("Image", options.image());
         ArrayNode cmd = body.putArray("Cmd");
@@ -132,6 +138,10 @@ public final class DindSidecar implements AutoCloseable {
             }
             return reply.path("Id").asText();
         } catch (IOException | RuntimeException e) {
+            if (DaemonConnection.isInterruption(e)) {
+                removeByLabel(host, labels.get(SIDECAR_LABEL));
+                throw new InterruptedException("aborted while the DinD sidecar was created");
+            }
             throw new DindStartException("The DinD sidecar could not be created on " + host.endpoint() + " ("
                     + DaemonConnection.rootMessage(e) + "): check that the daemon runs.", e);
         }
@@ -152,6 +162,7 @@ public final class DindSidecar implements AutoCloseable {
         Timeouts quick = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), timeouts.streamIdle());
         ContainerEngineException last = null;
         while (true) {
+            abortIfInterrupted();
             // phase 1: the container must still run
             InspectContainerResponse.ContainerState state = host.docker().inspectContainerCmd(id).exec().getState();
             if (!Boolean.TRUE.equals(state.getRunning())) {
@@ -163,6 +174,10 @@ public final class DindSidecar implements AutoCloseable {
             try {
                 DaemonConnection inner = DaemonConnection.open(endpoint, new Timeouts(quick.connect(), timeouts.request(),
                         timeouts.streamIdle()));
+                if (Thread.interrupted()) {
+                    inner.close();
+                    throw new InterruptedException("aborted while the DinD sidecar started");
+                }
                 return inner;
             } catch (ContainerEngineException e) {
                 last = e;
@@ -211,6 +226,13 @@ public final class DindSidecar implements AutoCloseable {
         return out.toString();
     }
 
+    /** Docker calls do not notice interrupts: the start sequence checks for them between its steps. */
+    private static void abortIfInterrupted() throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("aborted while the DinD sidecar started");
+        }
+    }
+
     private static int freeLoopbackPort() throws DindStartException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
@@ -219,11 +241,37 @@ public final class DindSidecar implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes the container with its anonymous volume. The HTTP client gives up on an interrupted thread, and an
+     * abort is exactly when the sidecar must go, so the interrupt is set aside for the call and then restored.
+     */
     private static void remove(DaemonConnection host, String id) {
+        boolean interrupted = Thread.interrupted();
         try {
             host.docker().removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
         } catch (NotFoundException ignored) {
             // already gone
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Removes a sidecar whose id never reached us (the create call was aborted), found by its unique label. */
+    private static void removeByLabel(DaemonConnection host, String sidecarLabel) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (var c : host.docker().listContainersCmd().withShowAll(true)
+                    .withLabelFilter(Map.of(SIDECAR_LABEL, sidecarLabel)).exec()) {
+                remove(host, c.getId());
+            }
+        } catch (RuntimeException e) {
+            // best effort: the owner label still marks the container for scripts/lab stop or a janitor
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

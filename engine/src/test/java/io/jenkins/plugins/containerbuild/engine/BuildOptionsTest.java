@@ -1,0 +1,55 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
+import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every build option reaches the daemon and shows in the image. */
+class BuildOptionsTest {
+
+    private final Lab lab = Lab.get();
+
+    @ParameterizedTest
+    @EnumSource(BuilderKind.class)
+    void argsTargetLabelsPlatformCacheFromAndNoCache(BuilderKind kind, @TempDir Path dir) throws Exception {
+        String tag = "options-test/" + kind + ":" + LabSupport.unique("t");
+        LabSupport.context(dir, """
+                FROM %1$s AS base
+                ARG GREETING=unset
+                RUN echo "$GREETING" > /greeting
+                FROM base AS wanted
+                RUN echo wanted > /stage
+                FROM base AS skipped
+                RUN echo never > /stage
+                """.formatted(lab.baseImage()));
+        RecordingSink events = new RecordingSink();
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+            BuildRequest request = BuildRequest.builder(dir).tag(tag).builderKind(kind).networkMode("none")
+                    .buildArg("GREETING", "hello options").target("wanted").label("team", "core")
+                    .source("https://example.invalid/repo.git").platform("linux/amd64").cacheFrom(lab.baseImage())
+                    .build();
+            BuildResult built = engine.build(request);
+            String run = lab.docker("run", "--rm", "--network", "none", tag, "cat", "/greeting", "/stage");
+            assertThat(run).isEqualTo("hello options\nwanted\n");
+            assertThat(lab.docker("image", "inspect", "-f",
+                    "{{index .Config.Labels \"team\"}} {{index .Config.Labels \"org.opencontainers.image.source\"}} {{.Architecture}}",
+                    tag).trim()).isEqualTo("core https://example.invalid/repo.git amd64");
+            if (kind == BuilderKind.BUILDKIT) {
+                assertThat(events.events).as("BuildKit skips the stage the target does not need")
+                        .noneMatch(e -> e instanceof EngineEvent.StepStarted s && s.step().contains("echo never"));
+            }
+
+            BuildResult fresh = engine.build(BuildRequest.builder(dir).tag(tag).builderKind(kind).networkMode("none")
+                    .buildArg("GREETING", "hello options").target("wanted").noCache(true).build());
+            assertThat(fresh.cachedSteps()).as("no-cache reuses nothing but the base image").isLessThanOrEqualTo(1);
+            assertThat(fresh.imageId()).isNotEqualTo(built.imageId());
+        } finally {
+            LabSupport.removeImages(tag);
+        }
+    }
+}
