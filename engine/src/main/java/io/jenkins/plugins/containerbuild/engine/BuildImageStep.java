@@ -50,7 +50,10 @@ final class BuildImageStep {
         }
         BuildContext context;
         try {
-            context = BuildContext.of(request.context(), request.dockerfile());
+            // BuildKit applies no .dockerignore to an uploaded tar: its context is filtered here alone
+            context = request.builderKind() == BuilderKind.BUILDKIT
+                    ? BuildContext.forBuildKit(request.context(), request.dockerfile())
+                    : BuildContext.of(request.context(), request.dockerfile());
         } catch (ContextException e) {
             throw new BuildContextException(e.getMessage(), e);
         } catch (IOException e) {

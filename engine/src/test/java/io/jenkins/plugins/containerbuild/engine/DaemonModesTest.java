@@ -97,7 +97,7 @@ class DaemonModesTest {
                 assertThat(engine.inspect(tag)).get().extracting(ContainerEngine.ImageInfo::id).isEqualTo(first.imageId());
                 BuildResult second = engine.build(BuildRequest.builder(dir).tag(tag).networkMode("none").build());
                 assertThat(second.imageId()).isEqualTo(first.imageId());
-                assertThat(second.cachedSteps()).isGreaterThanOrEqualTo(2);
+                assertThat(second.cachedSteps()).as("the RUN step comes from the volume's cache").isGreaterThanOrEqualTo(1);
             }
             assertThat(LabSupport.labelledContainers(OWNER)).isEmpty();
         } finally {

@@ -68,6 +68,8 @@ public final class BuildkitProgress {
     private final int tailLines;
     private final Map<String, Step> steps = new LinkedHashMap<>();
     private final List<String> startedNames = new ArrayList<>();
+    private static final java.util.regex.Pattern DOCKERFILE_STEP =
+            java.util.regex.Pattern.compile("\\[(?:[^\\]]+ )?\\d+/\\d+\\] ");
     private int cachedSteps;
     private Step failed;
 
@@ -147,7 +149,7 @@ public final class BuildkitProgress {
             }
             listener.stepFailed(step.name(), step.error);
         } else {
-            if (step.cached) {
+            if (step.cached && DOCKERFILE_STEP.matcher(step.name()).lookingAt()) {
                 cachedSteps++;
             }
             listener.stepCompleted(step.name(), step.cached, step.duration());
@@ -172,7 +174,10 @@ public final class BuildkitProgress {
         return Optional.of(new FailedStep(failed.name(), failed.error, List.copyOf(failed.tail)));
     }
 
-    /** Number of steps that completed from cache. */
+    /**
+     * Number of Dockerfile steps ({@code [2/3] RUN ...}, {@code [stage 1/2] FROM ...}) that completed from cache;
+     * BuildKit's own vertices ({@code [internal] ...}, {@code copy /context /}) do not count.
+     */
     public synchronized int cachedSteps() {
         return cachedSteps;
     }

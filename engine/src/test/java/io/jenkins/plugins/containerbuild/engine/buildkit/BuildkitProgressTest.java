@@ -73,8 +73,12 @@ class BuildkitProgressTest {
                 .message(1, vertex("b", "[2/3] RUN one", T0, T0, true, null)));
         feed(msg().message(1, vertex("b", "[2/3] RUN one", T0, T0, true, null)));
         feed(msg().message(1, vertex("c", "[3/3] RUN two", T0, T1, false, null)));
-        assertThat(progress.cachedSteps()).isEqualTo(2);
-        assertThat(progress.stepNames()).containsExactly("[1/3] FROM x", "[2/3] RUN one", "[3/3] RUN two");
+        feed(msg().message(1, vertex("i", "[internal] load metadata for docker.io/library/x", T0, T0, true, null))
+                .message(1, vertex("j", "copy /context /", T0, T0, true, null))
+                .message(1, vertex("k", "[stage 2/2] COPY a b", T0, T0, true, null)));
+        assertThat(progress.cachedSteps()).as("BuildKit's own vertices are not Dockerfile steps").isEqualTo(3);
+        assertThat(progress.stepNames()).containsExactly("[1/3] FROM x", "[2/3] RUN one", "[3/3] RUN two",
+                "[internal] load metadata for docker.io/library/x", "copy /context /", "[stage 2/2] COPY a b");
         assertThat(events).contains("done [2/3] RUN one CACHED 0ms", "done [3/3] RUN two 1500ms");
     }
 
