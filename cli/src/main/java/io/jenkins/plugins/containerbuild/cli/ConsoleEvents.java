@@ -45,6 +45,9 @@ final class ConsoleEvents implements EventSink {
                     }
                 }
             }
+            case EngineEvent.Progress p when p.subject().equals("build context") ->
+                // the engine reports the upload every 16 MiB and at its end: print each one, with the size
+                print("  build context: " + p.status() + " " + megabytes(p.current()));
             case EngineEvent.Progress p -> {
                 String key = p.subject();
                 if (!p.status().equals(lastProgress.put(key, p.status()))) {
@@ -84,6 +87,10 @@ final class ConsoleEvents implements EventSink {
             end--;
         }
         return s.substring(0, end);
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MB", bytes / 1_000_000.0);
     }
 
     private static String seconds(long millis) {

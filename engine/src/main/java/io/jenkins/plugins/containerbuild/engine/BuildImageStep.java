@@ -65,7 +65,7 @@ final class BuildImageStep {
                 + " with " + request.builderKind() + " on " + daemon.endpoint()));
         AbortableCall call = new AbortableCall();
         return call.run("containerbuild-build", () -> {
-            InputStream body = context.openStream();
+            InputStream body = new ContextUploadProgress(context.openStream(), events);
             call.closeOnAbort(body);
             DockerHttpClient.Request http = DockerHttpClient.Request.builder()
                     .method(DockerHttpClient.Request.Method.POST)

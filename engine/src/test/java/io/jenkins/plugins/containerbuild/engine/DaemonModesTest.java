@@ -39,6 +39,8 @@ class DaemonModesTest {
             assertThat(lab.docker("image", "inspect", "-f", "{{index .Config.Labels \"org.opencontainers.image.revision\"}}", tag).trim())
                     .isEqualTo("abc123");
             assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.StepOutput o && o.line().contains("hello " + repo));
+            assertThat(events.events).as("the context upload is reported").anyMatch(e -> e instanceof EngineEvent.Progress p
+                    && p.subject().equals("build context") && p.status().equals("Sent") && p.current() > 1024);
 
             // the same build again comes from the cache
             BuildResult again = engine.build(request);
