@@ -4,7 +4,6 @@ import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.event.EventSink;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -22,7 +21,6 @@ final class ClassicProgress {
     private final EventSink events;
     private final StringBuilder partial = new StringBuilder();
     private final Deque<String> tail = new ArrayDeque<>();
-    private final List<String> steps = new ArrayList<>();
     private String current;
     private boolean currentCached;
     private long currentStart;
@@ -48,7 +46,6 @@ final class ClassicProgress {
             currentCached = false;
             currentStart = System.nanoTime();
             tail.clear();
-            steps.add(line);
             events.accept(new EngineEvent.StepStarted(line));
             return;
         }
@@ -108,9 +105,5 @@ final class ClassicProgress {
 
     int cachedSteps() {
         return cachedSteps;
-    }
-
-    List<String> steps() {
-        return List.copyOf(steps);
     }
 }

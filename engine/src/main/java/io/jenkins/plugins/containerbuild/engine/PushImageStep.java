@@ -159,7 +159,7 @@ final class PushImageStep {
                     + reference + " (" + message.strip() + "): check the registry address and repository name.");
         }
         if (m.contains("unexpected http status: 5") || m.contains("connection reset") || m.contains("connection refused")
-                || m.contains("timeout") || m.contains("eof") || m.contains(" 50") || m.contains("broken pipe")) {
+                || m.contains("timeout") || m.contains("eof") || m.contains("broken pipe")) {
             return new TransientPushFailure(message.strip(), null);
         }
         return new ContainerEngineException("Push of " + reference + " failed (" + message.strip()

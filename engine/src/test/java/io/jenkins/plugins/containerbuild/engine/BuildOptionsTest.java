@@ -47,11 +47,37 @@ class BuildOptionsTest {
             events.events.clear();
             BuildResult fresh = engine.build(BuildRequest.builder(dir).tag(tag).builderKind(kind).networkMode("none")
                     .buildArg("GREETING", "hello options").target("wanted").noCache(true).build());
-            assertThat(fresh.cachedSteps()).as("no-cache reuses nothing but the base image: %s", events.events.stream()
-                    .filter(e -> e instanceof EngineEvent.StepCompleted c && c.cached()).toList()).isLessThanOrEqualTo(1);
+            assertThat(fresh.cachedSteps()).as("no-cache reuses nothing: %s", events.events.stream()
+                    .filter(e -> e instanceof EngineEvent.StepCompleted c && c.cached()).toList()).isZero();
             assertThat(fresh.imageId()).isNotEqualTo(built.imageId());
         } finally {
             LabSupport.removeImages(tag);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(BuilderKind.class)
+    void pullFetchesANewerBaseImageFromTheRegistry(BuilderKind kind, @TempDir Path dir) throws Exception {
+        String base = lab.plainRegistry() + "/" + LabSupport.unique("it/pullbase") + ":1";
+        String tag = "pull-test/" + kind + ":" + LabSupport.unique("t");
+        try (ContainerEngine host = ContainerEngine.connect(lab.dood(), new RecordingSink());
+             ContainerEngine other = ContainerEngine.connect(lab.tls(), new RecordingSink())) {
+            // the host daemon holds v1 of the base; the registry gets v2 from the other daemon
+            LabSupport.context(dir, "FROM " + lab.baseImage() + "\nRUN echo v1 > /version\n");
+            host.build(BuildRequest.builder(dir).tag(base).networkMode("none").build());
+            host.push(PushRequest.builder().tag(base).build());
+            LabSupport.context(dir, "FROM " + lab.baseImage() + "\nRUN echo v2 > /version\n");
+            other.build(BuildRequest.builder(dir).tag(base).networkMode("none").build());
+            other.push(PushRequest.builder().tag(base).build());
+            other.remove(base);
+
+            LabSupport.context(dir, "FROM " + base + "\nRUN cp /version /seen\n");
+            host.build(BuildRequest.builder(dir).tag(tag).builderKind(kind).networkMode("none").build());
+            assertThat(lab.docker("run", "--rm", "--network", "none", tag, "cat", "/seen")).isEqualTo("v1\n");
+            host.build(BuildRequest.builder(dir).tag(tag).builderKind(kind).networkMode("none").pull(true).build());
+            assertThat(lab.docker("run", "--rm", "--network", "none", tag, "cat", "/seen")).isEqualTo("v2\n");
+        } finally {
+            LabSupport.removeImages(tag, base);
         }
     }
 }

@@ -71,6 +71,11 @@ public final class BuildkitProgress {
     private static final java.util.regex.Pattern DOCKERFILE_STEP =
             java.util.regex.Pattern.compile("\\[(?:[^\\]]+ )?\\d+/\\d+\\] ");
     private int cachedSteps;
+
+    private static boolean isBuildStep(String name) {
+        java.util.regex.Matcher m = DOCKERFILE_STEP.matcher(name);
+        return m.lookingAt() && !name.startsWith("FROM ", m.end());
+    }
     private Step failed;
 
     public BuildkitProgress(Listener listener) {
@@ -149,7 +154,7 @@ public final class BuildkitProgress {
             }
             listener.stepFailed(step.name(), step.error);
         } else {
-            if (step.cached && DOCKERFILE_STEP.matcher(step.name()).lookingAt()) {
+            if (step.cached && isBuildStep(step.name())) {
                 cachedSteps++;
             }
             listener.stepCompleted(step.name(), step.cached, step.duration());
@@ -175,8 +180,9 @@ public final class BuildkitProgress {
     }
 
     /**
-     * Number of Dockerfile steps ({@code [2/3] RUN ...}, {@code [stage 1/2] FROM ...}) that completed from cache;
-     * BuildKit's own vertices ({@code [internal] ...}, {@code copy /context /}) do not count.
+     * Number of Dockerfile steps ({@code [2/3] RUN ...}, {@code [stage 2/2] COPY ...}) that completed from cache.
+     * BuildKit's own vertices ({@code [internal] ...}, {@code copy /context /}) and FROM, which BuildKit may call
+     * cached even with no-cache, do not count, as the classic builder's count does not include them either.
      */
     public synchronized int cachedSteps() {
         return cachedSteps;

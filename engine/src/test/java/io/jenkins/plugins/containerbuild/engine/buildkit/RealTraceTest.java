@@ -81,7 +81,7 @@ class RealTraceTest {
                 "[2/2] RUN echo hello",
                 "exporting to image");
         assertThat(progress.failure()).isEmpty();
-        assertThat(progress.cachedSteps()).isEqualTo(1);
+        assertThat(progress.cachedSteps()).as("only the FROM of a local image came from the cache").isZero();
     }
 
     @Test
