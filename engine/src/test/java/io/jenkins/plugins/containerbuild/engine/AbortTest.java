@@ -54,7 +54,9 @@ class AbortTest {
     @EnumSource(BuilderKind.class)
     void abortMidBuildStopsTheStepOnTheDaemon(BuilderKind kind, @TempDir Path dir) throws Exception {
         String marker = LabSupport.unique("abort-marker");
-        LabSupport.context(dir, "FROM " + lab.baseImage() + "\nRUN echo " + marker + " && sleep 120\n");
+        // a sleep of its own length, so that no other build's process is taken for this one
+        String sleep = "sleep " + (100_000 + new java.util.Random().nextInt(800_000));
+        LabSupport.context(dir, "FROM " + lab.baseImage() + "\nRUN echo " + marker + " && " + sleep + "\n");
         RecordingSink events = new RecordingSink();
         try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
             Outcome o = runAndAbortWhen(events,
@@ -65,10 +67,10 @@ class AbortTest {
         }
         // nothing of the step still runs on the daemon: no container and no process with the marker
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while ((processRunning("sleep 120") || !buildContainers().isEmpty()) && System.nanoTime() < deadline) {
+        while ((processRunning(sleep) || !buildContainers().isEmpty()) && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertThat(processRunning("sleep 120")).as("the RUN step's process was stopped").isFalse();
+        assertThat(processRunning(sleep)).as("the RUN step's process was stopped").isFalse();
         assertThat(buildContainers()).as("the classic builder's container was removed").isEmpty();
 
         // and the daemon builds normally afterwards
@@ -111,7 +113,8 @@ class AbortTest {
     @Test
     void abortMidBuildInDindRemovesTheSidecar(@TempDir Path dir) throws Exception {
         String owner = LabSupport.unique("AbortTest");
-        LabSupport.context(dir, "FROM " + lab.registryBaseImage() + "\nRUN echo dind-abort-marker && sleep 120\n");
+        String sleep = "sleep " + (100_000 + new java.util.Random().nextInt(800_000));
+        LabSupport.context(dir, "FROM " + lab.registryBaseImage() + "\nRUN echo dind-abort-marker && " + sleep + "\n");
         DaemonEndpoint dind = new DaemonEndpoint.Dind(lab.dood(), DindOptions.of(lab.dindImage())
                 .withSecurity(DindOptions.SecurityProfile.CAPABILITIES).withOwner(owner));
         RecordingSink events = new RecordingSink();
@@ -124,6 +127,11 @@ class AbortTest {
                 });
         assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
         assertThat(LabSupport.labelledContainers(owner)).as("the sidecar is gone").isEmpty();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (processRunning(sleep) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(processRunning(sleep)).as("the step inside the sidecar was stopped with it").isFalse();
         assertThat(lab.docker("volume", "ls", "-q", "--filter", "dangling=true").lines()
                 .filter(v -> lab.docker("volume", "inspect", "-f", "{{.Labels}}", v).contains(owner))).isEmpty();
     }
@@ -162,6 +170,6 @@ class AbortTest {
     }
 
     private static boolean processRunning(String commandLine) {
-        return Lab.exec(java.util.List.of("pgrep", "-f", "^" + commandLine), null, false).exitCode() == 0;
+        return Lab.exec(java.util.List.of("pgrep", "-f", "^" + commandLine + "$"), null, false).exitCode() == 0;
     }
 }
