@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +29,7 @@ final class FlakyRegistryProxy implements AutoCloseable {
             "upgrade", "keep-alive", "expect");
 
     private final HttpServer server;
+    private final ServerSocket front;
     private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private final String upstream;
     private final AtomicInteger failuresLeft;
@@ -46,11 +49,54 @@ final class FlakyRegistryProxy implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         server.createContext("/", this::handle);
         server.start();
+        front = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+        Thread.ofPlatform().daemon().name("flaky-registry-front").start(this::acceptLoop);
+    }
+
+    /**
+     * The daemon first tries TLS on an insecure registry and falls back to HTTP when the handshake fails. The JDK's
+     * HTTP server would wait for a request line that never comes, so every push attempt would wait for the
+     * daemon's 10 s handshake timeout: this front closes a TLS ClientHello at once and relays everything else.
+     */
+    private void acceptLoop() {
+        while (!front.isClosed()) {
+            try {
+                Socket client = front.accept();
+                Thread.ofPlatform().daemon().start(() -> relay(client));
+            } catch (IOException e) {
+                return; // closed
+            }
+        }
+    }
+
+    private void relay(Socket client) {
+        try (client; Socket backend = new Socket(InetAddress.getLoopbackAddress(), server.getAddress().getPort())) {
+            InputStream in = client.getInputStream();
+            int first = in.read();
+            if (first < 0 || first == 0x16) { // 0x16: a TLS handshake record
+                return;
+            }
+            backend.getOutputStream().write(first);
+            Thread up = Thread.ofPlatform().daemon().start(() -> pump(in, backend));
+            pump(backend.getInputStream(), client);
+            up.join();
+        } catch (IOException | InterruptedException e) {
+            // a connection the daemon dropped
+        }
+    }
+
+    private static void pump(InputStream from, Socket to) {
+        try {
+            from.transferTo(to.getOutputStream());
+            to.shutdownOutput();
+        } catch (IOException e) {
+            // the other side closed
+        }
     }
 
     /** {@code localhost:PORT}, which the daemon treats as an insecure (plain HTTP) registry. */
     String address() {
-        return "localhost:" + server.getAddress().getPort();
+        return "localhost:" + front.getLocalPort();
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -111,6 +157,11 @@ final class FlakyRegistryProxy implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            front.close();
+        } catch (IOException ignored) {
+            // closing a listening socket
+        }
         server.stop(0);
     }
 }
