@@ -80,9 +80,15 @@ final class BuildImageStep {
                 events.accept(new EngineEvent.Phase("Built " + built.imageId() + " in "
                         + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms"));
                 return built;
-            } catch (RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
+                // a broken stream: the abort closed it, or the daemon went away mid-build
                 if (call.aborted()) {
                     throw new InterruptedException("build aborted");
+                }
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    if (t instanceof ContextException c) { // the context failed while it was streamed
+                        throw new BuildContextException(c.getMessage(), c);
+                    }
                 }
                 throw DaemonConnection.classify(e, daemon.endpoint());
             } finally {
