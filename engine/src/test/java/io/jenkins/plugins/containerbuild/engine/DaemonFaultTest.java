@@ -1,0 +1,46 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A daemon that dies mid-build gives one clear error, and the next build on the restarted daemon succeeds. */
+class DaemonFaultTest {
+
+    @Test
+    void daemonKilledMidBuild(@TempDir Path dir) throws Exception {
+        try (DisposableDaemon daemon = new DisposableDaemon()) {
+            LabSupport.context(dir, "FROM busybox:local\nRUN echo step-is-running && sleep 300\n");
+            RecordingSink events = new RecordingSink();
+            AtomicReference<Throwable> killError = new AtomicReference<>();
+            events.when(e -> e instanceof EngineEvent.StepOutput o && o.line().contains("step-is-running"), () -> {
+                try {
+                    daemon.kill();
+                } catch (InterruptedException e) {
+                    killError.set(e);
+                }
+            });
+            long start = System.nanoTime();
+            try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
+                assertThatThrownBy(() -> engine.build(BuildRequest.builder(dir).networkMode("none").build()))
+                        .isInstanceOf(DaemonUnreachableException.class)
+                        .hasMessageContaining(daemon.socket().toString())
+                        .hasMessageContaining("check that it runs");
+            }
+            assertThat(killError.get()).isNull();
+            assertThat(daemon.alive()).isFalse();
+            assertThat(System.nanoTime() - start).as("the failure is noticed at once").isLessThan(60_000_000_000L);
+
+            daemon.start();
+            LabSupport.context(dir, "FROM busybox:local\nRUN echo after-the-crash\n");
+            try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
+                assertThat(engine.build(BuildRequest.builder(dir).networkMode("none").build()).imageId()).startsWith("sha256:");
+            }
+        }
+    }
+}
