@@ -1,0 +1,4 @@
+package com.cloudbees.plugins.credentials;
+
+/** Stand-in: any credentials. */
+public interface Credentials {}

@@ -1,0 +1,8 @@
+package com.cloudbees.plugins.credentials.impl;
+
+import com.cloudbees.plugins.credentials.common.StandardCredentials;
+
+/** Stand-in: base class of standard credentials implementations. */
+public abstract class BaseStandardCredentials implements StandardCredentials {
+    public BaseStandardCredentials(String id, String description) {}
+}

@@ -1,0 +1,4 @@
+package hudson;
+
+/** Stand-in: marker of extensible types. */
+public interface ExtensionPoint {}

@@ -1,0 +1,8 @@
+package hudson.model;
+
+/** Stand-in: one build of a {@link Job}. */
+public abstract class Run<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, RunT>> {
+    public String getExternalizableId() {
+        throw new UnsupportedOperationException();
+    }
+}

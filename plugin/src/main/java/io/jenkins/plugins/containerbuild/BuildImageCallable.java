@@ -1,0 +1,95 @@
+package io.jenkins.plugins.containerbuild;
+
+import hudson.AbortException;
+import hudson.model.TaskListener;
+import hudson.remoting.VirtualChannel;
+import io.jenkins.plugins.containerbuild.engine.BuildRequest;
+import io.jenkins.plugins.containerbuild.engine.BuildResult;
+import io.jenkins.plugins.containerbuild.engine.BuilderKind;
+import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
+import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
+import java.io.File;
+import java.io.IOException;
+import java.io.Serial;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import jenkins.MasterToSlaveFileCallable;
+
+/**
+ * The agent side of {@code containerBuild}: resolves the context and Dockerfile inside the workspace, connects to
+ * the daemon and builds, writing progress to the build log while it happens. Interrupting the thread that runs
+ * it (what stopping the step does, through remoting) aborts the build on the daemon.
+ */
+final class BuildImageCallable extends MasterToSlaveFileCallable<BuiltImage> {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final ResolvedDaemon daemon;
+    private final String context;
+    private final String dockerfile;
+    private final ArrayList<String> tags;
+    private final LinkedHashMap<String, String> buildArgs;
+    private final String target;
+    private final LinkedHashMap<String, String> labels;
+    private final boolean pull;
+    private final boolean noCache;
+    private final ArrayList<String> cacheFrom;
+    private final String builder;
+    private final String network;
+    private final TaskListener listener;
+
+    BuildImageCallable(ContainerBuildStep step, ResolvedDaemon daemon, TaskListener listener) {
+        this.daemon = daemon;
+        this.context = step.getContext();
+        this.dockerfile = step.getDockerfile();
+        this.tags = new ArrayList<>(step.getTags());
+        this.buildArgs = new LinkedHashMap<>(step.getBuildArgs());
+        this.target = step.getTarget();
+        this.labels = new LinkedHashMap<>(step.getLabels());
+        this.pull = step.isPull();
+        this.noCache = step.isNoCache();
+        this.cacheFrom = new ArrayList<>(step.getCacheFrom());
+        this.builder = step.getBuilder();
+        this.network = step.getNetwork();
+        this.listener = listener;
+    }
+
+    @Override
+    public BuiltImage invoke(File workspace, VirtualChannel channel) throws IOException, InterruptedException {
+        Path root = workspace.toPath();
+        Path contextDir = WorkspacePaths.resolve(root, context, "Build context");
+        if (!Files.isDirectory(contextDir)) {
+            throw new AbortException(Messages.Workspace_ContextMissing(contextDir));
+        }
+        BuildLog log = new BuildLog(listener.getLogger(), ContainerBuildStep.FUNCTION_NAME, daemon.secrets());
+        BuildRequest request;
+        try {
+            BuildRequest.Builder b = BuildRequest.builder(contextDir)
+                    .target(target)
+                    .pull(pull)
+                    .noCache(noCache)
+                    .networkMode(network)
+                    .builderKind(BuilderKind.parse(builder));
+            if (dockerfile != null) {
+                b.dockerfile(WorkspacePaths.resolve(root, dockerfile, "Dockerfile"));
+            }
+            tags.forEach(b::tag);
+            buildArgs.forEach(b::buildArg);
+            labels.forEach(b::label);
+            cacheFrom.forEach(b::cacheFrom);
+            request = b.build();
+        } catch (IllegalArgumentException e) {
+            throw new AbortException(e.getMessage());
+        }
+        try (ContainerEngine engine = Engines.connect(daemon, log)) {
+            BuildResult result = engine.build(request);
+            log.line(Messages.BuildLog_Built(result.imageId(), result.size()));
+            return new BuiltImage(result.imageId(), result.tags(), result.size());
+        } catch (ContainerEngineException e) {
+            throw Engines.abort(e);
+        }
+    }
+}

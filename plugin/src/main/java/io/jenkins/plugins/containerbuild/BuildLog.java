@@ -1,0 +1,66 @@
+package io.jenkins.plugins.containerbuild;
+
+import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
+import io.jenkins.plugins.containerbuild.engine.event.EventSink;
+import java.io.PrintStream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes the engine's events to the build log as they happen (on the agent, through the remoted listener): phases
+ * as {@code [containerBuild] ...}, build steps and their output, a line per change of transfer status, warnings.
+ * Secrets that the step knows of are masked in every line as a second line of defence; the engine's events carry
+ * none.
+ */
+final class BuildLog implements EventSink {
+
+    private final PrintStream out;
+    private final String prefix;
+    private final List<String> secrets;
+    private final Map<String, String> lastStatus = new HashMap<>();
+
+    BuildLog(PrintStream out, String functionName, List<String> secrets) {
+        this.out = out;
+        this.prefix = "[" + functionName + "] ";
+        this.secrets = secrets.stream().filter(s -> s != null && !s.isEmpty()).toList();
+    }
+
+    @Override
+    public synchronized void accept(EngineEvent event) {
+        switch (event) {
+            case EngineEvent.Phase p -> line(p.message());
+            case EngineEvent.StepStarted s -> line(s.step());
+            case EngineEvent.StepCompleted c -> line((c.cached() ? "CACHED " : "DONE ") + c.step()
+                    + (c.cached() ? "" : String.format(Locale.ROOT, " (%.1fs)", c.took().toMillis() / 1000.0)));
+            case EngineEvent.StepOutput o -> {
+                for (String l : o.line().split("\r?\n")) {
+                    if (!l.isBlank()) {
+                        print("  | " + l.stripTrailing());
+                    }
+                }
+            }
+            case EngineEvent.Progress p -> {
+                if (!p.status().equals(lastStatus.put(p.subject(), p.status()))) {
+                    line((p.subject().isEmpty() ? "" : p.subject() + ": ") + p.status());
+                }
+            }
+            case EngineEvent.Warning w -> line("WARNING: " + w.message());
+        }
+    }
+
+    /** A line of the step itself. */
+    synchronized void line(String message) {
+        print(prefix + message);
+    }
+
+    private void print(String line) {
+        String masked = line;
+        for (String s : secrets) {
+            masked = masked.replace(s, "****");
+        }
+        out.println(masked);
+        out.flush();
+    }
+}

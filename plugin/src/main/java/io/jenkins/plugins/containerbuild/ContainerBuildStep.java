@@ -1,0 +1,209 @@
+package io.jenkins.plugins.containerbuild;
+
+import hudson.Extension;
+import hudson.FilePath;
+import hudson.Util;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import io.jenkins.plugins.containerbuild.engine.BuilderKind;
+import java.io.Serial;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jenkinsci.Symbol;
+import org.jenkinsci.plugins.workflow.steps.Step;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/**
+ * {@code containerBuild}: builds an image from a context directory in the workspace, on the daemon that
+ * {@code daemon:} names (the agent's socket by default), and returns a {@link BuiltImage}.
+ */
+public final class ContainerBuildStep extends Step {
+
+    static final String FUNCTION_NAME = "containerBuild";
+
+    private String context = ".";
+    private String dockerfile;
+    private List<String> tags = List.of();
+    private Map<String, String> buildArgs = Map.of();
+    private String target;
+    private Map<String, String> labels = Map.of();
+    private boolean pull;
+    private boolean noCache;
+    private List<String> cacheFrom = List.of();
+    private String builder = BuilderKind.BUILDKIT.toString();
+    private String network;
+    private DaemonSpec daemon = new DoodDaemon();
+
+    @DataBoundConstructor
+    public ContainerBuildStep() {}
+
+    /** The build context, relative to the workspace; {@code .} by default. */
+    public String getContext() {
+        return context;
+    }
+
+    @DataBoundSetter
+    public void setContext(String context) {
+        String c = Util.fixEmptyAndTrim(context);
+        this.context = c == null ? "." : c;
+    }
+
+    /** The Dockerfile relative to the workspace (as {@code docker build -f}); null means {@code Dockerfile} in the context. */
+    public String getDockerfile() {
+        return dockerfile;
+    }
+
+    @DataBoundSetter
+    public void setDockerfile(String dockerfile) {
+        this.dockerfile = Util.fixEmptyAndTrim(dockerfile);
+    }
+
+    public List<String> getTags() {
+        return tags;
+    }
+
+    @DataBoundSetter
+    public void setTags(List<String> tags) {
+        this.tags = StepArguments.references(tags);
+    }
+
+    public Map<String, String> getBuildArgs() {
+        return buildArgs;
+    }
+
+    @DataBoundSetter
+    public void setBuildArgs(Map<String, String> buildArgs) {
+        this.buildArgs = StepArguments.stringMap(buildArgs);
+    }
+
+    /** The stage to stop at; null for the last one. */
+    public String getTarget() {
+        return target;
+    }
+
+    @DataBoundSetter
+    public void setTarget(String target) {
+        this.target = Util.fixEmptyAndTrim(target);
+    }
+
+    public Map<String, String> getLabels() {
+        return labels;
+    }
+
+    @DataBoundSetter
+    public void setLabels(Map<String, String> labels) {
+        this.labels = StepArguments.stringMap(labels);
+    }
+
+    public boolean isPull() {
+        return pull;
+    }
+
+    @DataBoundSetter
+    public void setPull(boolean pull) {
+        this.pull = pull;
+    }
+
+    public boolean isNoCache() {
+        return noCache;
+    }
+
+    @DataBoundSetter
+    public void setNoCache(boolean noCache) {
+        this.noCache = noCache;
+    }
+
+    public List<String> getCacheFrom() {
+        return cacheFrom;
+    }
+
+    @DataBoundSetter
+    public void setCacheFrom(List<String> cacheFrom) {
+        this.cacheFrom = StepArguments.references(cacheFrom);
+    }
+
+    /** {@code buildkit} (the default) or {@code classic}. */
+    public String getBuilder() {
+        return builder;
+    }
+
+    @DataBoundSetter
+    public void setBuilder(String builder) {
+        String b = Util.fixEmptyAndTrim(builder);
+        this.builder = b == null ? BuilderKind.BUILDKIT.toString() : BuilderKind.parse(b).toString();
+    }
+
+    /** The network mode of {@code RUN} steps; null for the daemon's default. */
+    public String getNetwork() {
+        return network;
+    }
+
+    @DataBoundSetter
+    public void setNetwork(String network) {
+        this.network = Util.fixEmptyAndTrim(network);
+    }
+
+    public DaemonSpec getDaemon() {
+        return daemon;
+    }
+
+    @DataBoundSetter
+    public void setDaemon(DaemonSpec daemon) {
+        this.daemon = daemon != null ? daemon : new DoodDaemon();
+    }
+
+    @Override
+    public StepExecution start(StepContext context) throws Exception {
+        return new Execution(context, this);
+    }
+
+    /** Resolves the daemon on the controller, then builds on the agent, off the Pipeline thread. */
+    static final class Execution extends SynchronousNonBlockingStepExecution<BuiltImage> {
+
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final transient ContainerBuildStep step;
+
+        Execution(StepContext context, ContainerBuildStep step) {
+            super(context);
+            this.step = step;
+        }
+
+        @Override
+        protected BuiltImage run() throws Exception {
+            StepContext context = getContext();
+            Run<?, ?> run = context.get(Run.class);
+            FilePath workspace = context.get(FilePath.class);
+            TaskListener listener = context.get(TaskListener.class);
+            ResolvedDaemon daemon = step.getDaemon().resolve(run);
+            return workspace.act(new BuildImageCallable(step, daemon, listener));
+        }
+    }
+
+    @Extension
+    @Symbol(FUNCTION_NAME)
+    public static final class DescriptorImpl extends StepDescriptor {
+
+        @Override
+        public String getFunctionName() {
+            return FUNCTION_NAME;
+        }
+
+        @Override
+        public String getDisplayName() {
+            return Messages.ContainerBuildStep_DisplayName();
+        }
+
+        @Override
+        public Set<? extends Class<?>> getRequiredContext() {
+            return Set.of(Run.class, FilePath.class, TaskListener.class);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.jenkins.plugins.containerbuild;
+
+import java.text.MessageFormat;
+import java.util.Locale;
+import java.util.ResourceBundle;
+
+/**
+ * The plugin's user-visible strings, from {@code Messages.properties} beside this class. Written by hand in the
+ * shape that localizer-maven-plugin generates (one method per key, dots become underscores), because that plugin
+ * needs annotation-indexer 1.4, which this build must not use. The bundle is read as properties only (a class
+ * named like the bundle would otherwise be tried first).
+ */
+final class Messages {
+
+    private static final String BUNDLE = Messages.class.getName();
+
+    private Messages() {}
+
+    static String format(String key, Object... args) {
+        ResourceBundle bundle = ResourceBundle.getBundle(BUNDLE, Locale.getDefault(), Messages.class.getClassLoader(),
+                ResourceBundle.Control.getControl(ResourceBundle.Control.FORMAT_PROPERTIES));
+        String pattern = bundle.getString(key);
+        return args.length == 0 ? pattern : new MessageFormat(pattern, Locale.getDefault()).format(args);
+    }
+
+    static String ContainerBuildStep_DisplayName() {
+        return format("ContainerBuildStep.DisplayName");
+    }
+
+    static String ContainerPushStep_DisplayName() {
+        return format("ContainerPushStep.DisplayName");
+    }
+
+    static String DoodDaemon_DisplayName() {
+        return format("DoodDaemon.DisplayName");
+    }
+
+    static String DindDaemon_DisplayName() {
+        return format("DindDaemon.DisplayName");
+    }
+
+    static String TcpDaemon_DisplayName() {
+        return format("TcpDaemon.DisplayName");
+    }
+
+    static String Workspace_PathOutside(Object what, Object path, Object workspace) {
+        return format("Workspace.PathOutside", what, path, workspace);
+    }
+
+    static String Workspace_ContextMissing(Object path) {
+        return format("Workspace.ContextMissing", path);
+    }
+
+    static String Credentials_NotFound(Object id, Object expectedType) {
+        return format("Credentials.NotFound", id, expectedType);
+    }
+
+    static String Credentials_WrongType(Object id, Object actualType, Object expectedType) {
+        return format("Credentials.WrongType", id, actualType, expectedType);
+    }
+
+    static String Credentials_UsernamePasswordType() {
+        return format("Credentials.UsernamePasswordType");
+    }
+
+    static String Credentials_DockerServerType() {
+        return format("Credentials.DockerServerType");
+    }
+
+    static String TcpDaemon_TlsIncomplete(Object id) {
+        return format("TcpDaemon.TlsIncomplete", id);
+    }
+
+    static String ContainerPushStep_NothingToPush() {
+        return format("ContainerPushStep.NothingToPush");
+    }
+
+    static String ContainerPushStep_BadRegistry(Object registry) {
+        return format("ContainerPushStep.BadRegistry", registry);
+    }
+
+    static String ContainerPushStep_OtherRegistry(Object tag, Object registry) {
+        return format("ContainerPushStep.OtherRegistry", tag, registry);
+    }
+
+    static String BuildLog_Built(Object imageId, Object size) {
+        return format("BuildLog.Built", imageId, size);
+    }
+
+    static String BuildLog_Pushed(Object tag, Object digest) {
+        return format("BuildLog.Pushed", tag, digest);
+    }
+
+    static String BuildLog_Tagged(Object source, Object target) {
+        return format("BuildLog.Tagged", source, target);
+    }
+}

@@ -1,0 +1,85 @@
+package io.jenkins.plugins.containerbuild;
+
+import hudson.AbortException;
+import hudson.model.TaskListener;
+import hudson.remoting.VirtualChannel;
+import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
+import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
+import io.jenkins.plugins.containerbuild.engine.PushRequest;
+import io.jenkins.plugins.containerbuild.engine.PushResult;
+import java.io.File;
+import java.io.IOException;
+import java.io.Serial;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jenkins.MasterToSlaveFileCallable;
+
+/**
+ * The agent side of {@code containerPush}: gives images their registry names where needed, then pushes every tag
+ * and returns the digests by tag. The registry password travels only inside this object and goes to the daemon
+ * only in the push request's auth header.
+ */
+final class PushImageCallable extends MasterToSlaveFileCallable<LinkedHashMap<String, String>> {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final ResolvedDaemon daemon;
+    private final ArrayList<String> tags;
+    private final LinkedHashMap<String, String> retag;
+    private final RegistryLogin login;
+    private final int retries;
+    private final TaskListener listener;
+
+    /**
+     * @param tags   what to push, in order
+     * @param retag  new name to existing name, for tags that get the registry's name first
+     * @param login  null when the registry needs none
+     */
+    PushImageCallable(ResolvedDaemon daemon, List<String> tags, Map<String, String> retag, RegistryLogin login,
+                      int retries, TaskListener listener) {
+        this.daemon = daemon;
+        this.tags = new ArrayList<>(tags);
+        this.retag = new LinkedHashMap<>(retag);
+        this.login = login;
+        this.retries = retries;
+        this.listener = listener;
+    }
+
+    @Override
+    public LinkedHashMap<String, String> invoke(File workspace, VirtualChannel channel)
+            throws IOException, InterruptedException {
+        List<String> secrets = new ArrayList<>(daemon.secrets());
+        if (login != null) {
+            secrets.add(login.password());
+        }
+        BuildLog log = new BuildLog(listener.getLogger(), ContainerPushStep.FUNCTION_NAME, secrets);
+        PushRequest request;
+        try {
+            PushRequest.Builder b = PushRequest.builder().retries(retries);
+            tags.forEach(b::tag);
+            if (login != null) {
+                b.credentials(login.toEngine());
+            }
+            request = b.build();
+        } catch (IllegalArgumentException e) {
+            throw new AbortException(e.getMessage());
+        }
+        try (ContainerEngine engine = Engines.connect(daemon, log)) {
+            for (Map.Entry<String, String> e : retag.entrySet()) {
+                engine.tag(e.getValue(), e.getKey());
+                log.line(Messages.BuildLog_Tagged(e.getValue(), e.getKey()));
+            }
+            PushResult result = engine.push(request);
+            LinkedHashMap<String, String> digests = new LinkedHashMap<>(result.digests());
+            digests.forEach((tag, digest) -> log.line(Messages.BuildLog_Pushed(tag, digest)));
+            return digests;
+        } catch (ContainerEngineException e) {
+            throw Engines.abort(e);
+        } catch (IllegalArgumentException e) {
+            throw new AbortException(e.getMessage());
+        }
+    }
+}

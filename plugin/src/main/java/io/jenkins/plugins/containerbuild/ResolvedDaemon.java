@@ -1,0 +1,102 @@
+package io.jenkins.plugins.containerbuild;
+
+import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
+import io.jenkins.plugins.containerbuild.engine.daemon.DindOptions;
+import io.jenkins.plugins.containerbuild.engine.daemon.TlsMaterial;
+import java.io.Serial;
+import java.io.Serializable;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A daemon choice with everything the controller had to look up, as plain strings that travel to the agent inside
+ * a callable (the engine's endpoints hold {@link Path}s, which do not serialize). The agent turns it into an engine
+ * {@link DaemonEndpoint}. {@link #toString()} never shows the TLS key.
+ */
+final class ResolvedDaemon implements Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    enum Kind { SOCKET, TCP, DIND }
+
+    private final Kind kind;
+    private final String socket;
+    private final String uri;
+    private final TlsPem tls;
+    private final String dindImage;
+    private final String dindCacheVolume;
+    private final String dindSecurity;
+    private final String owner;
+
+    private ResolvedDaemon(Kind kind, String socket, String uri, TlsPem tls, String dindImage, String dindCacheVolume,
+                           String dindSecurity, String owner) {
+        this.kind = kind;
+        this.socket = socket;
+        this.uri = uri;
+        this.tls = tls;
+        this.dindImage = dindImage;
+        this.dindCacheVolume = dindCacheVolume;
+        this.dindSecurity = dindSecurity;
+        this.owner = owner;
+    }
+
+    static ResolvedDaemon socket(String socket) {
+        return new ResolvedDaemon(Kind.SOCKET, socket, null, null, null, null, null, null);
+    }
+
+    static ResolvedDaemon tcp(String uri, TlsPem tls) {
+        return new ResolvedDaemon(Kind.TCP, null, uri, tls, null, null, null, null);
+    }
+
+    static ResolvedDaemon dind(String hostSocket, String image, String cacheVolume, String security, String owner) {
+        return new ResolvedDaemon(Kind.DIND, hostSocket, null, null, image, cacheVolume, security, owner);
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    /** Builds the engine's endpoint; runs on the agent. */
+    DaemonEndpoint endpoint() {
+        return switch (kind) {
+            case SOCKET -> new DaemonEndpoint.UnixSocket(Path.of(socket));
+            case TCP -> new DaemonEndpoint.Tcp(URI.create(uri),
+                    tls == null ? null : new TlsMaterial(tls.caPem(), tls.certPem(), tls.keyPem(), true), false);
+            case DIND -> new DaemonEndpoint.Dind(new DaemonEndpoint.UnixSocket(Path.of(socket)),
+                    DindOptions.of(dindImage).withCacheVolume(dindCacheVolume)
+                            .withSecurity(DindOptions.SecurityProfile.parse(dindSecurity)).withOwner(owner));
+        };
+    }
+
+    /** What must never appear in a log: the TLS key. */
+    List<String> secrets() {
+        List<String> s = new ArrayList<>();
+        if (tls != null) {
+            s.add(tls.keyPem());
+        }
+        return s;
+    }
+
+    @Override
+    public String toString() {
+        return switch (kind) {
+            case SOCKET -> "unix://" + socket;
+            case TCP -> uri + (tls != null ? " (TLS)" : "");
+            case DIND -> "DinD " + dindImage + " on unix://" + socket;
+        };
+    }
+
+    /** The PEM text of a TLS client identity and the CA of the daemon. */
+    record TlsPem(String caPem, String certPem, String keyPem) implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String toString() {
+            return "TlsPem[key=****]";
+        }
+    }
+}

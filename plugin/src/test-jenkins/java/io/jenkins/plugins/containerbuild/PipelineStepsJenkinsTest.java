@@ -1,0 +1,91 @@
+package io.jenkins.plugins.containerbuild;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.cloudbees.plugins.credentials.CredentialsProvider;
+import com.cloudbees.plugins.credentials.CredentialsScope;
+import com.cloudbees.plugins.credentials.domains.Domain;
+import com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl;
+import hudson.model.Result;
+import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
+import org.jenkinsci.plugins.workflow.cps.SnippetizerTester;
+import org.jenkinsci.plugins.workflow.job.WorkflowJob;
+import org.jenkinsci.plugins.workflow.job.WorkflowRun;
+import org.jenkinsci.plugins.workflow.steps.StepConfigTester;
+import org.junit.jupiter.api.Test;
+import org.jvnet.hudson.test.JenkinsRule;
+import org.jvnet.hudson.test.junit.jupiter.WithJenkins;
+
+/**
+ * Runs only with -Pjenkins-repo (it needs the real Jenkins from repo.jenkins-ci.org): the steps in a real
+ * Pipeline on a real Jenkins, with the lab's daemon and registries underneath. Not run by the offline build.
+ */
+@WithJenkins
+class PipelineStepsJenkinsTest {
+
+    @Test
+    void buildAndPushInAPipelineWithRegistryCredentials(JenkinsRule j) throws Exception {
+        Lab lab = Lab.get();
+        String password = lab.registryPassword();
+        CredentialsProvider.lookupStores(j.jenkins).iterator().next().addCredentials(Domain.global(),
+                new UsernamePasswordCredentialsImpl(CredentialsScope.GLOBAL, "registry", "lab registry",
+                        lab.fact("LAB_REGISTRY_USER"), password));
+        WorkflowJob p = j.createProject(WorkflowJob.class, "p");
+        p.setDefinition(new CpsFlowDefinition(
+                "node {\n"
+                + "  writeFile file: 'Dockerfile', text: 'FROM " + lab.baseImage() + "\\nRUN echo in-pipeline\\n'\n"
+                + "  def img = containerBuild(tags: ['containerbuild-jenkins/p:1'], network: 'none')\n"
+                + "  echo \"built ${img}\"\n"
+                + "  def pushed = containerPush(image: img, registry: 'http://" + lab.authRegistry() + "',"
+                + " credentialsId: 'registry')\n"
+                + "  echo \"pushed ${pushed}\"\n"
+                + "}", true));
+        WorkflowRun b = j.buildAndAssertSuccess(p);
+        j.assertLogContains("in-pipeline", b);
+        j.assertLogContains("built sha256:", b);
+        j.assertLogContains("pushed [" + lab.authRegistry() + "/containerbuild-jenkins/p:1:sha256:", b);
+        j.assertLogNotContains(password, b);
+    }
+
+    @Test
+    void dindSymbolResolvesAndBadArgumentsFailClearly(JenkinsRule j) throws Exception {
+        WorkflowJob p = j.createProject(WorkflowJob.class, "bad");
+        p.setDefinition(new CpsFlowDefinition(
+                "node { containerBuild(daemon: dind(image: 'dind:local', security: 'root')) }", true));
+        WorkflowRun b = j.assertBuildStatus(Result.FAILURE, p.scheduleBuild2(0));
+        j.assertLogContains("Unknown DinD security profile 'root'", b);
+    }
+
+    @Test
+    void wrongCredentialsKindNamesTheExpectedKind(JenkinsRule j) throws Exception {
+        CredentialsProvider.lookupStores(j.jenkins).iterator().next().addCredentials(Domain.global(),
+                new org.jenkinsci.plugins.docker.commons.credentials.DockerServerCredentials(CredentialsScope.GLOBAL,
+                        "cert", "", (hudson.util.Secret) null, null, null));
+        WorkflowJob p = j.createProject(WorkflowJob.class, "wrong");
+        p.setDefinition(new CpsFlowDefinition(
+                "node { containerPush(tags: ['localhost:5000/x:1'], credentialsId: 'cert') }", true));
+        WorkflowRun b = j.assertBuildStatus(Result.FAILURE, p.scheduleBuild2(0));
+        j.assertLogContains("needs Username with password credentials", b);
+    }
+
+    @Test
+    void stepsRoundTripThroughTheirForms(JenkinsRule j) throws Exception {
+        ContainerBuildStep s = new ContainerBuildStep();
+        s.setContext("app");
+        s.setTarget("runtime");
+        s.setNoCache(true);
+        DindDaemon d = new DindDaemon("docker:dind");
+        d.setCacheVolume("cache");
+        s.setDaemon(d);
+        ContainerBuildStep back = new StepConfigTester(j).configRoundTrip(s);
+        assertThat(back.getContext()).isEqualTo("app");
+        assertThat(back.getTarget()).isEqualTo("runtime");
+        assertThat(back.isNoCache()).isTrue();
+        assertThat(back.getDaemon()).isInstanceOf(DindDaemon.class);
+        assertThat(((DindDaemon) back.getDaemon()).getCacheVolume()).isEqualTo("cache");
+
+        new SnippetizerTester(j).assertRoundTrip(s,
+                "containerBuild context: 'app', daemon: dind(cacheVolume: 'cache', image: 'docker:dind'), noCache: true, target: 'runtime'");
+    }
+}

@@ -1,0 +1,67 @@
+package io.jenkins.plugins.containerbuild;
+
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import com.cloudbees.plugins.credentials.CredentialsProvider;
+import com.cloudbees.plugins.credentials.common.IdCredentials;
+import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
+import hudson.util.Secret;
+import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.mockito.MockedStatic;
+
+/** Small builders shared by the tests: build contexts, unique names, credentials as Jenkins would hand them out. */
+final class Fixtures {
+
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    private Fixtures() {}
+
+    static String unique() {
+        return Long.toString(ProcessHandle.current().pid(), 36) + "-" + System.nanoTime() % 1_000_000 + "-"
+                + COUNTER.incrementAndGet();
+    }
+
+    /** A context directory {@code dir/name} with a Dockerfile from {@code base} whose RUN prints {@code marker}. */
+    static Path context(Path dir, String name, String base, String marker) {
+        try {
+            Path context = Files.createDirectories(dir.resolve(name));
+            Files.writeString(context.resolve("Dockerfile"), "FROM " + base + "\n"
+                    + "ARG GREETING=none\n"
+                    + "COPY hello.txt /hello.txt\n"
+                    + "RUN echo " + marker + " $GREETING && cat /hello.txt\n");
+            Files.writeString(context.resolve("hello.txt"), "hello from the context\n");
+            return context;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Secret secret(String plain) {
+        Secret s = mock(Secret.class);
+        when(s.getPlainText()).thenReturn(plain);
+        when(s.toString()).thenReturn("Secret[****]");
+        return s;
+    }
+
+    /** Registry credentials with the lab's user and password, as CredentialsProvider finds them by {@code id}. */
+    static StandardUsernamePasswordCredentials registryCredentials(MockedStatic<CredentialsProvider> provider, String id,
+                                                                  Lab lab) {
+        StandardUsernamePasswordCredentials c = mock(StandardUsernamePasswordCredentials.class);
+        when(c.getUsername()).thenReturn(lab.fact("LAB_REGISTRY_USER"));
+        Secret password = secret(lab.registryPassword());
+        when(c.getPassword()).thenReturn(password);
+        provider.when(() -> CredentialsProvider.findCredentialById(eq(id), eq(StandardUsernamePasswordCredentials.class), any()))
+                .thenReturn(c);
+        provider.when(() -> CredentialsProvider.findCredentialById(eq(id), eq(IdCredentials.class), any()))
+                .thenReturn(c);
+        return c;
+    }
+}

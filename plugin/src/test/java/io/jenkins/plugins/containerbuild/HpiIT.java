@@ -1,0 +1,189 @@
+package io.jenkins.plugins.containerbuild;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import hudson.Extension;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarInputStream;
+import java.util.jar.Manifest;
+import net.java.sezpoz.Index;
+import net.java.sezpoz.IndexItem;
+import org.jenkinsci.Symbol;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The packaged plugin, target/container-build.hpi, as Jenkins will read it. */
+class HpiIT {
+
+    private static final Path HPI = Path.of("target/container-build.hpi");
+
+    private static Path unpacked;
+
+    @BeforeAll
+    static void unpack() throws IOException {
+        assertThat(HPI).as("run the package phase first").exists();
+        unpacked = Files.createTempDirectory("hpi-it");
+        try (JarFile hpi = new JarFile(HPI.toFile())) {
+            for (JarEntry e : java.util.Collections.list(hpi.entries())) {
+                if (e.getName().startsWith("WEB-INF/lib/") && e.getName().endsWith(".jar")) {
+                    try (InputStream in = hpi.getInputStream(e)) {
+                        Files.copy(in, unpacked.resolve(Path.of(e.getName()).getFileName()));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void manifestHasThePluginAttributes() throws IOException {
+        Attributes a;
+        try (JarFile hpi = new JarFile(HPI.toFile())) {
+            a = hpi.getManifest().getMainAttributes();
+        }
+        assertThat(a.getValue("Short-Name")).isEqualTo("container-build");
+        assertThat(a.getValue("Long-Name")).isEqualTo("Container Build");
+        assertThat(a.getValue("Plugin-Version")).matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+        assertThat(a.getValue("Jenkins-Version")).isEqualTo("2.568.2");
+        assertThat(a.getValue("Group-Id")).isEqualTo("io.jenkins.plugins");
+        assertThat(a.getValue("Url")).startsWith("https://");
+        assertThat(a.getValue("Minimum-Java-Version")).isEqualTo("21");
+        assertThat(a.getValue("Support-Dynamic-Loading")).isEqualTo("true");
+        assertThat(a.getValue("Plugin-Developers")).matches("[^:,]+:[^:,]*:[^:,]*(,[^:,]+:[^:,]*:[^:,]*)*");
+
+        List<String> dependencies = List.of(a.getValue("Plugin-Dependencies").split(","));
+        assertThat(dependencies).allMatch(d -> d.matches("[a-z0-9-]+:[A-Za-z0-9._-]+(;resolution:=optional)?"));
+        assertThat(dependencies).containsExactlyInAnyOrder(
+                "workflow-step-api:710.v3e456cc85233",
+                "credentials:1502.v5c95e620ddfe",
+                "structs:362.va_b_695ef4fdf9",
+                "docker-commons:472.vee120e23d3a_c",
+                "docker-java-api:3.7.1-136.v5d70f77a_c3d6",
+                "jackson2-api:2.20.1-423.v13951f6b_6532",
+                "commons-compress-api:1.28.0-3",
+                "bouncycastle-api:2.30.1.82-277.v70ca_0b_877184");
+    }
+
+    @Test
+    void bundlesThePluginJarAndTheEngineOnly() throws IOException {
+        List<String> entries = new ArrayList<>();
+        try (JarFile hpi = new JarFile(HPI.toFile())) {
+            for (JarEntry e : java.util.Collections.list(hpi.entries())) {
+                if (!e.isDirectory()) {
+                    entries.add(e.getName());
+                }
+            }
+        }
+        assertThat(entries).hasSize(3).contains("META-INF/MANIFEST.MF", "WEB-INF/lib/container-build.jar")
+                .anyMatch(n -> n.matches("WEB-INF/lib/container-build-engine-[0-9.]+(-SNAPSHOT)?\\.jar"));
+        assertThat(entries).noneMatch(n -> n.matches(".*(docker-java|jackson|commons-compress|httpclient5|httpcore5"
+                + "|bcp|bcutil|bcprov|guava|jenkins-api-offline|sezpoz|slf4j).*"));
+    }
+
+    @Test
+    void pluginJarHasItsResourcesAndTheManifestThatJep200Accepts() throws IOException {
+        try (JarFile jar = new JarFile(unpacked.resolve("container-build.jar").toFile())) {
+            Manifest mf = jar.getManifest();
+            assertThat(mf.getMainAttributes().getValue("Short-Name")).isEqualTo("container-build");
+            assertThat(mf.getMainAttributes().getValue("Plugin-Version")).isNotBlank();
+            for (String name : List.of("index.jelly", "io/jenkins/plugins/containerbuild/Messages.properties",
+                    "io/jenkins/plugins/containerbuild/ContainerBuildStep/config.jelly",
+                    "io/jenkins/plugins/containerbuild/ContainerPushStep/config.jelly",
+                    "io/jenkins/plugins/containerbuild/DindDaemon/help-image.html",
+                    "META-INF/annotations/hudson.Extension")) {
+                assertThat(jar.getEntry(name)).as(name).isNotNull();
+            }
+            assertThat(jar.stream().map(JarEntry::getName)).noneMatch(n -> n.startsWith("hudson/")
+                    || n.startsWith("jenkins/") || n.startsWith("org/"));
+        }
+    }
+
+    @Test
+    void extensionIndexListsEveryExtensionAndTheSymbolIndexEverySymbol() throws Exception {
+        Path jar = unpacked.resolve("container-build.jar");
+        Set<String> extensions = new TreeSet<>();
+        Set<String> symbols = new TreeSet<>();
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL(),
+                unpacked.resolve(engineJar()).toUri().toURL()}, new FilteringLoader(HpiIT.class.getClassLoader()))) {
+            try (JarInputStream in = new JarInputStream(Files.newInputStream(jar))) {
+                for (JarEntry e; (e = in.getNextJarEntry()) != null; ) {
+                    if (e.getName().endsWith(".class")) {
+                        Class<?> c = Class.forName(e.getName().replace('/', '.').replaceAll("\\.class$", ""), false, loader);
+                        if (c.isAnnotationPresent(Extension.class)) {
+                            extensions.add(c.getName());
+                        }
+                        if (c.isAnnotationPresent(Symbol.class)) {
+                            symbols.add(c.getName());
+                        }
+                    }
+                }
+            }
+            assertThat(extensions).hasSize(5);
+            Set<String> indexed = new TreeSet<>();
+            for (IndexItem<Extension, Object> item : Index.load(Extension.class, Object.class, loader)) {
+                indexed.add(item.className());
+            }
+            assertThat(indexed).as("META-INF/annotations/hudson.Extension").isEqualTo(extensions);
+
+            Set<String> symbolIndex = new TreeSet<>();
+            Enumeration<URL> files = loader.getResources("META-INF/services/annotations/org.jenkinsci.Symbol");
+            while (files.hasMoreElements()) {
+                try (InputStream in = files.nextElement().openStream()) {
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank())
+                            .forEach(symbolIndex::add);
+                }
+            }
+            assertThat(symbolIndex).as("META-INF/services/annotations/org.jenkinsci.Symbol").isEqualTo(symbols);
+        }
+    }
+
+    private static String engineJar() throws IOException {
+        try (var files = Files.list(unpacked)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("container-build-engine-"))
+                    .findFirst().orElseThrow();
+        }
+    }
+
+    /**
+     * Hides the plugin's own classes of the test class path (target/classes), so that only the packaged jar
+     * answers for them, while the Jenkins types (the stand-ins) and libraries still resolve.
+     */
+    private static final class FilteringLoader extends ClassLoader {
+        FilteringLoader(ClassLoader parent) {
+            super(parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (name.startsWith("io.jenkins.plugins.containerbuild.") && !name.startsWith("io.jenkins.plugins.containerbuild.engine.")) {
+                throw new ClassNotFoundException(name);
+            }
+            return super.loadClass(name, resolve);
+        }
+
+        @Override
+        public URL getResource(String name) {
+            return name.startsWith("META-INF/") || name.startsWith("io/jenkins/plugins/containerbuild/") ? null
+                    : super.getResource(name);
+        }
+
+        @Override
+        public Enumeration<URL> getResources(String name) throws IOException {
+            return name.startsWith("META-INF/annotations/") || name.startsWith("META-INF/services/annotations/")
+                    ? java.util.Collections.emptyEnumeration() : super.getResources(name);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.jenkins.plugins.containerbuild;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import hudson.AbortException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** What the steps accept and how they normalise it, before anything runs. */
+@ExtendWith(JenkinsStatics.class)
+class StepArgumentsTest {
+
+    @Test
+    void defaultsAndBlankValues() {
+        ContainerBuildStep s = new ContainerBuildStep();
+        assertThat(s.getContext()).isEqualTo(".");
+        assertThat(s.getBuilder()).isEqualTo("buildkit");
+        assertThat(s.getDaemon()).isInstanceOf(DoodDaemon.class);
+        assertThat(((DoodDaemon) s.getDaemon()).getSocket()).isEqualTo("/var/run/docker.sock");
+        s.setContext("  ");
+        s.setDockerfile(" ");
+        s.setTarget("");
+        s.setNetwork(null);
+        s.setBuilder(" CLASSIC ");
+        s.setDaemon(null);
+        assertThat(s.getContext()).isEqualTo(".");
+        assertThat(s.getDockerfile()).isNull();
+        assertThat(s.getTarget()).isNull();
+        assertThat(s.getNetwork()).isNull();
+        assertThat(s.getBuilder()).isEqualTo("classic");
+        assertThat(s.getDaemon()).isInstanceOf(DoodDaemon.class);
+    }
+
+    @Test
+    void pipelineValuesThatAreNotStringsBecomeStrings() {
+        // Pipeline passes GStrings and numbers; any CharSequence stands in for a GString here
+        ContainerBuildStep s = new ContainerBuildStep();
+        Map<Object, Object> args = new LinkedHashMap<>();
+        args.put("VERSION", new StringBuilder("1.4"));
+        args.put(new StringBuilder("BUILD"), 42);
+        setRaw(s, args);
+        List<Object> tags = new ArrayList<>(Arrays.asList(new StringBuilder("app:1"), " ", null, "app:latest"));
+        setRawTags(s, tags);
+
+        assertThat(s.getBuildArgs()).containsExactly(Map.entry("VERSION", "1.4"), Map.entry("BUILD", "42"));
+        assertThat(s.getTags()).containsExactly("app:1", "app:latest");
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void setRaw(ContainerBuildStep s, Map<Object, Object> m) {
+        s.setBuildArgs((Map) m);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void setRawTags(ContainerBuildStep s, List<Object> l) {
+        s.setTags((List) l);
+    }
+
+    @Test
+    void badValuesFailWhenTheStepIsRead() {
+        ContainerBuildStep s = new ContainerBuildStep();
+        assertThatThrownBy(() -> s.setTags(List.of("Bad Tag"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Bad Tag");
+        assertThatThrownBy(() -> s.setBuilder("kaniko")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'buildkit'");
+        ContainerPushStep p = new ContainerPushStep();
+        assertThatThrownBy(() -> p.setRetries(21)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> p.setRegistry("https://host/path")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("https://HOST[:PORT]");
+        assertThatThrownBy(() -> new TcpDaemon("http://host:2376")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tcp://HOST:PORT");
+        assertThatThrownBy(() -> new DindDaemon(" ")).isInstanceOf(IllegalArgumentException.class);
+        DindDaemon d = new DindDaemon("docker:dind");
+        assertThatThrownBy(() -> d.setSecurity("root")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> d.setCacheVolume("a b")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new DoodDaemon().setSocket("docker.sock")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void registryNames() {
+        assertThat(ContainerPushStep.registryHost("https://registry.example.com")).isEqualTo("registry.example.com");
+        assertThat(ContainerPushStep.registryHost("https://registry.example.com:5443/")).isEqualTo("registry.example.com:5443");
+        assertThat(ContainerPushStep.registryHost("localhost:5000")).isEqualTo("localhost:5000");
+    }
+
+    @Test
+    void pushPlanGivesBareTagsTheRegistryName() throws Exception {
+        ContainerPushStep p = new ContainerPushStep();
+        p.setImage(new BuiltImage("sha256:" + "a".repeat(64), List.of("team/app:1", "reg.example.com:5000/team/app:1"), 1));
+        p.setTags(List.of("team/app:latest", "team/app:1"));
+        p.setRegistry("https://reg.example.com:5000");
+
+        ContainerPushStep.Plan plan = p.plan();
+
+        assertThat(plan.push()).containsExactly("reg.example.com:5000/team/app:1", "team/app:latest".replace("team",
+                "reg.example.com:5000/team"));
+        assertThat(plan.retag()).containsExactly(Map.entry("reg.example.com:5000/team/app:1", "team/app:1"),
+                Map.entry("reg.example.com:5000/team/app:latest", "team/app:latest"));
+    }
+
+    @Test
+    void pushPlanRefusesOtherRegistriesAndNothing() {
+        ContainerPushStep p = new ContainerPushStep();
+        assertThatThrownBy(p::plan).isInstanceOf(AbortException.class).hasMessageStartingWith("Nothing to push");
+        p.setTags(List.of("other.example.com/app:1"));
+        p.setRegistry("reg.example.com");
+        assertThatThrownBy(p::plan).isInstanceOf(AbortException.class)
+                .hasMessageContaining("'other.example.com/app:1' names another registry than reg.example.com");
+    }
+
+    @Test
+    void builtImageIsItsIdAndTravels() throws Exception {
+        BuiltImage i = new BuiltImage("sha256:" + "b".repeat(64), List.of("app:1"), 123);
+        assertThat(i).hasToString("sha256:" + "b".repeat(64));
+        assertThat(StepHarness.roundTrip(i)).isEqualTo(i);
+        assertThatThrownBy(() -> i.getTags().add("x")).isInstanceOf(UnsupportedOperationException.class);
+    }
+}

@@ -1,0 +1,187 @@
+package io.jenkins.plugins.containerbuild;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.jenkinsci.Symbol;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/**
+ * The form and help resources match the classes they describe (Jenkins does not check this at compile time):
+ * every {@code field="..."} of a config.jelly is a data-bound property with a getter, every help-FIELD.html names
+ * such a property and every property has one, and every message key exists.
+ */
+class UiResourcesTest {
+
+    private static final Pattern FIELD = Pattern.compile("\\bfield=\"([^\"]+)\"");
+
+    @ParameterizedTest
+    @ValueSource(classes = {ContainerBuildStep.class, ContainerPushStep.class, DoodDaemon.class, DindDaemon.class,
+            TcpDaemon.class})
+    void configFieldsAndHelpFilesMatchTheProperties(Class<?> type) throws Exception {
+        Set<String> properties = dataBoundProperties(type);
+        Path folder = resourceFolder(type);
+
+        String jelly = Files.readString(folder.resolve("config.jelly"), StandardCharsets.UTF_8);
+        assertWellFormed(folder.resolve("config.jelly"));
+        Matcher m = FIELD.matcher(jelly);
+        List<String> fields = new ArrayList<>();
+        while (m.find()) {
+            fields.add(m.group(1));
+        }
+        assertThat(fields).as("fields of %s/config.jelly", type.getSimpleName()).isNotEmpty().allSatisfy(
+                f -> assertThat(properties).as("properties of %s", type.getSimpleName()).contains(f));
+        for (String f : fields) {
+            assertThat(getter(type, f)).as("getter for %s.%s, which the form reads", type.getSimpleName(), f).isNotNull();
+        }
+
+        Set<String> helps = new TreeSet<>();
+        try (Stream<Path> files = Files.list(folder)) {
+            files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("help-") && n.endsWith(".html"))
+                    .forEach(n -> helps.add(n.substring("help-".length(), n.length() - ".html".length())));
+        }
+        assertThat(helps).as("help-FIELD.html files of %s", type.getSimpleName()).isEqualTo(properties);
+        assertThat(folder.resolve("help.html")).exists();
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path help : files.filter(p -> p.toString().endsWith(".html")).toList()) {
+                assertWellFormed(help);
+            }
+        }
+    }
+
+    @Test
+    void everyDescriptorHasASymbolAndADisplayNameMessage() throws Exception {
+        for (Class<?> type : List.of(ContainerBuildStep.class, ContainerPushStep.class, DoodDaemon.class,
+                DindDaemon.class, TcpDaemon.class)) {
+            Class<?> descriptor = Class.forName(type.getName() + "$DescriptorImpl");
+            assertThat(descriptor.getAnnotation(hudson.Extension.class)).as(descriptor.getName()).isNotNull();
+            assertThat(descriptor.getAnnotation(Symbol.class)).as(descriptor.getName()).isNotNull();
+            Method displayName = Messages.class.getDeclaredMethod(type.getSimpleName() + "_DisplayName");
+            displayName.setAccessible(true);
+            assertThat((String) displayName.invoke(null)).isNotBlank();
+        }
+        assertThat(ContainerBuildStep.DescriptorImpl.class.getAnnotation(Symbol.class).value())
+                .containsExactly("containerBuild");
+        assertThat(DoodDaemon.DescriptorImpl.class.getAnnotation(Symbol.class).value()).containsExactly("dood");
+        assertThat(DindDaemon.DescriptorImpl.class.getAnnotation(Symbol.class).value()).containsExactly("dind");
+        assertThat(TcpDaemon.DescriptorImpl.class.getAnnotation(Symbol.class).value()).containsExactly("tcp");
+    }
+
+    @Test
+    void everyMessageMethodHasItsKeyAndEveryKeyItsMethod() throws Exception {
+        Properties bundle = new Properties();
+        try (InputStream in = Messages.class.getResourceAsStream("Messages.properties")) {
+            bundle.load(in);
+        }
+        Set<String> methods = new TreeSet<>();
+        for (Method m : Messages.class.getDeclaredMethods()) {
+            if (Modifier.isStatic(m.getModifiers()) && m.getReturnType() == String.class && !m.getName().equals("format")) {
+                String key = m.getName().replace('_', '.');
+                methods.add(key);
+                assertThat(bundle).as("Messages.properties").containsKey(key);
+                m.setAccessible(true);
+                Object[] args = new Object[m.getParameterCount()];
+                for (int i = 0; i < args.length; i++) {
+                    args[i] = "ARG" + i;
+                }
+                String text = (String) m.invoke(null, args);
+                for (int i = 0; i < args.length; i++) {
+                    assertThat(text).as(key + " uses {" + i + "}").contains("ARG" + i);
+                }
+                assertThat(text).as(key).doesNotContain("{", "}");
+            }
+        }
+        assertThat(methods).isEqualTo(new TreeSet<>(bundle.stringPropertyNames()));
+    }
+
+    @Test
+    void everyMessageCalledInTheSourcesExists() throws Exception {
+        Path sources = Path.of("src/main/java/io/jenkins/plugins/containerbuild");
+        Pattern call = Pattern.compile("Messages\\.([A-Za-z_]+)\\(");
+        Set<String> declared = new TreeSet<>();
+        for (Method m : Messages.class.getDeclaredMethods()) {
+            declared.add(m.getName());
+        }
+        Set<String> used = new TreeSet<>();
+        try (Stream<Path> files = Files.list(sources)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                Matcher m = call.matcher(Files.readString(f));
+                while (m.find()) {
+                    used.add(m.group(1));
+                }
+            }
+        }
+        assertThat(declared).containsAll(used);
+        declared.remove("format");
+        assertThat(used).as("message methods used somewhere").containsAll(declared);
+    }
+
+    /** The names Stapler and structs bind: constructor parameters of the @DataBoundConstructor and setters. */
+    static Set<String> dataBoundProperties(Class<?> type) {
+        Set<String> names = new TreeSet<>();
+        for (Constructor<?> c : type.getConstructors()) {
+            if (c.isAnnotationPresent(DataBoundConstructor.class)) {
+                for (Parameter p : c.getParameters()) {
+                    assertThat(p.isNamePresent()).as("parameter names compiled in (-parameters)").isTrue();
+                    names.add(p.getName());
+                }
+            }
+        }
+        for (Method m : type.getMethods()) {
+            if (m.isAnnotationPresent(DataBoundSetter.class)) {
+                assertThat(m.getName()).startsWith("set");
+                names.add(Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4));
+            }
+        }
+        return names;
+    }
+
+    private static Method getter(Class<?> type, String property) {
+        String suffix = Character.toUpperCase(property.charAt(0)) + property.substring(1);
+        for (String prefix : new String[] {"get", "is"}) {
+            try {
+                return type.getMethod(prefix + suffix);
+            } catch (NoSuchMethodException e) {
+                // try the next
+            }
+        }
+        return null;
+    }
+
+    private static Path resourceFolder(Class<?> type) throws URISyntaxException {
+        URL url = type.getResource(type.getSimpleName() + "/config.jelly");
+        assertThat(url).as("config.jelly of " + type.getName()).isNotNull();
+        return Path.of(url.toURI()).getParent();
+    }
+
+    private static void assertWellFormed(Path file) throws IOException {
+        try {
+            DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
+        } catch (org.xml.sax.SAXException | javax.xml.parsers.ParserConfigurationException e) {
+            throw new AssertionError(file + " is not well-formed XML: " + e.getMessage(), e);
+        }
+    }
+}
