@@ -42,9 +42,17 @@ final class BuildImageStep {
         this.events = events;
     }
 
+    /**
+     * The longest query string sent with {@code POST /build}. Build arguments and labels travel in it: the daemon
+     * refuses a request line over 1 MiB (HTTP 431, closing the connection while the context is sent), and a build
+     * argument over 128 KiB cannot reach a RUN step (the kernel's limit for one environment string).
+     */
+    static final int MAX_QUERY_LENGTH = 64 * 1024;
+
     /** Runs the build; returns the image id ({@code sha256:...}) and how many steps were cached. */
     Built call() throws ContainerEngineException, InterruptedException {
-        if (!Files.isRegularFile(request.dockerfile())) {
+        // a missing context or a Dockerfile that is not a file is reported by BuildContext, with its own message
+        if (Files.isDirectory(request.context()) && !Files.exists(request.dockerfile())) {
             throw new DockerfileMissingException("Dockerfile " + request.dockerfile()
                     + " does not exist: create it or name the right file with the dockerfile option.");
         }
@@ -61,6 +69,9 @@ final class BuildImageStep {
                     + e.getMessage() + "): check that the directory exists and is readable.", e);
         }
         String query = query(context.dockerfileName());
+        if (query.length() > MAX_QUERY_LENGTH) {
+            throw new ContainerEngineException(queryTooLong(query.length()));
+        }
         events.accept(new EngineEvent.Phase("Building " + (request.tags().isEmpty() ? "an untagged image" : String.join(", ", request.tags()))
                 + " with " + request.builderKind() + " on " + daemon.endpoint()));
         AbortableCall call = new AbortableCall();
@@ -179,6 +190,27 @@ final class BuildImageStep {
         }
         return new BuildFailedException(null, "the daemon refused the build with HTTP " + response.getStatusCode()
                 + " (" + message.strip() + ")", List.of());
+    }
+
+    private String queryTooLong(int length) {
+        String largest = null;
+        int largestLength = -1;
+        for (Map.Entry<String, String> e : request.buildArgs().entrySet()) {
+            if (e.getValue().length() > largestLength) {
+                largest = "build argument " + e.getKey();
+                largestLength = e.getValue().length();
+            }
+        }
+        for (Map.Entry<String, String> e : request.labels().entrySet()) {
+            if (e.getValue().length() > largestLength) {
+                largest = "label " + e.getKey();
+                largestLength = e.getValue().length();
+            }
+        }
+        return "The build arguments and labels are too large: the Docker API takes them in the request URL, which"
+                + " would be " + length + " characters long, more than the limit of " + MAX_QUERY_LENGTH
+                + (largest != null ? " (the largest value is " + largest + ", " + largestLength + " characters)" : "")
+                + ". Pass large values as files in the build context (COPY) instead of build arguments or labels.";
     }
 
     String query(String dockerfileName) {

@@ -114,30 +114,30 @@ public final class BuildRequest {
 
         public Builder buildArg(String name, String value) {
             requireName(name, "Build argument");
-            buildArgs.put(name, Objects.requireNonNull(value, "value"));
+            buildArgs.put(name, requireNoNul(Objects.requireNonNull(value, "value"), "Build argument " + name));
             return this;
         }
 
         public Builder target(String target) {
-            this.target = blankToNull(target);
+            this.target = blankToNull(requireNoNul(target, "Target stage"));
             return this;
         }
 
         public Builder label(String name, String value) {
             requireName(name, "Label");
-            labels.put(name, Objects.requireNonNull(value, "value"));
+            labels.put(name, requireNoNul(Objects.requireNonNull(value, "value"), "Label " + name));
             return this;
         }
 
         /** Adds the {@code org.opencontainers.image.revision} label, such as a commit id. */
         public Builder revision(String revision) {
-            this.revision = blankToNull(revision);
+            this.revision = blankToNull(requireNoNul(revision, "Revision"));
             return this;
         }
 
         /** Adds the {@code org.opencontainers.image.source} label, such as the repository URL. */
         public Builder source(String source) {
-            this.source = blankToNull(source);
+            this.source = blankToNull(requireNoNul(source, "Source"));
             return this;
         }
 
@@ -158,12 +158,12 @@ public final class BuildRequest {
         }
 
         public Builder networkMode(String networkMode) {
-            this.networkMode = blankToNull(networkMode);
+            this.networkMode = blankToNull(requireNoNul(networkMode, "Network mode"));
             return this;
         }
 
         public Builder platform(String platform) {
-            this.platform = blankToNull(platform);
+            this.platform = blankToNull(requireNoNul(platform, "Platform"));
             return this;
         }
 
@@ -181,6 +181,15 @@ public final class BuildRequest {
                 throw new IllegalArgumentException(what + " name '" + name
                         + "' is invalid: use a non-empty name without '=' or NUL characters.");
             }
+        }
+
+        /** NUL cannot reach a RUN step's environment or a label intact: refuse it now, naming the field. */
+        private static String requireNoNul(String value, String what) {
+            if (value != null && value.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException(what + " contains a NUL character (at position "
+                        + (value.indexOf('\0') + 1) + "): remove it; values cannot carry NUL.");
+            }
+            return value;
         }
 
         private static String blankToNull(String s) {

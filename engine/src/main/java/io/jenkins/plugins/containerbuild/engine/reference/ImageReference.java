@@ -7,7 +7,9 @@ import java.util.regex.Pattern;
 /**
  * A Docker image reference {@code [domain/]path[:tag][@digest]}, validated against the grammar of
  * {@code distribution/reference}. Nothing is normalised: {@code ubuntu} keeps repository {@code ubuntu} (not
- * {@code library/ubuntu}), and {@link #toString()} is the reference exactly as written.
+ * {@code library/ubuntu}), and {@link #toString()} is the reference exactly as written. Only two checks look at the
+ * name as Docker expands it ({@code docker.io/library/ubuntu}), as the docker CLI and daemon do: its length (at most
+ * 255) and that its short form is not 64 hex digits (which Docker would read as an image id).
  *
  * <p>The first path element is a domain only when there is a further element and it contains {@code .} or
  * {@code :}, is {@code localhost}, or is a bracketed IPv6 address (the rule Docker uses).
@@ -24,6 +26,10 @@ public final class ImageReference {
     private static final Pattern PORT = Pattern.compile("[0-9]+");
     private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]*");
     private static final Pattern DIGEST_ALGORITHM = Pattern.compile("[A-Za-z][A-Za-z0-9]*(?:[+._-][A-Za-z][A-Za-z0-9]*)*");
+    private static final Pattern HEX_IDENTIFIER = Pattern.compile("[a-f0-9]{64}");
+    private static final String DEFAULT_DOMAIN = "docker.io";
+    private static final String LEGACY_DEFAULT_DOMAIN = "index.docker.io";
+    private static final String OFFICIAL_REPOSITORY_PREFIX = "library/";
     private static final Map<String, Integer> DIGEST_HEX_LENGTH = Map.of("sha256", 64, "sha384", 96, "sha512", 128);
 
     private final String original;
@@ -94,11 +100,41 @@ public final class ImageReference {
             }
         }
         checkPath(reference, path, domain);
-        if (name.length() > NAME_TOTAL_LENGTH_MAX) {
-            throw invalid(reference, "the repository name is " + name.length() + " characters long, more than the "
-                    + NAME_TOTAL_LENGTH_MAX + " allowed", "use a shorter name");
+        // Docker counts the length of the expanded name: 'app' is 'docker.io/library/app' to it
+        String expanded = expandedName(domain, path);
+        if (expanded.length() > NAME_TOTAL_LENGTH_MAX) {
+            String counted = expanded.equals(name) ? ""
+                    : " once Docker expands it with '" + expanded.substring(0, expanded.length() - path.length()) + "'";
+            throw invalid(reference, "the repository name is " + expanded.length() + " characters long" + counted
+                    + ", more than the " + NAME_TOTAL_LENGTH_MAX + " allowed", "use a shorter name");
+        }
+        String familiar = familiarName(expanded);
+        if (HEX_IDENTIFIER.matcher(familiar).matches()) {
+            throw invalid(reference, "the repository name '" + familiar + "' is 64 hexadecimal digits, which Docker"
+                    + " reads as an image id", "use another name, or add a namespace such as 'team/" + familiar + "'");
         }
         return new ImageReference(reference, domain, path, tag, digest);
+    }
+
+    /** The name as Docker normalises it: {@code app} is {@code docker.io/library/app}. */
+    private static String expandedName(String domain, String path) {
+        if (domain != null && !domain.equals(DEFAULT_DOMAIN) && !domain.equals(LEGACY_DEFAULT_DOMAIN)) {
+            return domain + "/" + path;
+        }
+        return DEFAULT_DOMAIN + "/" + (path.indexOf('/') < 0 ? OFFICIAL_REPOSITORY_PREFIX + path : path);
+    }
+
+    /** The short form Docker shows and checks for image ids: {@code docker.io/library/app} is {@code app}. */
+    private static String familiarName(String expanded) {
+        String prefix = DEFAULT_DOMAIN + "/";
+        if (!expanded.startsWith(prefix)) {
+            return expanded;
+        }
+        String rest = expanded.substring(prefix.length());
+        if (rest.startsWith(OFFICIAL_REPOSITORY_PREFIX) && rest.indexOf('/', OFFICIAL_REPOSITORY_PREFIX.length()) < 0) {
+            return rest.substring(OFFICIAL_REPOSITORY_PREFIX.length());
+        }
+        return rest;
     }
 
     private static void checkDigest(String ref, String digest) {

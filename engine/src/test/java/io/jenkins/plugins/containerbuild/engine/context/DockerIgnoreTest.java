@@ -228,4 +228,18 @@ class DockerIgnoreTest {
         assertThat(ignore.excludes("données/hiver.csv")).isTrue();
         assertThat(ignore.excludes("données/été.csv")).isFalse();
     }
+
+    /**
+     * Found by DockerIgnoreProperties: an inclusion that matches a parent only, before anything excluded that parent,
+     * is not carried down to its children. Docker 23+ (MatchesUsingParentResults; seen with the docker 28 CLI and
+     * DOCKER_BUILDKIT=0) leaves {@code a/a} out; docker 20.10 (PatternMatcher.Matches, which re-matches the parent)
+     * keeps it. We follow current Docker.
+     */
+    @Test
+    void inclusionMatchingOnlyAnUnexcludedParentIsNotCarriedDown() {
+        DockerIgnore ignore = ignore("a/*", "!*");
+        assertThat(ignore.excludes("a")).isFalse();
+        assertThat(ignore.excludes("a/a")).isTrue();
+        assertThat(ignore.excludes("b")).isFalse();
+    }
 }

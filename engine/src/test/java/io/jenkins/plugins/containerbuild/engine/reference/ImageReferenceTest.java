@@ -89,7 +89,13 @@ class ImageReferenceTest {
                 Arguments.of("[::1/a", "unclosed '['"),
                 Arguments.of("[zz::1]:5000/a", "not a valid IPv6 address"),
                 Arguments.of("[::1]x/a", "registry '[::1]x' is malformed"),
-                Arguments.of("example.com/" + "a/".repeat(122) + "abc", "more than the 255 allowed"));
+                Arguments.of("example.com/" + "a/".repeat(122) + "abc", "more than the 255 allowed"),
+                // found by ImageReferenceProperties against the docker CLI: Docker counts the expanded name
+                Arguments.of("b".repeat(238), "256 characters long once Docker expands it with 'docker.io/library/'"),
+                Arguments.of("x/" + "b".repeat(244), "256 characters long once Docker expands it with 'docker.io/'"),
+                Arguments.of(HEX, "is 64 hexadecimal digits, which Docker reads as an image id"),
+                Arguments.of("library/" + HEX + ":1", "'" + HEX + "' is 64 hexadecimal digits"),
+                Arguments.of("docker.io/" + HEX, "'" + HEX + "' is 64 hexadecimal digits"));
     }
 
     @ParameterizedTest(name = "[{index}] {1}")
@@ -123,6 +129,15 @@ class ImageReferenceTest {
         String name = "example.com/" + "a".repeat(255 - "example.com/".length());
         assertThat(ImageReference.parse(name + ":t").nameWithoutTag()).hasSize(255);
         assertThatThrownBy(() -> ImageReference.parse(name + "a")).hasMessageContaining("256 characters long");
+    }
+
+    @Test
+    void dockerHubNamesUpToTheExpandedLimitAreAccepted() {
+        assertThat(ImageReference.parse("b".repeat(237)).repository()).hasSize(237); // docker.io/library/ + 237 = 255
+        assertThat(ImageReference.parse("x/" + "b".repeat(243) + ":t").tag()).isEqualTo("t");
+        assertThat(ImageReference.parse("index.docker.io/" + "b".repeat(237)).domain()).isEqualTo("index.docker.io");
+        assertThat(ImageReference.parse("localhost/" + HEX).repository()).isEqualTo(HEX);
+        assertThat(ImageReference.parse("x/" + HEX).repository()).isEqualTo("x/" + HEX);
     }
 
     private static String orNull(String s) {
