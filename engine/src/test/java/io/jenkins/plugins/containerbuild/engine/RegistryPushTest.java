@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RegistryPushTest {
 
     private static final Lab lab = Lab.get();
-    private static final String KEEP = "registry-push-test:keep";
+    private static final String KEEP = "registry-push-test:" + LabSupport.unique("keep");
     private static String image;
 
     @BeforeAll
