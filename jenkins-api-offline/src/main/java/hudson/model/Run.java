@@ -1,7 +1,7 @@
 package hudson.model;
 
 /** Stand-in: one build of a {@link Job}. */
-public abstract class Run<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, RunT>> {
+public abstract class Run<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, RunT>> extends Actionable {
     public String getExternalizableId() {
         throw new UnsupportedOperationException();
     }

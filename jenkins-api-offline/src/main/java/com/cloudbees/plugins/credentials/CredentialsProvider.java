@@ -1,7 +1,11 @@
 package com.cloudbees.plugins.credentials;
 
 import com.cloudbees.plugins.credentials.common.IdCredentials;
+import com.cloudbees.plugins.credentials.domains.DomainRequirement;
+import hudson.model.Item;
 import hudson.model.Run;
+import java.util.List;
+import org.springframework.security.core.Authentication;
 
 /** Stand-in: finds credentials and records their use. */
 public abstract class CredentialsProvider {
@@ -11,6 +15,12 @@ public abstract class CredentialsProvider {
 
     @SuppressWarnings("rawtypes")
     public static <C extends Credentials> C track(Run build, C credentials) {
+        throw new UnsupportedOperationException();
+    }
+
+    public static <C extends Credentials> List<C> lookupCredentialsInItem(Class<C> type, Item item,
+                                                                          Authentication authentication,
+                                                                          List<DomainRequirement> domainRequirements) {
         throw new UnsupportedOperationException();
     }
 }

@@ -15,14 +15,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import jenkins.MasterToSlaveFileCallable;
 
 /**
  * The agent side of {@code containerBuild}: resolves the context and Dockerfile inside the workspace, connects to
- * the daemon and builds, writing progress to the build log while it happens. Interrupting the thread that runs
+ * the daemon and builds, writing progress to the build log while it happens; sends back the image and its layers. Interrupting the thread that runs
  * it (what stopping the step does, through remoting) aborts the build on the daemon.
  */
-final class BuildImageCallable extends MasterToSlaveFileCallable<BuiltImage> {
+final class BuildImageCallable extends MasterToSlaveFileCallable<BuildOutcome> {
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -58,7 +59,7 @@ final class BuildImageCallable extends MasterToSlaveFileCallable<BuiltImage> {
     }
 
     @Override
-    public BuiltImage invoke(File workspace, VirtualChannel channel) throws IOException, InterruptedException {
+    public BuildOutcome invoke(File workspace, VirtualChannel channel) throws IOException, InterruptedException {
         Path root = workspace.toPath();
         Path contextDir = WorkspacePaths.resolve(root, context, "Build context");
         if (!Files.isDirectory(contextDir)) {
@@ -87,7 +88,11 @@ final class BuildImageCallable extends MasterToSlaveFileCallable<BuiltImage> {
         try (ContainerEngine engine = Engines.connect(daemon, log)) {
             BuildResult result = engine.build(request);
             log.line(Messages.BuildLog_Built(result.imageId(), result.size()));
-            return new BuiltImage(result.imageId(), result.tags(), result.size());
+            List<ImageLayer> layers = new ArrayList<>();
+            for (BuildResult.Layer l : result.layers()) {
+                layers.add(new ImageLayer(l.createdBy(), l.size()));
+            }
+            return new BuildOutcome(new BuiltImage(result.imageId(), result.tags(), result.size()), layers);
         } catch (ContainerEngineException e) {
             throw Engines.abort(e);
         }

@@ -6,6 +6,7 @@ import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.containerbuild.engine.BuilderKind;
+import java.io.IOException;
 import java.io.Serial;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,7 @@ public final class ContainerBuildStep extends Step {
     private List<String> cacheFrom = List.of();
     private String builder = BuilderKind.BUILDKIT.toString();
     private String network;
-    private DaemonSpec daemon = new DoodDaemon();
+    private DaemonSpec daemon;
 
     @DataBoundConstructor
     public ContainerBuildStep() {}
@@ -149,13 +150,14 @@ public final class ContainerBuildStep extends Step {
         this.network = Util.fixEmptyAndTrim(network);
     }
 
+    /** The daemon to build on; null for the global default (the agent's socket unless configured). */
     public DaemonSpec getDaemon() {
         return daemon;
     }
 
     @DataBoundSetter
     public void setDaemon(DaemonSpec daemon) {
-        this.daemon = daemon != null ? daemon : new DoodDaemon();
+        this.daemon = daemon;
     }
 
     @Override
@@ -182,9 +184,20 @@ public final class ContainerBuildStep extends Step {
             Run<?, ?> run = context.get(Run.class);
             FilePath workspace = context.get(FilePath.class);
             TaskListener listener = context.get(TaskListener.class);
-            ResolvedDaemon daemon = step.getDaemon().resolve(run);
-            return workspace.act(new BuildImageCallable(step, daemon, listener));
+            return perform(step, run, workspace, listener);
         }
+    }
+
+    /**
+     * What the step does, also for the freestyle builder: resolves the daemon on the controller, builds on the
+     * agent, records the image on the build page.
+     */
+    static BuiltImage perform(ContainerBuildStep step, Run<?, ?> run, FilePath workspace, TaskListener listener)
+            throws IOException, InterruptedException {
+        ResolvedDaemon daemon = ContainerBuildConfiguration.daemonFor(step.getDaemon()).resolve(run);
+        BuildOutcome outcome = workspace.act(new BuildImageCallable(step, daemon, listener));
+        ContainerBuildAction.of(run).built(outcome);
+        return outcome.image();
     }
 
     @Extension

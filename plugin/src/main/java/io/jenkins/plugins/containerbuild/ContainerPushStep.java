@@ -1,12 +1,17 @@
 package io.jenkins.plugins.containerbuild;
 
+import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.FilePath;
 import hudson.Util;
+import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
+import java.io.IOException;
 import java.io.Serial;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -20,8 +25,11 @@ import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.verb.POST;
 
 /**
  * {@code containerPush}: pushes the tags of a {@link BuiltImage} and/or further tags, optionally under a
@@ -31,12 +39,15 @@ public final class ContainerPushStep extends Step {
 
     static final String FUNCTION_NAME = "containerPush";
 
+    /** What may name a registry of the global configuration (a name without dots or a port is checked at run time). */
+    private static final String REGISTRY_NAME = "[A-Za-z0-9][A-Za-z0-9_-]*";
+
     private BuiltImage image;
     private List<String> tags = List.of();
     private String registry;
     private String credentialsId;
     private int retries = 3;
-    private DaemonSpec daemon = new DoodDaemon();
+    private DaemonSpec daemon;
 
     @DataBoundConstructor
     public ContainerPushStep() {}
@@ -61,7 +72,10 @@ public final class ContainerPushStep extends Step {
         this.tags = StepArguments.references(tags);
     }
 
-    /** {@code https://HOST[:PORT]} or {@code HOST[:PORT]}; tags without a registry get this one's name. */
+    /**
+     * {@code https://HOST[:PORT]}, {@code HOST[:PORT]} or the name of a registry of the global configuration; tags
+     * without a registry get this one's name.
+     */
     public String getRegistry() {
         return registry;
     }
@@ -69,13 +83,16 @@ public final class ContainerPushStep extends Step {
     @DataBoundSetter
     public void setRegistry(String registry) {
         String r = Util.fixEmptyAndTrim(registry);
-        if (r != null) {
+        if (r != null && !r.matches(REGISTRY_NAME)) {
             registryHost(r);
         }
         this.registry = r;
     }
 
-    /** The id of "Username with password" credentials for the registry; none for an open registry. */
+    /**
+     * The id of "Username with password" credentials for the registry; none for an open registry, or to use the
+     * credentials of the registry named in the global configuration.
+     */
     public String getCredentialsId() {
         return credentialsId;
     }
@@ -92,19 +109,24 @@ public final class ContainerPushStep extends Step {
 
     @DataBoundSetter
     public void setRetries(int retries) {
+        this.retries = checkRetries(retries);
+    }
+
+    static int checkRetries(int retries) {
         if (retries < 0 || retries > 20) {
             throw new IllegalArgumentException("retries is " + retries + ": use a number from 0 to 20.");
         }
-        this.retries = retries;
+        return retries;
     }
 
+    /** The daemon to push from; null for the global default (the agent's socket unless configured). */
     public DaemonSpec getDaemon() {
         return daemon;
     }
 
     @DataBoundSetter
     public void setDaemon(DaemonSpec daemon) {
-        this.daemon = daemon != null ? daemon : new DoodDaemon();
+        this.daemon = daemon;
     }
 
     @Override
@@ -133,6 +155,11 @@ public final class ContainerPushStep extends Step {
     record Plan(List<String> push, Map<String, String> retag) {}
 
     Plan plan() throws AbortException {
+        return plan(registry);
+    }
+
+    /** @param registry the registry's address (a configured name already resolved), or null */
+    Plan plan(String registry) throws AbortException {
         Set<String> wanted = new LinkedHashSet<>();
         if (image != null) {
             wanted.addAll(image.getTags());
@@ -141,7 +168,12 @@ public final class ContainerPushStep extends Step {
         if (wanted.isEmpty()) {
             throw new AbortException(Messages.ContainerPushStep_NothingToPush());
         }
-        String host = registry == null ? null : registryHost(registry);
+        String host;
+        try {
+            host = registry == null ? null : registryHost(registry);
+        } catch (IllegalArgumentException e) {
+            throw new AbortException(e.getMessage());
+        }
         Set<String> push = new LinkedHashSet<>();
         Map<String, String> retag = new LinkedHashMap<>();
         for (String tag : wanted) {
@@ -178,13 +210,32 @@ public final class ContainerPushStep extends Step {
             Run<?, ?> run = context.get(Run.class);
             FilePath workspace = context.get(FilePath.class);
             TaskListener listener = context.get(TaskListener.class);
-            Plan plan = step.plan();
-            ResolvedDaemon daemon = step.getDaemon().resolve(run);
-            RegistryLogin login = step.getCredentialsId() == null ? null
-                    : CredentialsLookup.registryLogin(step.getCredentialsId(), run);
-            return workspace.act(new PushImageCallable(daemon, plan.push(), plan.retag(), login, step.getRetries(),
-                    listener));
+            return perform(step, run, workspace, listener);
         }
+    }
+
+    /**
+     * What the step does, also for the freestyle builder: resolves a configured registry name, the daemon and the
+     * credentials on the controller, pushes on the agent, records the digests on the build page.
+     */
+    static Map<String, String> perform(ContainerPushStep step, Run<?, ?> run, FilePath workspace,
+                                       TaskListener listener) throws IOException, InterruptedException {
+        String address = step.getRegistry();
+        String credentialsId = step.getCredentialsId();
+        if (address != null) {
+            NamedRegistry named = ContainerBuildConfiguration.get().registry(address);
+            if (named != null) {
+                address = named.getUrl();
+                credentialsId = credentialsId != null ? credentialsId : named.getCredentialsId();
+            }
+        }
+        Plan plan = step.plan(address);
+        ResolvedDaemon daemon = ContainerBuildConfiguration.daemonFor(step.getDaemon()).resolve(run);
+        RegistryLogin login = credentialsId == null ? null : CredentialsLookup.registryLogin(credentialsId, run);
+        LinkedHashMap<String, String> digests = workspace.act(new PushImageCallable(daemon, plan.push(),
+                plan.retag(), login, step.getRetries(), listener));
+        ContainerBuildAction.of(run).pushed(step.getImage(), digests);
+        return digests;
     }
 
     @Extension
@@ -205,5 +256,27 @@ public final class ContainerPushStep extends Step {
         public Set<? extends Class<?>> getRequiredContext() {
             return Set.of(Run.class, FilePath.class, TaskListener.class);
         }
+
+        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
+            return FormSupport.credentials(item, credentialsId, StandardUsernamePasswordCredentials.class);
+        }
+
+        @POST
+        public FormValidation doCheckRegistry(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            return checkRegistry(value);
+        }
+    }
+
+    /** A registry address, or a name that the global configuration must know. */
+    static FormValidation checkRegistry(String value) {
+        String r = Util.fixEmptyAndTrim(value);
+        if (r == null) {
+            return FormValidation.ok();
+        }
+        if (r.matches(REGISTRY_NAME) && ContainerBuildConfiguration.get().registry(r) != null) {
+            return FormValidation.ok();
+        }
+        return FormSupport.check(() -> registryHost(r));
     }
 }

@@ -4,36 +4,46 @@ import hudson.AbortException;
 import hudson.Extension;
 import hudson.Util;
 import hudson.model.Descriptor;
+import hudson.model.Item;
 import hudson.model.Run;
+import hudson.util.FormValidation;
 import io.jenkins.plugins.containerbuild.engine.daemon.DindOptions;
 import org.jenkinsci.Symbol;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.verb.POST;
 
 /**
  * A Docker-in-Docker sidecar started from {@code image} on the agent's daemon for the length of one step, then
- * removed. A named {@code cacheVolume} keeps its layers (and the images it built) for the next step.
+ * removed. A named {@code cacheVolume} keeps its layers (and the images it built) for the next step. What is not
+ * given (image, security profile, cache volume) comes from the global configuration when the step runs.
  */
 public final class DindDaemon extends DaemonSpec {
 
+    /** Stands for the image where only another option is checked. */
+    private static final String ANY_IMAGE = "docker:dind";
+
     private final String image;
     private String cacheVolume;
-    private String security = DindOptions.SecurityProfile.PRIVILEGED.toString();
+    private String security;
     private String socket = DoodDaemon.DEFAULT_SOCKET;
 
+    /** @param image blank for the global default */
     @DataBoundConstructor
     public DindDaemon(String image) {
         String i = Util.fixEmptyAndTrim(image);
         // checked here so that a bad value fails when the step is read, not on the agent
-        this.image = DindOptions.of(i == null ? "" : i).image();
+        this.image = i == null ? null : DindOptions.of(i).image();
     }
 
-    /** The image that runs {@code dockerd}, such as {@code docker:dind}. */
+    /** The image that runs {@code dockerd}, such as {@code docker:dind}; null for the global default. */
     public String getImage() {
         return image;
     }
 
-    /** A named volume that keeps the sidecar's {@code /var/lib/docker}; none by default. */
+    /** A named volume that keeps the sidecar's {@code /var/lib/docker}; null for the global default (none). */
     public String getCacheVolume() {
         return cacheVolume;
     }
@@ -41,10 +51,10 @@ public final class DindDaemon extends DaemonSpec {
     @DataBoundSetter
     public void setCacheVolume(String cacheVolume) {
         String v = Util.fixEmptyAndTrim(cacheVolume);
-        this.cacheVolume = v == null ? null : DindOptions.of(image).withCacheVolume(v).cacheVolume();
+        this.cacheVolume = v == null ? null : DindOptions.of(ANY_IMAGE).withCacheVolume(v).cacheVolume();
     }
 
-    /** {@code privileged} (the default) or {@code capabilities}. */
+    /** {@code privileged} or {@code capabilities}; null for the global default ({@code privileged}). */
     public String getSecurity() {
         return security;
     }
@@ -52,8 +62,7 @@ public final class DindDaemon extends DaemonSpec {
     @DataBoundSetter
     public void setSecurity(String security) {
         String s = Util.fixEmptyAndTrim(security);
-        this.security = s == null ? DindOptions.SecurityProfile.PRIVILEGED.toString()
-                : DindOptions.SecurityProfile.parse(s).toString();
+        this.security = s == null ? null : DindOptions.SecurityProfile.parse(s).toString();
     }
 
     /** The socket of the agent's daemon that starts the sidecar; {@code /var/run/docker.sock} by default. */
@@ -68,7 +77,19 @@ public final class DindDaemon extends DaemonSpec {
 
     @Override
     ResolvedDaemon resolve(Run<?, ?> run) throws AbortException {
-        return ResolvedDaemon.dind(socket, image, cacheVolume, security, run.getExternalizableId());
+        String i = image;
+        String v = cacheVolume;
+        String s = security;
+        if (i == null || v == null || s == null) {
+            ContainerBuildConfiguration global = ContainerBuildConfiguration.get();
+            i = i != null ? i : global.getDindImage();
+            v = v != null ? v : global.getDindCacheVolume();
+            s = s != null ? s : global.getDindSecurity();
+        }
+        if (i == null) {
+            throw new AbortException(Messages.DindDaemon_NoImage());
+        }
+        return ResolvedDaemon.dind(socket, i, v, s, run.getExternalizableId());
     }
 
     @Extension
@@ -77,6 +98,27 @@ public final class DindDaemon extends DaemonSpec {
         @Override
         public String getDisplayName() {
             return Messages.DindDaemon_DisplayName();
+        }
+
+        @POST
+        public FormValidation doCheckImage(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            String i = Util.fixEmptyAndTrim(value);
+            return i == null ? FormValidation.ok(Messages.DindDaemon_GlobalImage())
+                    : FormSupport.check(() -> DindOptions.of(i));
+        }
+
+        @POST
+        public FormValidation doCheckCacheVolume(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            return FormSupport.check(() -> DindOptions.of(ANY_IMAGE).withCacheVolume(Util.fixEmptyAndTrim(value)));
+        }
+
+        @POST
+        public FormValidation doCheckSecurity(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            String s = Util.fixEmptyAndTrim(value);
+            return s == null ? FormValidation.ok() : FormSupport.check(() -> DindOptions.SecurityProfile.parse(s));
         }
     }
 }

@@ -4,10 +4,16 @@ import hudson.AbortException;
 import hudson.Extension;
 import hudson.Util;
 import hudson.model.Descriptor;
+import hudson.model.Item;
 import hudson.model.Run;
+import hudson.util.FormValidation;
+import jenkins.model.Jenkins;
 import org.jenkinsci.Symbol;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.verb.POST;
 
 /** The Docker daemon of the agent, through its unix socket ("Docker outside of Docker"). */
 public final class DoodDaemon extends DaemonSpec {
@@ -41,6 +47,28 @@ public final class DoodDaemon extends DaemonSpec {
         @Override
         public String getDisplayName() {
             return Messages.DoodDaemon_DisplayName();
+        }
+
+        @POST
+        public FormValidation doCheckSocket(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            return FormSupport.check(() -> SocketPaths.normalise(Util.fixEmptyAndTrim(value)));
+        }
+
+        /**
+         * Pings the socket as seen from the controller (the agents' sockets are not reachable from here), so only
+         * administrators may use it, also from a job's configuration.
+         */
+        @POST
+        public FormValidation doTestConnection(@QueryParameter String socket) {
+            Jenkins.get().checkPermission(Jenkins.ADMINISTER);
+            String path;
+            try {
+                path = SocketPaths.normalise(Util.fixEmptyAndTrim(socket));
+            } catch (IllegalArgumentException e) {
+                return FormValidation.error(e.getMessage());
+            }
+            return ConnectionTest.ping(ResolvedDaemon.socket(path));
         }
     }
 }

@@ -94,4 +94,52 @@ final class Messages {
     static String BuildLog_Tagged(Object source, Object target) {
         return format("BuildLog.Tagged", source, target);
     }
+
+    static String ContainerBuildBuilder_DisplayName() {
+        return format("ContainerBuildBuilder.DisplayName");
+    }
+
+    static String ContainerBuildBuilder_BadPair(Object line) {
+        return format("ContainerBuildBuilder.BadPair", line);
+    }
+
+    static String ContainerBuildConfiguration_DisplayName() {
+        return format("ContainerBuildConfiguration.DisplayName");
+    }
+
+    static String NamedRegistry_DisplayName() {
+        return format("NamedRegistry.DisplayName");
+    }
+
+    static String NamedRegistry_BadName(Object name) {
+        return format("NamedRegistry.BadName", name);
+    }
+
+    static String NamedRegistry_Duplicate(Object name) {
+        return format("NamedRegistry.Duplicate", name);
+    }
+
+    static String DindDaemon_NoImage() {
+        return format("DindDaemon.NoImage");
+    }
+
+    static String DindDaemon_GlobalImage() {
+        return format("DindDaemon.GlobalImage");
+    }
+
+    static String ConnectionTest_Ok(Object daemon) {
+        return format("ConnectionTest.Ok", daemon);
+    }
+
+    static String ConnectionTest_Failed(Object daemon, Object message) {
+        return format("ConnectionTest.Failed", daemon, message);
+    }
+
+    static String ContainerBuildAction_DisplayName() {
+        return format("ContainerBuildAction.DisplayName");
+    }
+
+    static String ContainerBuildAction_LayersTitle(Object count) {
+        return format("ContainerBuildAction.LayersTitle", count);
+    }
 }

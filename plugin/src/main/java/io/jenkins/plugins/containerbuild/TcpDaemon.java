@@ -4,11 +4,18 @@ import hudson.AbortException;
 import hudson.Extension;
 import hudson.Util;
 import hudson.model.Descriptor;
+import hudson.model.Item;
 import hudson.model.Run;
+import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import java.net.URI;
 import org.jenkinsci.Symbol;
+import org.jenkinsci.plugins.docker.commons.credentials.DockerServerCredentials;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.verb.POST;
 
 /**
  * A remote daemon at {@code tcp://HOST:PORT}, authenticated with the TLS client certificate of an "X.509 Client
@@ -21,6 +28,11 @@ public final class TcpDaemon extends DaemonSpec {
 
     @DataBoundConstructor
     public TcpDaemon(String uri) {
+        this.uri = checkUri(uri);
+    }
+
+    /** {@code tcp://HOST:PORT}, trimmed; IllegalArgumentException otherwise. */
+    static String checkUri(String uri) {
         String u = Util.fixEmptyAndTrim(uri);
         URI parsed;
         try {
@@ -31,7 +43,7 @@ public final class TcpDaemon extends DaemonSpec {
         if (parsed == null || !"tcp".equals(parsed.getScheme()) || parsed.getHost() == null || parsed.getPort() < 0) {
             throw new IllegalArgumentException("Daemon address '" + uri + "' is not a TCP address: write it as tcp://HOST:PORT.");
         }
-        this.uri = u;
+        return u;
     }
 
     /** {@code tcp://HOST:PORT}. */
@@ -63,6 +75,42 @@ public final class TcpDaemon extends DaemonSpec {
         @Override
         public String getDisplayName() {
             return Messages.TcpDaemon_DisplayName();
+        }
+
+        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
+            return FormSupport.credentials(item, credentialsId, DockerServerCredentials.class);
+        }
+
+        @POST
+        public FormValidation doCheckUri(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            return FormSupport.check(() -> checkUri(value));
+        }
+
+        /**
+         * Connects from the controller to the daemon, with the TLS client certificate of the credentials as
+         * visible in this job (or globally), and closes the connection again.
+         */
+        @POST
+        public FormValidation doTestConnection(@AncestorInPath Item item, @QueryParameter String uri,
+                                               @QueryParameter String credentialsId) {
+            FormSupport.checkConfigure(item);
+            String u;
+            try {
+                u = checkUri(uri);
+            } catch (IllegalArgumentException e) {
+                return FormValidation.error(e.getMessage());
+            }
+            String id = Util.fixEmptyAndTrim(credentialsId);
+            ResolvedDaemon.TlsPem tls = null;
+            if (id != null) {
+                try {
+                    tls = CredentialsLookup.clientCertificate(id, item);
+                } catch (AbortException e) {
+                    return FormValidation.error(e.getMessage());
+                }
+            }
+            return ConnectionTest.ping(ResolvedDaemon.tcp(u, tls));
         }
     }
 }

@@ -34,6 +34,8 @@ class AbortTest {
         ContainerBuildStep build = new ContainerBuildStep();
         build.setNetwork("none");
         build.setNoCache(true);
+        // named, because the global configuration (mocked on the test thread only) is not asked from another thread
+        build.setDaemon(new DoodDaemon());
 
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread stepThread = new Thread(() -> {

@@ -103,6 +103,11 @@ class HpiIT {
                     "io/jenkins/plugins/containerbuild/ContainerBuildStep/config.jelly",
                     "io/jenkins/plugins/containerbuild/ContainerPushStep/config.jelly",
                     "io/jenkins/plugins/containerbuild/DindDaemon/help-image.html",
+                    "io/jenkins/plugins/containerbuild/ContainerBuildBuilder/config.jelly",
+                    "io/jenkins/plugins/containerbuild/ContainerBuildConfiguration/global.jelly",
+                    "io/jenkins/plugins/containerbuild/NamedRegistry/config.jelly",
+                    "io/jenkins/plugins/containerbuild/ContainerBuildAction/index.jelly",
+                    "io/jenkins/plugins/containerbuild/ContainerBuildAction/summary.jelly",
                     "META-INF/annotations/hudson.Extension")) {
                 assertThat(jar.getEntry(name)).as(name).isNotNull();
             }
@@ -131,7 +136,15 @@ class HpiIT {
                     }
                 }
             }
-            assertThat(extensions).hasSize(5);
+            assertThat(extensions).containsExactlyInAnyOrder(
+                    "io.jenkins.plugins.containerbuild.ContainerBuildStep$DescriptorImpl",
+                    "io.jenkins.plugins.containerbuild.ContainerPushStep$DescriptorImpl",
+                    "io.jenkins.plugins.containerbuild.DoodDaemon$DescriptorImpl",
+                    "io.jenkins.plugins.containerbuild.DindDaemon$DescriptorImpl",
+                    "io.jenkins.plugins.containerbuild.TcpDaemon$DescriptorImpl",
+                    "io.jenkins.plugins.containerbuild.ContainerBuildBuilder$DescriptorImpl",
+                    "io.jenkins.plugins.containerbuild.NamedRegistry$DescriptorImpl",
+                    "io.jenkins.plugins.containerbuild.ContainerBuildConfiguration");
             Set<String> indexed = new TreeSet<>();
             for (IndexItem<Extension, Object> item : Index.load(Extension.class, Object.class, loader)) {
                 indexed.add(item.className());

@@ -1,7 +1,11 @@
 package io.jenkins.plugins.containerbuild;
 
+import static org.mockito.Mockito.CALLS_REAL_METHODS;
+import static org.mockito.Mockito.doNothing;
+import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.mockStatic;
 
+import hudson.ExtensionList;
 import hudson.Util;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -9,12 +13,21 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.mockito.MockedStatic;
 
 /**
- * The stand-ins of Jenkins core do nothing; this extension gives the test thread the two string helpers of
- * {@link Util} the plugin calls, with the documented behaviour (blank to null, trimmed), for the length of a test.
+ * The stand-ins of Jenkins core do nothing; this extension gives the test thread, for the length of a test, the two
+ * string helpers of {@link Util} the plugin calls, with the documented behaviour (blank to null, trimmed), and an
+ * empty global configuration as {@code ExtensionList.lookupSingleton} would find it (its {@code save()} does
+ * nothing; {@link #configuration()} gives it to the test).
  */
 final class JenkinsStatics implements BeforeEachCallback, AfterEachCallback {
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(JenkinsStatics.class);
+
+    private static volatile ContainerBuildConfiguration configuration;
+
+    /** The global configuration of the running test. */
+    static ContainerBuildConfiguration configuration() {
+        return configuration;
+    }
 
     @Override
     public void beforeEach(ExtensionContext context) {
@@ -27,14 +40,23 @@ final class JenkinsStatics implements BeforeEachCallback, AfterEachCallback {
             };
         });
         context.getStore(NS).put("util", util);
+        // a configuration as load() leaves it when nothing was saved yet: every field unset
+        ContainerBuildConfiguration global = mock(ContainerBuildConfiguration.class, CALLS_REAL_METHODS);
+        doNothing().when(global).save();
+        configuration = global;
+        MockedStatic<ExtensionList> extensions = mockStatic(ExtensionList.class);
+        extensions.when(() -> ExtensionList.lookupSingleton(ContainerBuildConfiguration.class)).thenReturn(global);
+        context.getStore(NS).put("extensions", extensions);
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
-        @SuppressWarnings("unchecked")
-        MockedStatic<Util> util = context.getStore(NS).remove("util", MockedStatic.class);
-        if (util != null) {
-            util.close();
+        configuration = null;
+        for (String key : new String[] {"util", "extensions"}) {
+            MockedStatic<?> m = context.getStore(NS).remove(key, MockedStatic.class);
+            if (m != null) {
+                m.close();
+            }
         }
     }
 }

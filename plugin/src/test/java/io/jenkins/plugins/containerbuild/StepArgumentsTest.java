@@ -21,8 +21,8 @@ class StepArgumentsTest {
         ContainerBuildStep s = new ContainerBuildStep();
         assertThat(s.getContext()).isEqualTo(".");
         assertThat(s.getBuilder()).isEqualTo("buildkit");
-        assertThat(s.getDaemon()).isInstanceOf(DoodDaemon.class);
-        assertThat(((DoodDaemon) s.getDaemon()).getSocket()).isEqualTo("/var/run/docker.sock");
+        assertThat(s.getDaemon()).as("null: the global default").isNull();
+        assertThat(new DoodDaemon().getSocket()).isEqualTo("/var/run/docker.sock");
         s.setContext("  ");
         s.setDockerfile(" ");
         s.setTarget("");
@@ -34,7 +34,7 @@ class StepArgumentsTest {
         assertThat(s.getTarget()).isNull();
         assertThat(s.getNetwork()).isNull();
         assertThat(s.getBuilder()).isEqualTo("classic");
-        assertThat(s.getDaemon()).isInstanceOf(DoodDaemon.class);
+        assertThat(s.getDaemon()).isNull();
     }
 
     @Test
@@ -75,7 +75,7 @@ class StepArgumentsTest {
                 .hasMessageContaining("https://HOST[:PORT]");
         assertThatThrownBy(() -> new TcpDaemon("http://host:2376")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tcp://HOST:PORT");
-        assertThatThrownBy(() -> new DindDaemon(" ")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(new DindDaemon(" ").getImage()).as("blank: the global default").isNull();
         DindDaemon d = new DindDaemon("docker:dind");
         assertThatThrownBy(() -> d.setSecurity("root")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> d.setCacheVolume("a b")).isInstanceOf(IllegalArgumentException.class);

@@ -1,12 +1,16 @@
 package io.jenkins.plugins.containerbuild;
 
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.when;
 
+import hudson.EnvVars;
 import hudson.FilePath;
+import hudson.Launcher;
+import hudson.model.Action;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import java.io.ByteArrayInputStream;
@@ -15,13 +19,16 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 
 /**
  * Runs a step's execution the way Jenkins would, with fakes only at the Jenkins boundary: the context hands out a
  * mocked {@link Run}, a capturing listener and a workspace whose {@link FilePath#act} serializes the callable (as
- * remoting would) and invokes it in-process on {@code workspace}. Everything below the callable is real.
+ * remoting would) and invokes it in-process on {@code workspace}. Everything below the callable is real. The run
+ * keeps the actions added to it, as {@code Actionable} does.
  */
 final class StepHarness {
 
@@ -32,8 +39,16 @@ final class StepHarness {
     final FilePath filePath = mock(FilePath.class);
     final StepContext context = mock(StepContext.class);
 
+    final List<Action> actions = new CopyOnWriteArrayList<>();
+
+    @SuppressWarnings("unchecked")
     StepHarness(Path workspace) throws Exception {
         this.workspace = workspace;
+        doAnswer(invocation -> actions.add(invocation.getArgument(0))).when(run).addAction(any());
+        when(run.getAction(any(Class.class))).thenAnswer(invocation -> {
+            Class<?> type = invocation.getArgument(0);
+            return actions.stream().filter(type::isInstance).findFirst().orElse(null);
+        });
         when(run.getExternalizableId()).thenReturn("containerbuild-plugin-test#1");
         when(context.get(Run.class)).thenReturn(run);
         when(context.get(FilePath.class)).thenReturn(filePath);
@@ -58,6 +73,28 @@ final class StepHarness {
         ContainerPushStep.Execution e = spy(new ContainerPushStep.Execution(context, step));
         doReturn(context).when(e).getContext();
         return e.run();
+    }
+
+    /**
+     * What a freestyle build does with the builder: {@code perform} with the build's environment ({@code vars}
+     * expanded as {@code ${NAME}}) and a launcher the step does not use.
+     */
+    void freestyle(ContainerBuildBuilder builder, Map<String, String> vars) throws Exception {
+        EnvVars env = mock(EnvVars.class);
+        when(env.expand(any())).thenAnswer(invocation -> {
+            String s = invocation.getArgument(0);
+            for (Map.Entry<String, String> v : vars.entrySet()) {
+                s = s.replace("${" + v.getKey() + "}", v.getValue());
+            }
+            return s;
+        });
+        builder.perform(run, filePath, env, mock(Launcher.class), listener);
+    }
+
+    /** The images recorded on the build page, or null when none. */
+    ContainerBuildAction action() {
+        return actions.stream().filter(ContainerBuildAction.class::isInstance).map(ContainerBuildAction.class::cast)
+                .findFirst().orElse(null);
     }
 
     String log() {

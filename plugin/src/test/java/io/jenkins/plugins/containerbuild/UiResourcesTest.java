@@ -38,15 +38,21 @@ class UiResourcesTest {
 
     private static final Pattern FIELD = Pattern.compile("\\bfield=\"([^\"]+)\"");
 
+    /** Every class with a form; the global configuration's form is global.jelly. */
+    static final List<Class<?>> CONFIGURABLE = List.of(ContainerBuildStep.class, ContainerPushStep.class,
+            DoodDaemon.class, DindDaemon.class, TcpDaemon.class, ContainerBuildBuilder.class, NamedRegistry.class,
+            ContainerBuildConfiguration.class);
+
     @ParameterizedTest
     @ValueSource(classes = {ContainerBuildStep.class, ContainerPushStep.class, DoodDaemon.class, DindDaemon.class,
-            TcpDaemon.class})
+            TcpDaemon.class, ContainerBuildBuilder.class, NamedRegistry.class, ContainerBuildConfiguration.class})
     void configFieldsAndHelpFilesMatchTheProperties(Class<?> type) throws Exception {
         Set<String> properties = dataBoundProperties(type);
-        Path folder = resourceFolder(type);
+        String view = viewOf(type);
+        Path folder = resourceFolder(type, view);
 
-        String jelly = Files.readString(folder.resolve("config.jelly"), StandardCharsets.UTF_8);
-        assertWellFormed(folder.resolve("config.jelly"));
+        String jelly = Files.readString(folder.resolve(view), StandardCharsets.UTF_8);
+        assertWellFormed(folder.resolve(view));
         Matcher m = FIELD.matcher(jelly);
         List<String> fields = new ArrayList<>();
         while (m.find()) {
@@ -73,10 +79,22 @@ class UiResourcesTest {
     }
 
     @Test
+    void theParameterizedListIsComplete() {
+        ValueSource source;
+        try {
+            source = getClass().getDeclaredMethod("configFieldsAndHelpFilesMatchTheProperties", Class.class)
+                    .getAnnotation(ValueSource.class);
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(List.of(source.classes())).containsExactlyElementsOf(CONFIGURABLE);
+    }
+
+    @Test
     void everyDescriptorHasASymbolAndADisplayNameMessage() throws Exception {
-        for (Class<?> type : List.of(ContainerBuildStep.class, ContainerPushStep.class, DoodDaemon.class,
-                DindDaemon.class, TcpDaemon.class)) {
-            Class<?> descriptor = Class.forName(type.getName() + "$DescriptorImpl");
+        for (Class<?> type : CONFIGURABLE) {
+            Class<?> descriptor = type == ContainerBuildConfiguration.class ? type
+                    : Class.forName(type.getName() + "$DescriptorImpl");
             assertThat(descriptor.getAnnotation(hudson.Extension.class)).as(descriptor.getName()).isNotNull();
             assertThat(descriptor.getAnnotation(Symbol.class)).as(descriptor.getName()).isNotNull();
             Method displayName = Messages.class.getDeclaredMethod(type.getSimpleName() + "_DisplayName");
@@ -88,6 +106,24 @@ class UiResourcesTest {
         assertThat(DoodDaemon.DescriptorImpl.class.getAnnotation(Symbol.class).value()).containsExactly("dood");
         assertThat(DindDaemon.DescriptorImpl.class.getAnnotation(Symbol.class).value()).containsExactly("dind");
         assertThat(TcpDaemon.DescriptorImpl.class.getAnnotation(Symbol.class).value()).containsExactly("tcp");
+        assertThat(ContainerBuildBuilder.DescriptorImpl.class.getAnnotation(Symbol.class).value())
+                .containsExactly("containerBuildAndPush");
+        assertThat(NamedRegistry.DescriptorImpl.class.getAnnotation(Symbol.class).value()).containsExactly("registry");
+        assertThat(ContainerBuildConfiguration.class.getAnnotation(Symbol.class).value())
+                .containsExactly("containerBuild");
+    }
+
+    @Test
+    void theBuildPageViewsAreWellFormedAndEscapeByDefault() throws Exception {
+        Path folder = resourceFolder(ContainerBuildAction.class, "index.jelly");
+        for (String view : List.of("index.jelly", "summary.jelly")) {
+            assertWellFormed(folder.resolve(view));
+            String text = Files.readString(folder.resolve(view), StandardCharsets.UTF_8);
+            assertThat(text).startsWith("<?jelly escape-by-default='true'?>");
+            // the only unescaped output is the plugin's own SVG, which escapes every text it holds
+            assertThat(text.split("<j:out ", -1).length - 1).isEqualTo(view.equals("index.jelly") ? 1 : 0);
+        }
+        assertThat(Files.readString(folder.resolve("index.jelly"))).contains("<j:out value=\"${image.layersSvg}\"/>");
     }
 
     @Test
@@ -171,9 +207,13 @@ class UiResourcesTest {
         return null;
     }
 
-    private static Path resourceFolder(Class<?> type) throws URISyntaxException {
-        URL url = type.getResource(type.getSimpleName() + "/config.jelly");
-        assertThat(url).as("config.jelly of " + type.getName()).isNotNull();
+    private static String viewOf(Class<?> type) {
+        return type == ContainerBuildConfiguration.class ? "global.jelly" : "config.jelly";
+    }
+
+    private static Path resourceFolder(Class<?> type, String view) throws URISyntaxException {
+        URL url = type.getResource(type.getSimpleName() + "/" + view);
+        assertThat(url).as(view + " of " + type.getName()).isNotNull();
         return Path.of(url.toURI()).getParent();
     }
 

@@ -1,0 +1,16 @@
+package com.cloudbees.plugins.credentials;
+
+/** Stand-in: common {@link CredentialsMatcher}s. */
+public class CredentialsMatchers {
+    public static CredentialsMatcher always() {
+        throw new UnsupportedOperationException();
+    }
+
+    public static CredentialsMatcher withId(String id) {
+        throw new UnsupportedOperationException();
+    }
+
+    public static <C extends Credentials> C firstOrNull(Iterable<C> credentials, CredentialsMatcher matcher) {
+        throw new UnsupportedOperationException();
+    }
+}

@@ -1,0 +1,4 @@
+package hudson.tasks;
+
+/** Stand-in: a step of a freestyle build (its members are not used by the plugin). */
+public interface BuildStep {}

@@ -1,0 +1,347 @@
+package io.jenkins.plugins.containerbuild;
+
+import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
+import hudson.AbortException;
+import hudson.EnvVars;
+import hudson.Extension;
+import hudson.FilePath;
+import hudson.Launcher;
+import hudson.Util;
+import hudson.model.AbstractProject;
+import hudson.model.Item;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import hudson.tasks.BuildStepDescriptor;
+import hudson.tasks.Builder;
+import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
+import io.jenkins.plugins.containerbuild.engine.BuilderKind;
+import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jenkins.tasks.SimpleBuildStep;
+import org.jenkinsci.Symbol;
+import org.kohsuke.stapler.AncestorInPath;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.verb.POST;
+
+/**
+ * The freestyle build step "Build (and push) a container image": the options of {@code containerBuild}, then, when
+ * {@code push} is on, those of {@code containerPush} for the tags just built. Text fields may use the build's
+ * environment variables ({@code ${BUILD_NUMBER}}); lists are one entry per line. The values are kept as typed and
+ * handed, expanded, to the two steps when the build runs, so the steps' checks, defaults and work apply unchanged.
+ */
+public final class ContainerBuildBuilder extends Builder implements SimpleBuildStep {
+
+    private String context = ".";
+    private String dockerfile;
+    private String tags;
+    private String buildArgs;
+    private String target;
+    private String labels;
+    private boolean pull;
+    private boolean noCache;
+    private String cacheFrom;
+    private String builder;
+    private String network;
+    private DaemonSpec daemon;
+    private boolean push;
+    private String registry;
+    private String credentialsId;
+    private int retries = 3;
+
+    @DataBoundConstructor
+    public ContainerBuildBuilder() {}
+
+    /** The build context, relative to the workspace; {@code .} by default. */
+    public String getContext() {
+        return context;
+    }
+
+    @DataBoundSetter
+    public void setContext(String context) {
+        String c = Util.fixEmptyAndTrim(context);
+        this.context = c == null ? "." : c;
+    }
+
+    public String getDockerfile() {
+        return dockerfile;
+    }
+
+    @DataBoundSetter
+    public void setDockerfile(String dockerfile) {
+        this.dockerfile = Util.fixEmptyAndTrim(dockerfile);
+    }
+
+    /** Image references, one per line. */
+    public String getTags() {
+        return tags;
+    }
+
+    @DataBoundSetter
+    public void setTags(String tags) {
+        this.tags = Util.fixEmptyAndTrim(tags);
+    }
+
+    /** {@code NAME=VALUE}, one per line. */
+    public String getBuildArgs() {
+        return buildArgs;
+    }
+
+    @DataBoundSetter
+    public void setBuildArgs(String buildArgs) {
+        this.buildArgs = Util.fixEmptyAndTrim(buildArgs);
+    }
+
+    public String getTarget() {
+        return target;
+    }
+
+    @DataBoundSetter
+    public void setTarget(String target) {
+        this.target = Util.fixEmptyAndTrim(target);
+    }
+
+    /** {@code NAME=VALUE}, one per line. */
+    public String getLabels() {
+        return labels;
+    }
+
+    @DataBoundSetter
+    public void setLabels(String labels) {
+        this.labels = Util.fixEmptyAndTrim(labels);
+    }
+
+    public boolean isPull() {
+        return pull;
+    }
+
+    @DataBoundSetter
+    public void setPull(boolean pull) {
+        this.pull = pull;
+    }
+
+    public boolean isNoCache() {
+        return noCache;
+    }
+
+    @DataBoundSetter
+    public void setNoCache(boolean noCache) {
+        this.noCache = noCache;
+    }
+
+    /** Image references, one per line. */
+    public String getCacheFrom() {
+        return cacheFrom;
+    }
+
+    @DataBoundSetter
+    public void setCacheFrom(String cacheFrom) {
+        this.cacheFrom = Util.fixEmptyAndTrim(cacheFrom);
+    }
+
+    /** {@code buildkit} (the default) or {@code classic}. */
+    public String getBuilder() {
+        return builder;
+    }
+
+    @DataBoundSetter
+    public void setBuilder(String builder) {
+        String b = Util.fixEmptyAndTrim(builder);
+        // the step's rule, so that a typo fails when the job is saved
+        this.builder = b == null ? null : BuilderKind.parse(b).toString();
+    }
+
+    public String getNetwork() {
+        return network;
+    }
+
+    @DataBoundSetter
+    public void setNetwork(String network) {
+        this.network = Util.fixEmptyAndTrim(network);
+    }
+
+    /** Null for the global default daemon. */
+    public DaemonSpec getDaemon() {
+        return daemon;
+    }
+
+    @DataBoundSetter
+    public void setDaemon(DaemonSpec daemon) {
+        this.daemon = daemon;
+    }
+
+    /** Push the built tags after the build. */
+    public boolean isPush() {
+        return push;
+    }
+
+    @DataBoundSetter
+    public void setPush(boolean push) {
+        this.push = push;
+    }
+
+    public String getRegistry() {
+        return registry;
+    }
+
+    @DataBoundSetter
+    public void setRegistry(String registry) {
+        this.registry = Util.fixEmptyAndTrim(registry);
+    }
+
+    public String getCredentialsId() {
+        return credentialsId;
+    }
+
+    @DataBoundSetter
+    public void setCredentialsId(String credentialsId) {
+        this.credentialsId = Util.fixEmptyAndTrim(credentialsId);
+    }
+
+    public int getRetries() {
+        return retries;
+    }
+
+    @DataBoundSetter
+    public void setRetries(int retries) {
+        this.retries = ContainerPushStep.checkRetries(retries);
+    }
+
+    @Override
+    public void perform(Run<?, ?> run, FilePath workspace, EnvVars env, Launcher launcher, TaskListener listener)
+            throws InterruptedException, IOException {
+        ContainerBuildStep build = buildStep(env);
+        ContainerPushStep pushStep = push ? pushStep(env) : null;
+        BuiltImage image = ContainerBuildStep.perform(build, run, workspace, listener);
+        if (pushStep != null) {
+            pushStep.setImage(image);
+            ContainerPushStep.perform(pushStep, run, workspace, listener);
+        }
+    }
+
+    /** The build step with this configuration, variables expanded. */
+    ContainerBuildStep buildStep(EnvVars env) throws AbortException {
+        try {
+            ContainerBuildStep s = new ContainerBuildStep();
+            s.setContext(env.expand(context));
+            s.setDockerfile(expand(env, dockerfile));
+            s.setTags(lines(env, tags));
+            s.setBuildArgs(pairs(env, buildArgs));
+            s.setTarget(expand(env, target));
+            s.setLabels(pairs(env, labels));
+            s.setPull(pull);
+            s.setNoCache(noCache);
+            s.setCacheFrom(lines(env, cacheFrom));
+            s.setBuilder(builder);
+            s.setNetwork(expand(env, network));
+            s.setDaemon(daemon);
+            return s;
+        } catch (IllegalArgumentException e) {
+            throw new AbortException(e.getMessage());
+        }
+    }
+
+    /** The push step with this configuration, variables expanded; the image is set after the build. */
+    ContainerPushStep pushStep(EnvVars env) throws AbortException {
+        try {
+            ContainerPushStep s = new ContainerPushStep();
+            s.setRegistry(expand(env, registry));
+            s.setCredentialsId(credentialsId);
+            s.setRetries(retries);
+            s.setDaemon(daemon);
+            return s;
+        } catch (IllegalArgumentException e) {
+            throw new AbortException(e.getMessage());
+        }
+    }
+
+    private static String expand(EnvVars env, String value) {
+        return value == null ? null : env.expand(value);
+    }
+
+    private static List<String> lines(EnvVars env, String text) {
+        return text == null ? List.of() : splitLines(env.expand(text));
+    }
+
+    private static Map<String, String> pairs(EnvVars env, String text) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String line : lines(env, text)) {
+            int eq = line.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException(Messages.ContainerBuildBuilder_BadPair(line));
+            }
+            out.put(line.substring(0, eq).trim(), line.substring(eq + 1));
+        }
+        return out;
+    }
+
+    static List<String> splitLines(String text) {
+        List<String> out = new ArrayList<>();
+        for (String l : text.split("\r?\n")) {
+            if (!l.isBlank()) {
+                out.add(l.trim());
+            }
+        }
+        return out;
+    }
+
+    @Extension
+    @Symbol("containerBuildAndPush")
+    public static final class DescriptorImpl extends BuildStepDescriptor<Builder> {
+
+        @Override
+        public String getDisplayName() {
+            return Messages.ContainerBuildBuilder_DisplayName();
+        }
+
+        @Override
+        @SuppressWarnings("rawtypes")
+        public boolean isApplicable(Class<? extends AbstractProject> jobType) {
+            return true;
+        }
+
+        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
+            return FormSupport.credentials(item, credentialsId, StandardUsernamePasswordCredentials.class);
+        }
+
+        /** Each line must be an image reference; lines with variables are checked when the build runs. */
+        @POST
+        public FormValidation doCheckTags(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            return checkReferences(value);
+        }
+
+        @POST
+        public FormValidation doCheckCacheFrom(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            return checkReferences(value);
+        }
+
+        @POST
+        public FormValidation doCheckRegistry(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            return value != null && value.contains("$") ? FormValidation.ok() : ContainerPushStep.checkRegistry(value);
+        }
+
+        @POST
+        public FormValidation doCheckBuilder(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            String b = Util.fixEmptyAndTrim(value);
+            return b == null ? FormValidation.ok() : FormSupport.check(() -> BuilderKind.parse(b));
+        }
+
+        private static FormValidation checkReferences(String value) {
+            if (value == null) {
+                return FormValidation.ok();
+            }
+            return FormSupport.check(() -> splitLines(value).stream().filter(l -> !l.contains("$"))
+                    .forEach(ImageReference::parse));
+        }
+    }
+}

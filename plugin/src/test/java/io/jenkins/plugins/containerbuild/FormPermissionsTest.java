@@ -1,0 +1,189 @@
+package io.jenkins.plugins.containerbuild;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.ArgumentMatchers.isNull;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.mockConstruction;
+import static org.mockito.Mockito.mockStatic;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import com.cloudbees.plugins.credentials.CredentialsMatcher;
+import com.cloudbees.plugins.credentials.CredentialsMatchers;
+import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
+import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
+import hudson.model.Item;
+import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
+import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import java.nio.file.Path;
+import java.util.List;
+import jenkins.model.Jenkins;
+import org.jenkinsci.plugins.docker.commons.credentials.DockerServerCredentials;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.mockito.MockedConstruction;
+import org.mockito.MockedStatic;
+import org.springframework.security.access.AccessDeniedException;
+
+/**
+ * The web methods of the forms, called as Stapler would call them, with Jenkins' permission checks and the
+ * credentials list model mocked: drop-downs show only the current value to users who may not see the credentials,
+ * checks and connection tests refuse users who may not configure, and nothing saves.
+ */
+@ExtendWith(JenkinsStatics.class)
+class FormPermissionsTest {
+
+    @TempDir
+    Path dir;
+
+    private final Jenkins jenkins = mock(Jenkins.class);
+    private final Item job = mock(Item.class);
+    private MockedStatic<Jenkins> jenkinsStatic;
+    private MockedStatic<FormValidation> validation;
+    private final FormValidation ok = mock(FormValidation.class, "ok");
+    private final FormValidation error = mock(FormValidation.class, "error");
+
+    @BeforeEach
+    void mockJenkins() {
+        jenkinsStatic = mockStatic(Jenkins.class);
+        jenkinsStatic.when(Jenkins::get).thenReturn(jenkins);
+        validation = mockStatic(FormValidation.class);
+        validation.when(FormValidation::ok).thenReturn(ok);
+        validation.when(() -> FormValidation.ok(anyString())).thenReturn(ok);
+        validation.when(() -> FormValidation.error(anyString())).thenReturn(error);
+    }
+
+    @AfterEach
+    void close() {
+        validation.close();
+        jenkinsStatic.close();
+    }
+
+    private static MockedConstruction<StandardListBoxModel> listModels() {
+        return mockConstruction(StandardListBoxModel.class, (model, context) -> {
+            when(model.includeCurrentValue(any())).thenReturn(model);
+            when(model.includeEmptyValue()).thenReturn(model);
+            when(model.includeMatchingAs(any(), any(), any(), any(), any())).thenReturn(model);
+        });
+    }
+
+    @Test
+    void withoutPermissionADropDownHoldsOnlyTheCurrentValue() {
+        try (MockedConstruction<StandardListBoxModel> models = listModels();
+             MockedStatic<CredentialsMatchers> matchers = mockStatic(CredentialsMatchers.class)) {
+            // a job whose configuration the user may not read, and the global page for a non-administrator
+            ListBoxModel inJob = new ContainerPushStep.DescriptorImpl().doFillCredentialsIdItems(job, "registry-ci");
+            ListBoxModel global = new NamedRegistry.DescriptorImpl().doFillCredentialsIdItems(null, "admin-only");
+            ListBoxModel builder = new ContainerBuildBuilder.DescriptorImpl().doFillCredentialsIdItems(job, null);
+
+            assertThat(models.constructed()).hasSize(3);
+            StandardListBoxModel first = models.constructed().get(0);
+            assertThat(inJob).isSameAs(first);
+            verify(first).includeCurrentValue("registry-ci");
+            verify(models.constructed().get(1)).includeCurrentValue("admin-only");
+            verify(models.constructed().get(2)).includeCurrentValue("");
+            assertThat(global).isSameAs(models.constructed().get(1));
+            assertThat(builder).isSameAs(models.constructed().get(2));
+            for (StandardListBoxModel m : models.constructed()) {
+                verify(m, never()).includeMatchingAs(any(), any(), any(), any(), any());
+                verify(m, never()).includeEmptyValue();
+            }
+            // two job forms asked
+            verify(job, org.mockito.Mockito.times(2)).hasPermission(Item.CONFIGURE);
+            verify(job, org.mockito.Mockito.times(2)).hasPermission(Item.EXTENDED_READ);
+            verify(jenkins).hasPermission(Jenkins.ADMINISTER);
+        }
+    }
+
+    @Test
+    void withPermissionADropDownListsTheMatchingCredentials() {
+        when(job.hasPermission(Item.EXTENDED_READ)).thenReturn(true);
+        when(jenkins.hasPermission(Jenkins.ADMINISTER)).thenReturn(true);
+        try (MockedConstruction<StandardListBoxModel> models = listModels();
+             MockedStatic<CredentialsMatchers> matchers = mockStatic(CredentialsMatchers.class)) {
+            CredentialsMatcher always = mock(CredentialsMatcher.class);
+            matchers.when(CredentialsMatchers::always).thenReturn(always);
+
+            new ContainerPushStep.DescriptorImpl().doFillCredentialsIdItems(job, "registry-ci");
+            new TcpDaemon.DescriptorImpl().doFillCredentialsIdItems(null, "tls");
+
+            StandardListBoxModel inJob = models.constructed().get(0);
+            verify(inJob).includeEmptyValue();
+            verify(inJob).includeMatchingAs(isNull(), eq(job), eq(StandardUsernamePasswordCredentials.class),
+                    eq(List.of()), eq(always));
+            verify(inJob).includeCurrentValue("registry-ci");
+            verify(models.constructed().get(1)).includeMatchingAs(isNull(), isNull(), eq(DockerServerCredentials.class),
+                    eq(List.of()), eq(always));
+        }
+    }
+
+    @Test
+    void checksAndConnectionTestsRefuseUsersWhoMayNotConfigure() {
+        doThrow(new AccessDeniedException("no configure")).when(job).checkPermission(Item.CONFIGURE);
+        doThrow(new AccessDeniedException("no administer")).when(jenkins).checkPermission(Jenkins.ADMINISTER);
+
+        assertThatThrownBy(() -> new TcpDaemon.DescriptorImpl().doCheckUri(job, "tcp://host:2376"))
+                .isInstanceOf(AccessDeniedException.class);
+        assertThatThrownBy(() -> new TcpDaemon.DescriptorImpl().doTestConnection(job, "tcp://127.0.0.1:1", null))
+                .isInstanceOf(AccessDeniedException.class);
+        assertThatThrownBy(() -> new DoodDaemon.DescriptorImpl().doTestConnection("/var/run/docker.sock"))
+                .isInstanceOf(AccessDeniedException.class).hasMessage("no administer");
+        assertThatThrownBy(() -> new DindDaemon.DescriptorImpl().doCheckImage(job, "docker:dind"))
+                .isInstanceOf(AccessDeniedException.class);
+        assertThatThrownBy(() -> new ContainerPushStep.DescriptorImpl().doCheckRegistry(job, "x"))
+                .isInstanceOf(AccessDeniedException.class);
+        assertThatThrownBy(() -> new ContainerBuildBuilder.DescriptorImpl().doCheckTags(job, "app:1"))
+                .isInstanceOf(AccessDeniedException.class);
+        assertThatThrownBy(() -> new NamedRegistry.DescriptorImpl().doCheckName(null, "internal"))
+                .isInstanceOf(AccessDeniedException.class).hasMessage("no administer");
+        assertThatThrownBy(() -> new NamedRegistry.DescriptorImpl().doCheckUrl(null, "reg.example.com"))
+                .isInstanceOf(AccessDeniedException.class);
+        validation.verifyNoInteractions();
+        verify(JenkinsStatics.configuration(), never()).save();
+    }
+
+    @Test
+    void checksAnswerWithTheStepsOwnRules() {
+        assertThat(new TcpDaemon.DescriptorImpl().doCheckUri(job, "tcp://host:2376")).isSameAs(ok);
+        assertThat(new TcpDaemon.DescriptorImpl().doCheckUri(job, "http://host")).isSameAs(error);
+        validation.verify(() -> FormValidation.error(
+                "Daemon address 'http://host' is not a TCP address: write it as tcp://HOST:PORT."));
+        assertThat(new ContainerBuildBuilder.DescriptorImpl().doCheckTags(job, "app:1\napp:${BUILD_NUMBER}\n"))
+                .isSameAs(ok);
+        assertThat(new ContainerBuildBuilder.DescriptorImpl().doCheckTags(job, "app:1\nNot A Tag")).isSameAs(error);
+        assertThat(new ContainerBuildBuilder.DescriptorImpl().doCheckBuilder(job, "kaniko")).isSameAs(error);
+        assertThat(new DindDaemon.DescriptorImpl().doCheckCacheVolume(job, "a b")).isSameAs(error);
+        assertThat(new DoodDaemon.DescriptorImpl().doCheckSocket(job, "docker.sock")).isSameAs(error);
+
+        JenkinsStatics.configuration().setRegistries(List.of(new NamedRegistry("internal", "reg.example.com")));
+        assertThat(new ContainerPushStep.DescriptorImpl().doCheckRegistry(job, "internal")).isSameAs(ok);
+        assertThat(new ContainerPushStep.DescriptorImpl().doCheckRegistry(job, "https://reg.example.com/x"))
+                .isSameAs(error);
+        verify(job, org.mockito.Mockito.atLeastOnce()).checkPermission(Item.CONFIGURE);
+    }
+
+    @Test
+    void testConnectionPingsTheDaemonFromTheControllerAndReportsFailures() {
+        Lab lab = Lab.get();
+        assertThat(new DoodDaemon.DescriptorImpl().doTestConnection(lab.hostSocket().toString())).isSameAs(ok);
+        validation.verify(() -> FormValidation.ok(org.mockito.ArgumentMatchers.startsWith(
+                "Connected to unix://" + lab.hostSocket() + " (API ")));
+
+        Path missing = dir.resolve("missing.sock");
+        assertThat(new DoodDaemon.DescriptorImpl().doTestConnection(missing.toString())).isSameAs(error);
+        validation.verify(() -> FormValidation.error(org.mockito.ArgumentMatchers.startsWith(
+                "Could not connect to unix://" + missing + " from the controller: ")));
+        assertThat(new TcpDaemon.DescriptorImpl().doTestConnection(job, "not-tcp", null)).isSameAs(error);
+        verify(jenkins, org.mockito.Mockito.times(2)).checkPermission(Jenkins.ADMINISTER);
+    }
+}

@@ -1,0 +1,116 @@
+package io.jenkins.plugins.containerbuild;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.Mockito.mockStatic;
+
+import com.cloudbees.plugins.credentials.CredentialsProvider;
+import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
+import hudson.AbortException;
+import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.mockito.MockedStatic;
+
+/**
+ * The freestyle step as a freestyle build runs it ({@code SimpleBuildStep.perform} with the build's environment),
+ * on the lab's daemon and password-protected registry; the registry is named in the global configuration, which
+ * also supplies the credentials and the daemon.
+ */
+@ExtendWith(JenkinsStatics.class)
+class FreestyleTest {
+
+    private static Lab lab;
+
+    @TempDir
+    Path workspace;
+
+    private final List<String> created = new ArrayList<>();
+
+    @BeforeAll
+    static void lab() {
+        lab = Lab.get();
+    }
+
+    @AfterEach
+    void removeImages() {
+        for (String image : created) {
+            lab.run(null, "rmi", "-f", image);
+        }
+    }
+
+    @Test
+    void buildsThenPushesToARegistryOfTheGlobalConfigurationWithItsCredentials() throws Exception {
+        String id = Fixtures.unique();
+        String tag = "containerbuild-plugin/freestyle-" + id + ":7";
+        Fixtures.context(workspace, "app", lab.baseImage(), "freestyle-" + id);
+        StepHarness harness = new StepHarness(workspace);
+        ContainerBuildConfiguration global = JenkinsStatics.configuration();
+        NamedRegistry registry = new NamedRegistry("lab", "http://" + lab.authRegistry());
+        registry.setCredentialsId("registry");
+        global.setRegistries(List.of(registry));
+        DoodDaemon daemon = new DoodDaemon();
+        daemon.setSocket(lab.hostSocket().toString());
+        global.setDefaultDaemon(daemon);
+
+        ContainerBuildBuilder builder = new ContainerBuildBuilder();
+        builder.setContext("app");
+        builder.setTags("containerbuild-plugin/freestyle-${ID}:${BUILD_NUMBER}\n\n");
+        builder.setBuildArgs("GREETING=hi-${ID}\n");
+        builder.setLabels("org.example.build=${BUILD_NUMBER}");
+        builder.setNetwork("none");
+        builder.setPush(true);
+        builder.setRegistry("lab");
+        builder.setRetries(0);
+
+        String pushed = lab.authRegistry() + "/" + tag;
+        try (MockedStatic<CredentialsProvider> provider = mockStatic(CredentialsProvider.class)) {
+            StandardUsernamePasswordCredentials credentials = Fixtures.registryCredentials(provider, "registry", lab);
+            harness.freestyle(builder, Map.of("ID", id, "BUILD_NUMBER", "7"));
+            created.add(tag);
+            created.add(pushed);
+            provider.verify(() -> CredentialsProvider.track(harness.run, credentials));
+        }
+
+        assertThat(harness.log()).contains("freestyle-" + id + " hi-" + id, "[containerBuild] Built sha256:",
+                "[containerPush] Pushed " + pushed, "Connected to unix://" + lab.hostSocket());
+        assertThat(harness.log()).doesNotContain(lab.registryPassword());
+        assertThat(lab.docker("image", "inspect", "--format", "{{index .Config.Labels \"org.example.build\"}}", tag))
+                .contains("7");
+
+        ContainerBuildAction action = harness.action();
+        assertThat(action).as("the build page's action").isNotNull();
+        assertThat(action.getImages()).hasSize(1);
+        ImageRecord image = action.getImages().get(0);
+        assertThat(image.getImageId()).startsWith("sha256:");
+        assertThat(image.getTags()).containsExactly(tag);
+        assertThat(image.getSize()).isPositive();
+        assertThat(image.getLayers()).isNotEmpty().anySatisfy(l -> assertThat(l.getCreatedBy()).contains("freestyle-" + id));
+        assertThat(image.getPushed()).singleElement().satisfies(p -> {
+            assertThat(p.getTag()).isEqualTo(pushed);
+            assertThat(p.getDigest()).matches("sha256:[0-9a-f]{64}");
+        });
+        LayersSvgTest.assertWellFormed(image.getLayersSvg());
+    }
+
+    @Test
+    void badValuesAfterExpansionFailTheBuildBeforeAnythingRuns() throws Exception {
+        StepHarness harness = new StepHarness(workspace);
+        ContainerBuildBuilder builder = new ContainerBuildBuilder();
+        builder.setTags("app:${BRANCH}");
+        assertThatThrownBy(() -> harness.freestyle(builder, Map.of("BRANCH", "Not A Tag")))
+                .isInstanceOf(AbortException.class).hasMessageContaining("Not A Tag");
+        builder.setTags("app:1");
+        builder.setBuildArgs("JUSTANAME");
+        assertThatThrownBy(() -> harness.freestyle(builder, Map.of())).isInstanceOf(AbortException.class)
+                .hasMessage("'JUSTANAME' is not NAME=VALUE: write one NAME=VALUE per line.");
+        assertThat(harness.action()).isNull();
+    }
+}
