@@ -1,5 +1,8 @@
 package jenkins.model;
 
+import hudson.DescriptorExtensionList;
+import hudson.model.Describable;
+import hudson.model.Descriptor;
 import hudson.security.AccessControlled;
 import hudson.security.Permission;
 import io.jenkins.plugins.containerbuild.offline.StandIns;
@@ -11,6 +14,10 @@ public class Jenkins implements AccessControlled {
     protected Jenkins() {}
 
     public static Jenkins get() throws IllegalStateException {
+        throw new UnsupportedOperationException();
+    }
+
+    public <T extends Describable<T>, D extends Descriptor<T>> DescriptorExtensionList<T, D> getDescriptorList(Class<T> type) {
         throw new UnsupportedOperationException();
     }
 }

@@ -171,9 +171,10 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
         return daemon;
     }
 
+    /** {@link GlobalDefaultDaemon} (the forms' "global default" choice) is stored as null: the same thing. */
     @DataBoundSetter
     public void setDaemon(DaemonSpec daemon) {
-        this.daemon = daemon;
+        this.daemon = GlobalDefaultDaemon.orNull(daemon);
     }
 
     /** Push the built tags after the build. */

@@ -3,6 +3,7 @@ package io.jenkins.plugins.containerbuild;
 import hudson.Extension;
 import hudson.ExtensionList;
 import hudson.Util;
+import hudson.model.Descriptor;
 import io.jenkins.plugins.containerbuild.engine.daemon.DindOptions;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,8 +11,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import jenkins.model.GlobalConfiguration;
+import jenkins.model.Jenkins;
+import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.StaplerRequest2;
 
 /**
  * "Container Build" in Manage Jenkins &gt; System (and {@code unclassified: containerBuild:} in Configuration as
@@ -37,9 +41,13 @@ public class ContainerBuildConfiguration extends GlobalConfiguration {
         return ExtensionList.lookupSingleton(ContainerBuildConfiguration.class);
     }
 
-    /** The daemon a step uses: its own, or else the global default. Runs on the controller. */
+    /**
+     * The daemon a step uses: its own, or else (none, or {@link GlobalDefaultDaemon}) the global default. Runs on
+     * the controller.
+     */
     static DaemonSpec daemonFor(DaemonSpec stepDaemon) {
-        return stepDaemon != null ? stepDaemon : get().getDefaultDaemon();
+        DaemonSpec own = GlobalDefaultDaemon.orNull(stepDaemon);
+        return own != null ? own : get().getDefaultDaemon();
     }
 
     @Override
@@ -47,15 +55,75 @@ public class ContainerBuildConfiguration extends GlobalConfiguration {
         return Messages.ContainerBuildConfiguration_DisplayName();
     }
 
-    /** The daemon of steps without {@code daemon:}; the agent's socket unless configured. */
+    /**
+     * The daemon of steps without {@code daemon:}; the agent's socket unless configured. Never a
+     * {@link GlobalDefaultDaemon}: the global default cannot point to itself.
+     */
     public DaemonSpec getDefaultDaemon() {
-        return defaultDaemon != null ? defaultDaemon : new DoodDaemon();
+        DaemonSpec d = GlobalDefaultDaemon.orNull(defaultDaemon);
+        return d != null ? d : new DoodDaemon();
     }
 
+    /** {@link GlobalDefaultDaemon} (from Configuration as Code, say) counts as unset: the agent's socket. */
     @DataBoundSetter
     public void setDefaultDaemon(DaemonSpec defaultDaemon) {
-        this.defaultDaemon = defaultDaemon;
+        this.defaultDaemon = GlobalDefaultDaemon.orNull(defaultDaemon);
         save();
+    }
+
+    /**
+     * The choices of the default-daemon selector of {@code global.jelly}: every daemon kind except
+     * {@link GlobalDefaultDaemon}, in the order of the descriptor list.
+     */
+    public List<Descriptor<DaemonSpec>> getDaemonDescriptors() {
+        List<Descriptor<DaemonSpec>> out = new ArrayList<>();
+        for (Descriptor<DaemonSpec> d : Jenkins.get().<DaemonSpec, Descriptor<DaemonSpec>>getDescriptorList(DaemonSpec.class)) {
+            if (!(d instanceof GlobalDefaultDaemon.DescriptorImpl)) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Applies the submitted section as a whole: what the form leaves out (no registry rows left, say) goes back to
+     * its default instead of keeping the old value, which is what binding alone would do. If the submission cannot
+     * be applied, the previous configuration stays (and is saved again, since the setters save as they go).
+     */
+    @Override
+    public boolean configure(StaplerRequest2 req, JSONObject json) throws FormException {
+        DaemonSpec oldDaemon = defaultDaemon;
+        List<NamedRegistry> oldRegistries = registries;
+        String oldImage = dindImage;
+        String oldSecurity = dindSecurity;
+        String oldCacheVolume = dindCacheVolume;
+        defaultDaemon = null;
+        registries = null;
+        dindImage = null;
+        dindSecurity = null;
+        dindCacheVolume = null;
+        try {
+            req.bindJSON(this, json);
+        } catch (RuntimeException e) {
+            defaultDaemon = oldDaemon;
+            registries = oldRegistries;
+            dindImage = oldImage;
+            dindSecurity = oldSecurity;
+            dindCacheVolume = oldCacheVolume;
+            save();
+            throw new FormException(rootMessage(e), e, null);
+        }
+        save();
+        return true;
+    }
+
+    /** The message of the innermost cause: Stapler wraps what a setter threw. */
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 
     public List<NamedRegistry> getRegistries() {

@@ -155,9 +155,10 @@ public final class ContainerBuildStep extends Step {
         return daemon;
     }
 
+    /** {@link GlobalDefaultDaemon} (the forms' "global default" choice) is stored as null: the same thing. */
     @DataBoundSetter
     public void setDaemon(DaemonSpec daemon) {
-        this.daemon = daemon;
+        this.daemon = GlobalDefaultDaemon.orNull(daemon);
     }
 
     @Override

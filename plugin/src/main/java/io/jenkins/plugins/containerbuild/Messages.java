@@ -43,6 +43,10 @@ final class Messages {
         return format("TcpDaemon.DisplayName");
     }
 
+    static String GlobalDefaultDaemon_DisplayName() {
+        return format("GlobalDefaultDaemon.DisplayName");
+    }
+
     static String Workspace_PathOutside(Object what, Object path, Object workspace) {
         return format("Workspace.PathOutside", what, path, workspace);
     }

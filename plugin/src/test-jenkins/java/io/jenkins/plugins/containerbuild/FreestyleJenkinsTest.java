@@ -4,11 +4,14 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.sameInstance;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -20,6 +23,7 @@ import hudson.model.FreeStyleBuild;
 import hudson.model.FreeStyleProject;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.util.List;
+import org.htmlunit.html.DomNode;
 import org.htmlunit.html.HtmlPage;
 import org.junit.jupiter.api.Test;
 import org.jvnet.hudson.test.JenkinsRule;
@@ -92,6 +96,29 @@ class FreestyleJenkinsTest {
         assertThat(after.getRegistry(), is("registry.example.com"));
         assertThat(after.getCredentialsId(), is("registry"));
         assertThat(after.getRetries(), is(5));
+    }
+
+    /**
+     * A job without a daemon keeps none when saved from its page: the form's first choice is "the global default",
+     * which binds back as no daemon, so the job keeps following the global configuration.
+     */
+    @Test
+    void aJobWithoutDaemonKeepsFollowingTheGlobalDefault(JenkinsRule r) throws Exception {
+        FreeStyleProject p = r.createFreeStyleProject("global-default");
+        p.getBuildersList().add(new ContainerBuildBuilder());
+
+        HtmlPage page = r.createWebClient().goTo(p.getUrl() + "configure");
+        List<String> options = page.getByXPath("//select/option").stream()
+                .map(o -> ((DomNode) o).getTextContent().trim()).toList();
+        assertThat(options, hasItem(Messages.GlobalDefaultDaemon_DisplayName()));
+        assertThat("the global default is the first daemon choice",
+                options.indexOf(Messages.GlobalDefaultDaemon_DisplayName()),
+                lessThan(options.indexOf(Messages.DoodDaemon_DisplayName())));
+
+        r.configRoundtrip(p);
+        ContainerBuildBuilder after = p.getBuildersList().get(ContainerBuildBuilder.class);
+        assertThat(after, notNullValue());
+        assertThat(after.getDaemon(), nullValue());
     }
 
     @Test

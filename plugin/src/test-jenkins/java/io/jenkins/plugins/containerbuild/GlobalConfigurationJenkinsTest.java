@@ -1,9 +1,11 @@
 package io.jenkins.plugins.containerbuild;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
 import com.cloudbees.plugins.credentials.CredentialsScope;
@@ -11,6 +13,8 @@ import com.cloudbees.plugins.credentials.SystemCredentialsProvider;
 import com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl;
 import hudson.ExtensionList;
 import java.util.List;
+import org.htmlunit.html.DomNode;
+import org.htmlunit.html.HtmlPage;
 import org.junit.jupiter.api.Test;
 import org.jvnet.hudson.test.JenkinsRule;
 import org.jvnet.hudson.test.junit.jupiter.WithJenkins;
@@ -79,5 +83,16 @@ class GlobalConfigurationJenkinsTest {
         assertThat(config.getDindImage(), nullValue());
         assertThat(config.getDindSecurity(), is("privileged"));
         assertThat(config.getDindCacheVolume(), nullValue());
+    }
+
+    /** The default daemon cannot be "the global default": the system page does not offer that choice. */
+    @Test
+    void theSystemPageDoesNotOfferTheGlobalDefaultAsTheDefault(JenkinsRule r) throws Exception {
+        HtmlPage page = r.createWebClient().goTo("configure");
+        List<String> options = page.getByXPath("//select/option").stream()
+                .map(o -> ((DomNode) o).getTextContent().trim()).toList();
+        assertThat(options, hasItem(Messages.DoodDaemon_DisplayName()));
+        assertThat(options, hasItem(Messages.TcpDaemon_DisplayName()));
+        assertThat(options, not(hasItem(Messages.GlobalDefaultDaemon_DisplayName())));
     }
 }

@@ -103,6 +103,8 @@ class HpiIT {
                     "io/jenkins/plugins/containerbuild/ContainerBuildStep/config.jelly",
                     "io/jenkins/plugins/containerbuild/ContainerPushStep/config.jelly",
                     "io/jenkins/plugins/containerbuild/DindDaemon/help-image.html",
+                    "io/jenkins/plugins/containerbuild/GlobalDefaultDaemon/config.jelly",
+                    "io/jenkins/plugins/containerbuild/GlobalDefaultDaemon/help.html",
                     "io/jenkins/plugins/containerbuild/ContainerBuildBuilder/config.jelly",
                     "io/jenkins/plugins/containerbuild/ContainerBuildConfiguration/global.jelly",
                     "io/jenkins/plugins/containerbuild/NamedRegistry/config.jelly",
@@ -142,6 +144,7 @@ class HpiIT {
                     "io.jenkins.plugins.containerbuild.DoodDaemon$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.DindDaemon$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.TcpDaemon$DescriptorImpl",
+                    "io.jenkins.plugins.containerbuild.GlobalDefaultDaemon$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.ContainerBuildBuilder$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.NamedRegistry$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.ContainerBuildConfiguration");

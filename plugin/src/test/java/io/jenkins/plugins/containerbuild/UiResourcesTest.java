@@ -40,12 +40,13 @@ class UiResourcesTest {
 
     /** Every class with a form; the global configuration's form is global.jelly. */
     static final List<Class<?>> CONFIGURABLE = List.of(ContainerBuildStep.class, ContainerPushStep.class,
-            DoodDaemon.class, DindDaemon.class, TcpDaemon.class, ContainerBuildBuilder.class, NamedRegistry.class,
-            ContainerBuildConfiguration.class);
+            DoodDaemon.class, DindDaemon.class, TcpDaemon.class, GlobalDefaultDaemon.class, ContainerBuildBuilder.class,
+            NamedRegistry.class, ContainerBuildConfiguration.class);
 
     @ParameterizedTest
     @ValueSource(classes = {ContainerBuildStep.class, ContainerPushStep.class, DoodDaemon.class, DindDaemon.class,
-            TcpDaemon.class, ContainerBuildBuilder.class, NamedRegistry.class, ContainerBuildConfiguration.class})
+            TcpDaemon.class, GlobalDefaultDaemon.class, ContainerBuildBuilder.class, NamedRegistry.class,
+            ContainerBuildConfiguration.class})
     void configFieldsAndHelpFilesMatchTheProperties(Class<?> type) throws Exception {
         Set<String> properties = dataBoundProperties(type);
         String view = viewOf(type);
@@ -58,7 +59,13 @@ class UiResourcesTest {
         while (m.find()) {
             fields.add(m.group(1));
         }
-        assertThat(fields).as("fields of %s/config.jelly", type.getSimpleName()).isNotEmpty().allSatisfy(
+        // a class without properties (GlobalDefaultDaemon) has a form without fields; every other form has some
+        if (properties.isEmpty()) {
+            assertThat(fields).as("fields of %s/config.jelly", type.getSimpleName()).isEmpty();
+        } else {
+            assertThat(fields).as("fields of %s/config.jelly", type.getSimpleName()).isNotEmpty();
+        }
+        assertThat(fields).allSatisfy(
                 f -> assertThat(properties).as("properties of %s", type.getSimpleName()).contains(f));
         for (String f : fields) {
             assertThat(getter(type, f)).as("getter for %s.%s, which the form reads", type.getSimpleName(), f).isNotNull();
@@ -106,11 +113,40 @@ class UiResourcesTest {
         assertThat(DoodDaemon.DescriptorImpl.class.getAnnotation(Symbol.class).value()).containsExactly("dood");
         assertThat(DindDaemon.DescriptorImpl.class.getAnnotation(Symbol.class).value()).containsExactly("dind");
         assertThat(TcpDaemon.DescriptorImpl.class.getAnnotation(Symbol.class).value()).containsExactly("tcp");
+        assertThat(GlobalDefaultDaemon.DescriptorImpl.class.getAnnotation(Symbol.class).value())
+                .containsExactly("globalDefault");
         assertThat(ContainerBuildBuilder.DescriptorImpl.class.getAnnotation(Symbol.class).value())
                 .containsExactly("containerBuildAndPush");
         assertThat(NamedRegistry.DescriptorImpl.class.getAnnotation(Symbol.class).value()).containsExactly("registry");
         assertThat(ContainerBuildConfiguration.class.getAnnotation(Symbol.class).value())
                 .containsExactly("containerBuild");
+    }
+
+    /**
+     * The job forms list "the global default" first (Jenkins orders descriptors by descending ordinal), so that a
+     * new or daemon-less job saved from its form keeps following the global default; the global configuration's
+     * own selector lists its daemons through {@code getDaemonDescriptors()}, which leaves that choice out.
+     */
+    @Test
+    void theGlobalDefaultComesFirstInJobFormsAndTheGlobalSelectorUsesItsOwnList() throws Exception {
+        double ordinal = GlobalDefaultDaemon.DescriptorImpl.class.getAnnotation(hudson.Extension.class).ordinal();
+        for (Class<?> other : List.of(DoodDaemon.DescriptorImpl.class, DindDaemon.DescriptorImpl.class,
+                TcpDaemon.DescriptorImpl.class)) {
+            assertThat(ordinal).as("ordinal over %s", other.getName())
+                    .isGreaterThan(other.getAnnotation(hudson.Extension.class).ordinal());
+        }
+        Path folder = resourceFolder(ContainerBuildConfiguration.class, "global.jelly");
+        assertThat(Files.readString(folder.resolve("global.jelly"), StandardCharsets.UTF_8)).contains(
+                "<f:dropdownDescriptorSelector field=\"defaultDaemon\" title=\"${%Default Docker daemon}\""
+                        + " descriptors=\"${descriptor.daemonDescriptors}\"/>");
+        assertThat(ContainerBuildConfiguration.class.getMethod("getDaemonDescriptors")).isNotNull();
+        for (Class<?> type : List.of(ContainerBuildStep.class, ContainerPushStep.class, ContainerBuildBuilder.class)) {
+            String jelly = Files.readString(resourceFolder(type, "config.jelly").resolve("config.jelly"),
+                    StandardCharsets.UTF_8);
+            // the job forms take the full descriptor list, GlobalDefaultDaemon included
+            assertThat(jelly).as(type.getSimpleName()).contains("<f:dropdownDescriptorSelector field=\"daemon\"")
+                    .doesNotContain("descriptors=");
+        }
     }
 
     @Test
