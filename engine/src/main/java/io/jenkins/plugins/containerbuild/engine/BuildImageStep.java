@@ -120,8 +120,8 @@ final class BuildImageStep {
         try (MappingIterator<JsonNode> lines = JSON.readerFor(JsonNode.class).readValues(response.getBody())) {
             while (lines.hasNextValue()) {
                 JsonNode line = lines.nextValue();
-                if (line.hasNonNull("error") || line.hasNonNull("errorDetail")) {
-                    error = line.path("errorDetail").path("message").asText(line.path("error").asText());
+                error = DaemonReplies.streamError(line);
+                if (error != null) {
                     break;
                 }
                 String id = line.path("id").asText("");
@@ -177,13 +177,7 @@ final class BuildImageStep {
     }
 
     private ContainerEngineException failureFromStatus(DockerHttpClient.Response response) throws IOException {
-        String message;
-        byte[] raw = response.getBody().readNBytes(64 * 1024);
-        try {
-            message = JSON.readTree(raw).path("message").asText(new String(raw, StandardCharsets.UTF_8));
-        } catch (IOException notJson) {
-            message = new String(raw, StandardCharsets.UTF_8);
-        }
+        String message = DaemonReplies.errorMessage(response);
         if (looksLikeMissingBaseImage(message)) {
             return new BaseImageMissingException("A base image is missing (" + message.strip()
                     + "): build or load it on the daemon, or fix the FROM line.");

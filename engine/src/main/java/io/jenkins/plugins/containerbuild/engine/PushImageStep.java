@@ -102,8 +102,7 @@ final class PushImageStep {
                     + ": build or tag it there before pushing.");
         }
         if (response.getStatusCode() != 200) {
-            String body = new String(response.getBody().readNBytes(8192), StandardCharsets.UTF_8);
-            throw classify(JSON.readTree(body).path("message").asText(body));
+            throw classify(DaemonReplies.errorMessage(response));
         }
         Map<String, String> lastStatus = new HashMap<>();
         String digest = null;
@@ -111,8 +110,9 @@ final class PushImageStep {
         try (MappingIterator<JsonNode> lines = JSON.readerFor(JsonNode.class).readValues(response.getBody())) {
             while (lines.hasNextValue()) {
                 JsonNode line = lines.nextValue();
-                if (line.hasNonNull("error") || line.hasNonNull("errorDetail")) {
-                    throw classify(line.path("errorDetail").path("message").asText(line.path("error").asText()));
+                String error = DaemonReplies.streamError(line);
+                if (error != null) {
+                    throw classify(error);
                 }
                 JsonNode aux = line.get("aux");
                 if (aux != null && aux.hasNonNull("Digest")) {
