@@ -17,11 +17,20 @@ public abstract class Descriptor<T extends Describable<T>> {
         throw new UnsupportedOperationException();
     }
 
+    public T newInstance(org.kohsuke.stapler.StaplerRequest2 req, net.sf.json.JSONObject formData)
+            throws FormException {
+        throw new UnsupportedOperationException();
+    }
+
     /**
      * Stand-in: a form submission that cannot be applied. Like every exception stand-in it keeps its message and
      * cause; the form field and the HTTP response of the real one are left out.
      */
     public static final class FormException extends Exception {
+        public FormException(String message, String formField) {
+            super(message);
+        }
+
         public FormException(String message, Throwable cause, String formField) {
             super(message, cause);
         }

@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import org.jenkinsci.plugins.scriptsecurity.sandbox.whitelists.Whitelisted;
 
 /**
  * What {@code containerBuild} returns: the image id, the tags it was given and its size in bytes. Its string form
  * is the image id, so {@code "${img}"} works in a script; pass the object itself to {@code containerPush(image: img)}.
+ * Its getters are whitelisted, so sandboxed scripts (every Jenkinsfile from SCM) may read {@code img.imageId}.
  */
 public final class BuiltImage implements Serializable {
 
@@ -27,16 +29,19 @@ public final class BuiltImage implements Serializable {
     }
 
     /** The image id, {@code sha256:...}. */
+    @Whitelisted
     public String getImageId() {
         return imageId;
     }
 
     /** The tags the image was built with, in the order given. */
+    @Whitelisted
     public List<String> getTags() {
         return Collections.unmodifiableList(tags);
     }
 
     /** The image size in bytes, as the daemon reports it. */
+    @Whitelisted
     public long getSize() {
         return size;
     }
@@ -54,6 +59,7 @@ public final class BuiltImage implements Serializable {
 
     /** The image id. */
     @Override
+    @Whitelisted
     public String toString() {
         return imageId;
     }

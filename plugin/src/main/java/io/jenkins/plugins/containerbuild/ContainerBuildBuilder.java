@@ -18,8 +18,6 @@ import hudson.util.ListBoxModel;
 import io.jenkins.plugins.containerbuild.engine.BuilderKind;
 import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jenkins.tasks.SimpleBuildStep;
@@ -267,29 +265,11 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
     }
 
     private static List<String> lines(EnvVars env, String text) {
-        return text == null ? List.of() : splitLines(env.expand(text));
+        return text == null ? List.of() : StepArguments.lines(env.expand(text));
     }
 
     private static Map<String, String> pairs(EnvVars env, String text) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String line : lines(env, text)) {
-            int eq = line.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException(Messages.ContainerBuildBuilder_BadPair(line));
-            }
-            out.put(line.substring(0, eq).trim(), line.substring(eq + 1));
-        }
-        return out;
-    }
-
-    static List<String> splitLines(String text) {
-        List<String> out = new ArrayList<>();
-        for (String l : text.split("\r?\n")) {
-            if (!l.isBlank()) {
-                out.add(l.trim());
-            }
-        }
-        return out;
+        return text == null ? Map.of() : StepArguments.pairs(env.expand(text));
     }
 
     @Extension
@@ -341,7 +321,7 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
             if (value == null) {
                 return FormValidation.ok();
             }
-            return FormSupport.check(() -> splitLines(value).stream().filter(l -> !l.contains("$"))
+            return FormSupport.check(() -> StepArguments.lines(value).stream().filter(l -> !l.contains("$"))
                     .forEach(ImageReference::parse));
         }
     }

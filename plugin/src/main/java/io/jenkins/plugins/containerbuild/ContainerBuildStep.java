@@ -3,6 +3,7 @@ package io.jenkins.plugins.containerbuild;
 import hudson.Extension;
 import hudson.FilePath;
 import hudson.Util;
+import hudson.model.Descriptor.FormException;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.containerbuild.engine.BuilderKind;
@@ -11,6 +12,8 @@ import java.io.Serial;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -19,6 +22,7 @@ import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.StaplerRequest2;
 
 /**
  * {@code containerBuild}: builds an image from a context directory in the workspace, on the daemon that
@@ -219,5 +223,31 @@ public final class ContainerBuildStep extends Step {
         public Set<? extends Class<?>> getRequiredContext() {
             return Set.of(Run.class, FilePath.class, TaskListener.class);
         }
+
+        /** Binds the form, then the text areas that stand for the list and map arguments. */
+        @Override
+        public Step newInstance(StaplerRequest2 req, JSONObject formData) throws FormException {
+            return withTextAreas((ContainerBuildStep) super.newInstance(req, formData), formData::optString);
+        }
+
+        /** The text a form shows for a list argument (used by config.jelly). */
+        public String linesOf(List<String> values) {
+            return StepArguments.linesOf(values);
+        }
+
+        /** The text a form shows for a map argument (used by config.jelly). */
+        public String pairsOf(Map<String, String> values) {
+            return StepArguments.pairsOf(values);
+        }
+    }
+
+    /** Sets tags, build arguments, labels and cache sources from the form's text areas. */
+    static ContainerBuildStep withTextAreas(ContainerBuildStep step, Function<String, String> form)
+            throws FormException {
+        StepArguments.fromTextArea(form, "tags", t -> step.setTags(StepArguments.lines(t)));
+        StepArguments.fromTextArea(form, "buildArgs", t -> step.setBuildArgs(StepArguments.pairs(t)));
+        StepArguments.fromTextArea(form, "labels", t -> step.setLabels(StepArguments.pairs(t)));
+        StepArguments.fromTextArea(form, "cacheFrom", t -> step.setCacheFrom(StepArguments.lines(t)));
+        return step;
     }
 }

@@ -5,6 +5,7 @@ import hudson.AbortException;
 import hudson.Extension;
 import hudson.FilePath;
 import hudson.Util;
+import hudson.model.Descriptor.FormException;
 import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
@@ -19,6 +20,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -29,6 +32,7 @@ import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.StaplerRequest2;
 import org.kohsuke.stapler.verb.POST;
 
 /**
@@ -267,6 +271,24 @@ public final class ContainerPushStep extends Step {
             FormSupport.checkConfigure(item);
             return checkRegistry(value);
         }
+
+        /** Binds the form, then the text area that stands for the tags. */
+        @Override
+        public Step newInstance(StaplerRequest2 req, JSONObject formData) throws FormException {
+            return withTextAreas((ContainerPushStep) super.newInstance(req, formData), formData::optString);
+        }
+
+        /** The text a form shows for a list argument (used by config.jelly). */
+        public String linesOf(List<String> values) {
+            return StepArguments.linesOf(values);
+        }
+    }
+
+    /** Sets the tags from the form's text area. */
+    static ContainerPushStep withTextAreas(ContainerPushStep step, Function<String, String> form)
+            throws FormException {
+        StepArguments.fromTextArea(form, "tags", t -> step.setTags(StepArguments.lines(t)));
+        return step;
     }
 
     /** A registry address, or a name that the global configuration must know. */

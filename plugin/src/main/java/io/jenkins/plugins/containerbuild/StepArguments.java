@@ -1,12 +1,15 @@
 package io.jenkins.plugins.containerbuild;
 
 import hudson.Util;
+import hudson.model.Descriptor.FormException;
 import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Normalises list and map arguments as Pipeline passes them: entries may be GStrings or numbers, so they are
@@ -47,4 +50,70 @@ final class StepArguments {
         }
         return Collections.unmodifiableMap(out);
     }
+
+    /** The non-blank lines of a form's text area, trimmed; none for null. */
+    static List<String> lines(String text) {
+        List<String> out = new ArrayList<>();
+        if (text != null) {
+            for (String l : text.split("\\r?\\n")) {
+                if (!l.isBlank()) {
+                    out.add(l.trim());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code NAME=VALUE} lines of a form's text area: the name is trimmed, the value is kept as written (only a
+     * line's ending is dropped), so values may begin or end with spaces.
+     */
+    static Map<String, String> pairs(String text) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (text != null) {
+            for (String line : text.split("\\r?\\n")) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                int eq = line.indexOf('=');
+                if (eq < 0 || line.substring(0, eq).isBlank()) {
+                    throw new IllegalArgumentException(Messages.ContainerBuildBuilder_BadPair(line.trim()));
+                }
+                out.put(line.substring(0, eq).trim(), line.substring(eq + 1));
+            }
+        }
+        return out;
+    }
+
+    /** The text a form shows for a list: one entry per line. */
+    static String linesOf(List<String> values) {
+        return values == null ? "" : String.join("\n", values);
+    }
+
+    /** The text a form shows for a map: one {@code NAME=VALUE} per line. */
+    static String pairsOf(Map<String, String> values) {
+        StringBuilder b = new StringBuilder();
+        if (values != null) {
+            for (Map.Entry<String, String> e : values.entrySet()) {
+                b.append(b.length() == 0 ? "" : "\n").append(e.getKey()).append('=').append(e.getValue());
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * Applies the text area that stands for a list or map argument in a form (Pipeline's Snippet Generator and
+     * the step's form have no widget for those): the area is named {@code _.FIELDText}, {@code form} reads the
+     * submitted value. Bad content becomes a form error on the field.
+     */
+    static void fromTextArea(Function<String, String> form, String field, Consumer<String> setter)
+            throws FormException {
+        try {
+            setter.accept(form.apply(field + TEXT_AREA_SUFFIX));
+        } catch (IllegalArgumentException e) {
+            throw new FormException(e.getMessage(), field);
+        }
+    }
+
+    static final String TEXT_AREA_SUFFIX = "Text";
 }

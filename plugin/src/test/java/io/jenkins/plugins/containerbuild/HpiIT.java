@@ -74,7 +74,8 @@ class HpiIT {
                 "docker-java-api:3.7.1-136.v5d70f77a_c3d6",
                 "jackson2-api:2.20.1-423.v13951f6b_6532",
                 "commons-compress-api:1.28.0-3",
-                "bouncycastle-api:2.30.1.82-277.v70ca_0b_877184");
+                "bouncycastle-api:2.30.1.82-277.v70ca_0b_877184",
+                "script-security:1412.v7737b_3405f86");
     }
 
     @Test

@@ -121,4 +121,74 @@ class StepArgumentsTest {
         assertThat(StepHarness.roundTrip(i)).isEqualTo(i);
         assertThatThrownBy(() -> i.getTags().add("x")).isInstanceOf(UnsupportedOperationException.class);
     }
+
+    /**
+     * Jenkinsfiles from SCM always run in the Groovy sandbox, which refuses members that are not whitelisted:
+     * everything a script may read from the step's result carries {@code @Whitelisted}.
+     */
+    @Test
+    void builtImageMembersAreWhitelistedForTheSandbox() throws Exception {
+        List<String> readable = new ArrayList<>();
+        for (java.lang.reflect.Method m : BuiltImage.class.getDeclaredMethods()) {
+            if (java.lang.reflect.Modifier.isPublic(m.getModifiers()) && !java.lang.reflect.Modifier.isStatic(m.getModifiers())
+                    && (m.getName().startsWith("get") || m.getName().equals("toString"))) {
+                readable.add(m.getName());
+                assertThat(m.getAnnotation(org.jenkinsci.plugins.scriptsecurity.sandbox.whitelists.Whitelisted.class))
+                        .as("@Whitelisted on BuiltImage.%s", m.getName()).isNotNull();
+            }
+        }
+        assertThat(readable).containsExactlyInAnyOrder("getImageId", "getTags", "getSize", "toString");
+    }
+
+    /**
+     * The forms (job configuration and Pipeline's Snippet Generator) show list and map arguments as text areas:
+     * what a form shows for a step reads back as the same step, and a bad line is a form error on its field.
+     */
+    @Test
+    void textAreasStandForListAndMapArguments() throws Exception {
+        ContainerBuildStep s = new ContainerBuildStep();
+        s.setTags(List.of("localhost:5000/a:1", "b"));
+        s.setBuildArgs(new LinkedHashMap<>(Map.of("V", " spaced = value ")));
+        s.setLabels(Map.of("org.example", "x"));
+        s.setCacheFrom(List.of("c:cache"));
+        ContainerBuildStep.DescriptorImpl d = new ContainerBuildStep.DescriptorImpl();
+        Map<String, String> form = Map.of(
+                "tagsText", d.linesOf(s.getTags()),
+                "buildArgsText", d.pairsOf(s.getBuildArgs()),
+                "labelsText", d.pairsOf(s.getLabels()),
+                "cacheFromText", d.linesOf(s.getCacheFrom()));
+        assertThat(form.get("tagsText")).isEqualTo("localhost:5000/a:1\nb");
+        assertThat(form.get("buildArgsText")).isEqualTo("V= spaced = value ");
+
+        ContainerBuildStep back = ContainerBuildStep.withTextAreas(new ContainerBuildStep(), form::get);
+        assertThat(back.getTags()).isEqualTo(s.getTags());
+        assertThat(back.getBuildArgs()).isEqualTo(s.getBuildArgs());
+        assertThat(back.getLabels()).isEqualTo(s.getLabels());
+        assertThat(back.getCacheFrom()).isEqualTo(s.getCacheFrom());
+
+        // empty areas (a new form) give empty arguments, as the step's defaults
+        ContainerBuildStep empty = ContainerBuildStep.withTextAreas(new ContainerBuildStep(), k -> "");
+        assertThat(empty.getTags()).isEmpty();
+        assertThat(empty.getBuildArgs()).isEmpty();
+        assertThat(d.linesOf(null)).isEmpty();
+        assertThat(d.pairsOf(null)).isEmpty();
+
+        ContainerPushStep.DescriptorImpl pd = new ContainerPushStep.DescriptorImpl();
+        ContainerPushStep push = ContainerPushStep.withTextAreas(new ContainerPushStep(),
+                Map.of("tagsText", " x:1 \r\n\n y:2 ")::get);
+        assertThat(push.getTags()).containsExactly("x:1", "y:2");
+        assertThat(pd.linesOf(push.getTags())).isEqualTo("x:1\ny:2");
+    }
+
+    @Test
+    void badTextAreaLinesAreFormErrorsNamingTheLine() {
+        assertThatThrownBy(() -> ContainerBuildStep.withTextAreas(new ContainerBuildStep(),
+                        Map.of("tagsText", "ok:1\nNot Valid!", "buildArgsText", "")::get))
+                .isInstanceOf(hudson.model.Descriptor.FormException.class)
+                .hasMessageContaining("Not Valid!");
+        assertThatThrownBy(() -> ContainerBuildStep.withTextAreas(new ContainerBuildStep(),
+                        Map.of("tagsText", "", "buildArgsText", "A=1\nno-equals-sign")::get))
+                .isInstanceOf(hudson.model.Descriptor.FormException.class)
+                .hasMessageContaining("'no-equals-sign' is not NAME=VALUE");
+    }
 }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -37,6 +38,7 @@ import org.kohsuke.stapler.DataBoundSetter;
 class UiResourcesTest {
 
     private static final Pattern FIELD = Pattern.compile("\\bfield=\"([^\"]+)\"");
+    private static final Pattern TEXT_AREA = Pattern.compile("\\bname=\"_\\.([A-Za-z]+)Text\"");
 
     /** Every class with a form; the global configuration's form is global.jelly. */
     static final List<Class<?>> CONFIGURABLE = List.of(ContainerBuildStep.class, ContainerPushStep.class,
@@ -82,6 +84,38 @@ class UiResourcesTest {
             for (Path help : files.filter(p -> p.toString().endsWith(".html")).toList()) {
                 assertWellFormed(help);
             }
+        }
+    }
+
+    /**
+     * A text area standing for a list or map argument ({@code name="_.FIELDText"}) sits in the entry of that
+     * property, and the descriptor's {@code newInstance} reads it: each named area changes its property.
+     */
+    @ParameterizedTest
+    @ValueSource(classes = {ContainerBuildStep.class, ContainerPushStep.class})
+    @org.junit.jupiter.api.extension.ExtendWith(JenkinsStatics.class)
+    void textAreasAreReadByNewInstance(Class<?> type) throws Exception {
+        String jelly = Files.readString(resourceFolder(type, "config.jelly").resolve("config.jelly"),
+                StandardCharsets.UTF_8);
+        Matcher m = TEXT_AREA.matcher(jelly);
+        List<String> areas = new ArrayList<>();
+        while (m.find()) {
+            areas.add(m.group(1));
+            assertThat(jelly).as("entry of %s", m.group(1))
+                    .contains("<f:entry field=\"" + m.group(1) + "\"");
+        }
+        List<String> expected = type == ContainerBuildStep.class
+                ? List.of("tags", "buildArgs", "labels", "cacheFrom") : List.of("tags");
+        assertThat(areas).containsExactlyInAnyOrderElementsOf(expected);
+        for (String area : areas) {
+            String text = area.equals("buildArgs") || area.equals("labels") ? "K=v" : "localhost:5000/x:1";
+            java.util.function.Function<String, String> form = k -> k.equals(area + "Text") ? text : "";
+            Object step = type == ContainerBuildStep.class
+                    ? ContainerBuildStep.withTextAreas(new ContainerBuildStep(), form)
+                    : ContainerPushStep.withTextAreas(new ContainerPushStep(), form);
+            Object value = getter(type, area).invoke(step);
+            assertThat(value).as("%s after its text area was read", area)
+                    .isIn(List.of("localhost:5000/x:1"), Map.of("K", "v"));
         }
     }
 
