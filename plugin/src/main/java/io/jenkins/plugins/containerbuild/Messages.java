@@ -3,12 +3,14 @@ package io.jenkins.plugins.containerbuild;
 import java.text.MessageFormat;
 import java.util.Locale;
 import java.util.ResourceBundle;
+import org.jvnet.localizer.LocaleProvider;
 
 /**
  * The plugin's user-visible strings, from {@code Messages.properties} beside this class. Written by hand in the
  * shape that localizer-maven-plugin generates (one method per key, dots become underscores), because that plugin
  * needs annotation-indexer 1.4, which this build must not use. The bundle is read as properties only (a class
- * named like the bundle would otherwise be tried first).
+ * named like the bundle would otherwise be tried first). The locale is Jenkins' {@link LocaleProvider}'s: the
+ * language of the user whose request is being served (a form, a validation), the JVM's default elsewhere.
  */
 final class Messages {
 
@@ -17,10 +19,11 @@ final class Messages {
     private Messages() {}
 
     static String format(String key, Object... args) {
-        ResourceBundle bundle = ResourceBundle.getBundle(BUNDLE, Locale.getDefault(), Messages.class.getClassLoader(),
+        Locale locale = LocaleProvider.getLocale();
+        ResourceBundle bundle = ResourceBundle.getBundle(BUNDLE, locale, Messages.class.getClassLoader(),
                 ResourceBundle.Control.getControl(ResourceBundle.Control.FORMAT_PROPERTIES));
         String pattern = bundle.getString(key);
-        return args.length == 0 ? pattern : new MessageFormat(pattern, Locale.getDefault()).format(args);
+        return args.length == 0 ? pattern : new MessageFormat(pattern, locale).format(args);
     }
 
     static String ContainerBuildStep_DisplayName() {
