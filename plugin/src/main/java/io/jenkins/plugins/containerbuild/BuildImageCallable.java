@@ -61,7 +61,7 @@ final class BuildImageCallable extends MasterToSlaveFileCallable<BuildOutcome> {
     @Override
     public BuildOutcome invoke(File workspace, VirtualChannel channel) throws IOException, InterruptedException {
         Path root = workspace.toPath();
-        Path contextDir = WorkspacePaths.resolve(root, context, "Build context");
+        Path contextDir = WorkspacePaths.resolve(root, context, Messages.Workspace_BuildContext());
         if (!Files.isDirectory(contextDir)) {
             throw new AbortException(Messages.Workspace_ContextMissing(contextDir));
         }
@@ -75,7 +75,7 @@ final class BuildImageCallable extends MasterToSlaveFileCallable<BuildOutcome> {
                     .networkMode(network)
                     .builderKind(BuilderKind.parse(builder));
             if (dockerfile != null) {
-                b.dockerfile(WorkspacePaths.resolve(root, dockerfile, "Dockerfile"));
+                b.dockerfile(WorkspacePaths.resolve(root, dockerfile, Messages.Workspace_Dockerfile()));
             }
             tags.forEach(b::tag);
             buildArgs.forEach(b::buildArg);

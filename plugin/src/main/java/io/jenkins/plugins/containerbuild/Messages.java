@@ -50,6 +50,14 @@ final class Messages {
         return format("GlobalDefaultDaemon.DisplayName");
     }
 
+    static String Workspace_BuildContext() {
+        return format("Workspace.BuildContext");
+    }
+
+    static String Workspace_Dockerfile() {
+        return format("Workspace.Dockerfile");
+    }
+
     static String Workspace_PathOutside(Object what, Object path, Object workspace) {
         return format("Workspace.PathOutside", what, path, workspace);
     }
