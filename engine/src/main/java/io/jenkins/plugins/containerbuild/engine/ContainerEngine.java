@@ -15,6 +15,7 @@ import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.event.EventSink;
 import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -29,6 +30,16 @@ import java.util.Optional;
 public final class ContainerEngine implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Uploads from this size on have their BuildKit cache record removed after the build. Listing the build cache
+     * costs a noticeable fraction of a second on a busy daemon; smaller records (a few hundred KiB at most) are
+     * left to the daemon's cache collection.
+     */
+    static final long SWEEP_FROM_BYTES = 1024 * 1024;
+
+    /** How far the daemon's clock may be behind ours when records made since a build began are looked for. */
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(2);
 
     private final DaemonConnection daemon;
     private final DindSidecar sidecar;
@@ -70,7 +81,27 @@ public final class ContainerEngine implements AutoCloseable {
     /** Builds the image and returns its id, tags, size, layers, duration and cached step count. */
     public BuildResult build(BuildRequest request) throws ContainerEngineException, InterruptedException {
         long start = System.nanoTime();
-        BuildImageStep.Built built = new BuildImageStep(daemon, request, events).call();
+        BuildImageStep.Built built;
+        if (request.builderKind() == BuilderKind.BUILDKIT) {
+            // the daemon keeps BuildKit's copy of the uploaded context as a cache record nothing can reuse
+            Instant began = Instant.now().minus(CLOCK_SKEW);
+            long[] sent = {0};
+            EventSink counting = e -> {
+                if (e instanceof EngineEvent.Progress p && ContextUploadProgress.SUBJECT.equals(p.subject())) {
+                    sent[0] = Math.max(sent[0], p.current());
+                }
+                events.accept(e);
+            };
+            try {
+                built = new BuildImageStep(daemon, request, counting).call();
+            } finally {
+                if (sent[0] >= SWEEP_FROM_BYTES && !Thread.currentThread().isInterrupted()) {
+                    new ContextRecordSweeper(daemon, events).sweep(began);
+                }
+            }
+        } else {
+            built = new BuildImageStep(daemon, request, events).call();
+        }
         InspectImageResponse image = inspectOrFail(built.imageId());
         return new BuildResult(built.imageId(), request.tags(), image.getSize() != null ? image.getSize() : 0,
                 history(built.imageId()), Duration.ofNanos(System.nanoTime() - start), built.cachedSteps());

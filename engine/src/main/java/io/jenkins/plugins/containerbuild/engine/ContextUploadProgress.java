@@ -14,6 +14,9 @@ final class ContextUploadProgress extends FilterInputStream {
 
     static final long STEP = 16L * 1024 * 1024;
 
+    /** The subject of its progress events. */
+    static final String SUBJECT = "build context";
+
     private final EventSink events;
     private long sent;
     private long nextReport = STEP;
@@ -42,14 +45,14 @@ final class ContextUploadProgress extends FilterInputStream {
         if (n < 0) {
             if (!done) {
                 done = true;
-                events.accept(new EngineEvent.Progress("build context", "Sent", sent, sent));
+                events.accept(new EngineEvent.Progress(SUBJECT, "Sent", sent, sent));
             }
             return;
         }
         sent += n;
         if (sent >= nextReport) {
             nextReport = sent + STEP;
-            events.accept(new EngineEvent.Progress("build context", "Sending", sent, 0));
+            events.accept(new EngineEvent.Progress(SUBJECT, "Sending", sent, 0));
         }
     }
 }

@@ -1,0 +1,67 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jenkins.plugins.containerbuild.engine.event.EventSink;
+import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A BuildKit build through the tar upload must not leave its context behind in the daemon's build cache: the
+ * daemon keeps the upload as a record under a random URL that no later build can use. The layers stay cached:
+ * the same build again is fully cached.
+ */
+class BuildCacheLeftoverTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void theUploadedContextLeavesNoCacheRecordAndTheLayersStayCached(@TempDir Path ctx) throws Exception {
+        // a context of an odd, recognisable size: other builds on the shared lab daemon make records too
+        int size = 3 * 1024 * 1024 + 4321;
+        byte[] data = new byte[size];
+        new Random(size).nextBytes(data);
+        Files.write(ctx.resolve("payload.bin"), data);
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + Lab.get().baseImage() + "\nCOPY payload.bin /p\n");
+        String tag = "localhost/cb-cacheleft-" + ProcessHandle.current().pid() + ":1";
+        Instant start = Instant.now().minusSeconds(5);
+        try (ContainerEngine engine = ContainerEngine.connect(Lab.get().dood(), EventSink.discard())) {
+            BuildRequest request = BuildRequest.builder(ctx).builderKind(BuilderKind.BUILDKIT).networkMode("none")
+                    .tag(tag).build();
+            engine.build(request);
+            assertThat(contextRecordsOfSize(start, size)).as("context records of this build left in the cache")
+                    .isEmpty();
+
+            BuildResult again = engine.build(request);
+            assertThat(again.cachedSteps()).as("the COPY step is still cached").isEqualTo(1);
+            assertThat(contextRecordsOfSize(start, size)).isEmpty();
+        } finally {
+            LabSupport.removeImages(tag);
+        }
+    }
+
+    /** Context records created since the instant given whose size is within a tar's overhead of the payload. */
+    private static List<String> contextRecordsOfSize(Instant since, long payload) throws Exception {
+        String df = Lab.exec(List.of("curl", "-sf", "--unix-socket", Lab.get().hostSocket().toString(),
+                "http://docker/system/df"), null, true).stdout();
+        List<String> found = new ArrayList<>();
+        for (JsonNode r : JSON.readTree(df).path("BuildCache")) {
+            long s = r.path("Size").asLong();
+            if (r.path("Description").asText("").startsWith(ContextRecordSweeper.CONTEXT_RECORD)
+                    && !Instant.parse(r.path("CreatedAt").asText()).isBefore(since)
+                    && s >= payload && s < payload + 64 * 1024) {
+                found.add(r.path("ID").asText() + " " + s);
+            }
+        }
+        return found;
+    }
+}
