@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.jenkins.plugins.containerbuild.engine.buildkit.BuildkitProgress;
+import io.jenkins.plugins.containerbuild.engine.context.SyncedDirectory;
+import io.jenkins.plugins.containerbuild.engine.session.BuildSession;
 import io.jenkins.plugins.containerbuild.engine.buildkit.MalformedProtobufException;
 import io.jenkins.plugins.containerbuild.engine.context.BuildContext;
 import io.jenkins.plugins.containerbuild.engine.context.ContextException;
@@ -55,6 +57,12 @@ final class BuildImageStep {
         if (Files.isDirectory(request.context()) && !Files.exists(request.dockerfile())) {
             throw new DockerfileMissingException("Dockerfile " + request.dockerfile()
                     + " does not exist: create it or name the right file with the dockerfile option.");
+        }
+        if (request.builderKind() == BuilderKind.BUILDKIT && sessionsEnabled()) {
+            Built viaSession = buildThroughSession();
+            if (viaSession != null) {
+                return viaSession;
+            }
         }
         BuildContext context;
         try {
@@ -107,6 +115,89 @@ final class BuildImageStep {
             }
         });
     }
+
+    /**
+     * BuildKit through a session, as the docker CLI does it: the daemon fetches the context and the Dockerfile
+     * itself and asks only for the files it does not have from the last build of the same directory. Null when no
+     * session can be opened (the caller then sends the context as a tar).
+     */
+    private Built buildThroughSession() throws ContainerEngineException, InterruptedException {
+        SyncedDirectory contextDir;
+        SyncedDirectory dockerfileDir;
+        try {
+            BuildContext.forBuildKit(request.context(), request.dockerfile()); // the same checks and messages
+            contextDir = SyncedDirectory.of(request.context());
+            dockerfileDir = SyncedDirectory.of(request.dockerfile().toAbsolutePath().getParent());
+        } catch (ContextException e) {
+            throw new BuildContextException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new BuildContextException("The build context " + request.context() + " cannot be read ("
+                    + e.getMessage() + "): check that the directory exists and is readable.", e);
+        }
+        String query = query(request.dockerfile().getFileName().toString());
+        if (query.length() > MAX_QUERY_LENGTH) {
+            throw new ContainerEngineException(queryTooLong(query.length()));
+        }
+        BuildSession session;
+        try {
+            session = BuildSession.open(daemon.endpoint(), "/v" + daemon.apiVersion(), contextDir, dockerfileDir,
+                    SESSION_OPEN_TIMEOUT);
+        } catch (IOException | RuntimeException e) {
+            events.accept(new EngineEvent.Warning("No BuildKit session (" + e.getMessage()
+                    + "): the whole build context is sent as a tar instead."));
+            return null;
+        }
+        events.accept(new EngineEvent.Phase("Building " + (request.tags().isEmpty() ? "an untagged image"
+                : String.join(", ", request.tags())) + " with " + request.builderKind() + " on " + daemon.endpoint()
+                + " (context served through a BuildKit session)"));
+        AbortableCall call = new AbortableCall();
+        try (session) {
+            return call.run("containerbuild-build", () -> {
+                call.closeOnAbort(session::close);
+                DockerHttpClient.Request http = DockerHttpClient.Request.builder()
+                        .method(DockerHttpClient.Request.Method.POST)
+                        .path(daemon.path("/build?" + query + "&session=" + session.id() + "&remote=client-session"))
+                        .putHeader("Content-Type", "application/x-tar")
+                        .body(InputStream.nullInputStream())
+                        .build();
+                long start = System.nanoTime();
+                try (DockerHttpClient.Response response = daemon.stream(http)) {
+                    call.closeOnAbort(response);
+                    Built built;
+                    try {
+                        built = follow(response);
+                    } catch (ContainerEngineException e) {
+                        IOException local = session.failure();
+                        if (local != null) { // an unreadable file: say so, not the daemon's echo of it
+                            throw new BuildContextException(local.getMessage(), local);
+                        }
+                        throw e;
+                    }
+                    events.accept(new EngineEvent.Progress(ContextUploadProgress.SUBJECT, "Sent",
+                            session.bytesSent(), session.bytesSent()));
+                    events.accept(new EngineEvent.Phase("Built " + built.imageId() + " in "
+                            + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms ("
+                            + session.bytesSent() + " bytes of changed files sent)"));
+                    return built;
+                } catch (IOException | RuntimeException e) {
+                    if (call.aborted()) {
+                        throw new InterruptedException("build aborted");
+                    }
+                    throw DaemonConnection.classify(e, daemon.endpoint());
+                }
+            });
+        }
+    }
+
+    /** The system property that, set to {@code false}, makes BuildKit builds upload the context as a tar. */
+    static final String SESSION_PROPERTY = "containerbuild.buildkit.session";
+
+    /** BuildKit builds use a session unless {@value #SESSION_PROPERTY} is {@code false}. */
+    static boolean sessionsEnabled() {
+        return !"false".equals(System.getProperty(SESSION_PROPERTY));
+    }
+
+    private static final Duration SESSION_OPEN_TIMEOUT = Duration.ofSeconds(30);
 
     private Built follow(DockerHttpClient.Response response) throws ContainerEngineException, IOException {
         if (response.getStatusCode() != 200) {

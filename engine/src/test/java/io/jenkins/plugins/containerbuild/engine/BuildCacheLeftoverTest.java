@@ -12,27 +12,44 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A BuildKit build through the tar upload must not leave its context behind in the daemon's build cache: the
- * daemon keeps the upload as a record under a random URL that no later build can use. The layers stay cached:
- * the same build again is fully cached.
+ * A BuildKit build must not leave its context behind in the daemon's build cache. Through a session the daemon
+ * keeps what it fetched under a key per context directory, reused by the next build; through the tar upload (the
+ * fallback) it keeps the upload as a record under a random URL that no later build can use, which the engine
+ * removes. Either way the layers stay cached: the same build again is fully cached.
  */
 class BuildCacheLeftoverTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Test
-    void theUploadedContextLeavesNoCacheRecordAndTheLayersStayCached(@TempDir Path ctx) throws Exception {
+    @ParameterizedTest(name = "BuildKit session: {0}")
+    @ValueSource(booleans = {true, false})
+    void theContextLeavesNoCacheRecordAndTheLayersStayCached(boolean session, @TempDir Path ctx) throws Exception {
+        String before = System.getProperty(BuildImageStep.SESSION_PROPERTY);
+        System.setProperty(BuildImageStep.SESSION_PROPERTY, Boolean.toString(session));
+        try {
+            buildTwice(ctx, session);
+        } finally {
+            if (before == null) {
+                System.clearProperty(BuildImageStep.SESSION_PROPERTY);
+            } else {
+                System.setProperty(BuildImageStep.SESSION_PROPERTY, before);
+            }
+        }
+    }
+
+    private void buildTwice(Path ctx, boolean session) throws Exception {
         // a context of an odd, recognisable size: other builds on the shared lab daemon make records too
-        int size = 3 * 1024 * 1024 + 4321;
+        int size = 3 * 1024 * 1024 + (session ? 4321 : 4327);
         byte[] data = new byte[size];
         new Random(size).nextBytes(data);
         Files.write(ctx.resolve("payload.bin"), data);
         Files.writeString(ctx.resolve("Dockerfile"), "FROM " + Lab.get().baseImage() + "\nCOPY payload.bin /p\n");
-        String tag = "localhost/cb-cacheleft-" + ProcessHandle.current().pid() + ":1";
+        String tag = "localhost/cb-cacheleft-" + session + "-" + ProcessHandle.current().pid() + ":1";
         Instant start = Instant.now().minusSeconds(5);
         try (ContainerEngine engine = ContainerEngine.connect(Lab.get().dood(), EventSink.discard())) {
             BuildRequest request = BuildRequest.builder(ctx).builderKind(BuilderKind.BUILDKIT).networkMode("none")

@@ -41,9 +41,12 @@ class UnreadableContextTest {
         List<String> leftovers = new ArrayList<>();
         try {
             String first = probe(ctx, tag, builder);
-            assertThat(first).as("the first unreadable path in walk order is named")
-                    .startsWith("BuildContextException: Cannot read " + ctx.resolve("locked.txt")
-                            + " in the build context: make it readable or exclude it in .dockerignore.");
+            // the classic tar reads files as it walks: the first unreadable path in walk order is named; BuildKit's
+            // session sends every stat first and contents on request, so the unlistable directory may come first
+            List<String> named = builder.equals("classic") ? List.of("locked.txt") : List.of("locked.txt", "secret-dir");
+            assertThat(named.stream().map(n -> "BuildContextException: Cannot read " + ctx.resolve(n)
+                    + " in the build context: make it readable or exclude it in .dockerignore."))
+                    .as("the error names an unreadable path").anyMatch(first::startsWith);
             assertThat(imageExists(tag)).as("nothing tagged after the failure").isFalse();
 
             Files.writeString(ctx.resolve(".dockerignore"), "locked.txt\n");

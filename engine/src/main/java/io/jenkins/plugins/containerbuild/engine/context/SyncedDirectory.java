@@ -1,0 +1,284 @@
+package io.jenkins.plugins.containerbuild.engine.context;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A directory offered to BuildKit through a build session: walked the way BuildKit's file sync expects (depth first,
+ * each directory's entries in byte order of their UTF-8 names, a directory before its contents), filtered by what
+ * the daemon asks for (exclude patterns with {@code .dockerignore} semantics, include patterns, or a list of paths
+ * to follow), with the attributes BuildKit compares to decide which files it already has: mode, size and the
+ * modification time in nanoseconds. Owners are reported as 0, like the docker CLI does for a build context.
+ * Symbolic links are sent as links; sockets, pipes and devices are skipped.
+ */
+public final class SyncedDirectory {
+
+    /** One entry to send. {@code goMode} is the mode as Go's {@code os.FileMode} encodes it. */
+    public record Entry(String path, Path file, int goMode, long size, long mtimeNanos, String linkname,
+            boolean regular) {}
+
+    /** Receives each entry, in order. */
+    @FunctionalInterface
+    public interface Visitor {
+        void visit(Entry entry) throws IOException;
+    }
+
+    /** What the daemon asked for; empty lists mean no restriction. */
+    public record Filter(List<String> includePatterns, List<String> excludePatterns, List<String> followPaths) {
+        public Filter {
+            includePatterns = List.copyOf(includePatterns);
+            excludePatterns = List.copyOf(excludePatterns);
+            followPaths = List.copyOf(followPaths);
+        }
+    }
+
+    // os.FileMode bits (Go): the type bits sit above the permission bits
+    static final int GO_DIR = 1 << 31;
+    static final int GO_SYMLINK = 1 << 27;
+    static final int GO_SETUID = 1 << 23;
+    static final int GO_SETGID = 1 << 22;
+    static final int GO_STICKY = 1 << 20;
+
+    private static final String ATTRIBUTES = "unix:mode,ino,dev,nlink,size,lastModifiedTime";
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFLNK = 0120000;
+
+    private final Path root;
+
+    private SyncedDirectory(Path root) {
+        this.root = root;
+    }
+
+    /** The directory, resolved to its real path. */
+    public static SyncedDirectory of(Path dir) throws IOException {
+        return new SyncedDirectory(dir.toRealPath());
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Walks the directory as the filter allows. */
+    public void walk(Filter filter, Visitor visitor) throws IOException {
+        new Walk(filter, visitor).directory(root, null);
+    }
+
+    /** Go's os.FileMode for a POSIX mode. */
+    static int goMode(int posixMode) {
+        int m = posixMode & 0777;
+        switch (posixMode & S_IFMT) {
+            case S_IFDIR -> m |= GO_DIR;
+            case S_IFLNK -> m |= GO_SYMLINK;
+            default -> { }
+        }
+        if ((posixMode & 04000) != 0) {
+            m |= GO_SETUID;
+        }
+        if ((posixMode & 02000) != 0) {
+            m |= GO_SETGID;
+        }
+        if ((posixMode & 01000) != 0) {
+            m |= GO_STICKY;
+        }
+        return m;
+    }
+
+    private final class Walk {
+        private final DockerIgnore excludes;
+        private final List<String[]> includes = new ArrayList<>();
+        private final DockerIgnore includeMatcher;
+        private final Set<String> follow = new HashSet<>();
+        private final Set<String> followAncestors = new HashSet<>();
+        private final Map<ContextEntry.Inode, String> seen = new HashMap<>();
+        /** Excluded directories being walked for what '!' patterns re-include: sent before their first child. */
+        private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
+        private final Visitor visitor;
+
+        Walk(Filter filter, Visitor visitor) throws IOException {
+            this.visitor = visitor;
+            this.excludes = filter.excludePatterns().isEmpty() ? DockerIgnore.none()
+                    : DockerIgnore.parse(String.join("\n", filter.excludePatterns()));
+            for (String p : filter.includePatterns()) {
+                String clean = p.startsWith("/") ? p.substring(1) : p;
+                if (!clean.isEmpty()) {
+                    includes.add(clean.split("/"));
+                }
+            }
+            this.includeMatcher = includes.isEmpty() ? null
+                    : DockerIgnore.parse(String.join("\n", filter.includePatterns()));
+            for (String p : filter.followPaths()) {
+                addFollowed(p, 0);
+            }
+        }
+
+        /** A followed path, its ancestors, and (for a link inside the directory) what it points to. */
+        private void addFollowed(String path, int depth) throws IOException {
+            String clean = Path.of("/", path).normalize().toString().substring(1);
+            if (clean.isEmpty() || !follow.add(clean)) {
+                return;
+            }
+            for (int slash = clean.indexOf('/'); slash >= 0; slash = clean.indexOf('/', slash + 1)) {
+                followAncestors.add(clean.substring(0, slash));
+            }
+            Path onDisk = root.resolve(clean);
+            if (depth < 40 && Files.isSymbolicLink(onDisk)) {
+                Path target = onDisk.getParent().resolve(Files.readSymbolicLink(onDisk)).normalize();
+                if (target.startsWith(root) && !target.equals(root)) {
+                    addFollowed(root.relativize(target).toString(), depth + 1);
+                }
+            }
+        }
+
+        void directory(Path dir, DockerIgnore.Match dirMatch) throws IOException {
+            for (String fileName : sortedNames(dir)) {
+                Path path = dir.resolve(fileName);
+                String name = ContextWalker.relativeSlashPath(root, path);
+                Map<String, Object> attributes;
+                try {
+                    attributes = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                } catch (NoSuchFileException vanished) {
+                    continue;
+                } catch (AccessDeniedException e) {
+                    throw ContextWalker.unreadable(path, e);
+                }
+                int mode = (Integer) attributes.get("mode");
+                int format = mode & S_IFMT;
+                boolean isDir = format == S_IFDIR;
+                if (format != S_IFDIR && format != S_IFREG && format != S_IFLNK) {
+                    continue;
+                }
+                if (!follow.isEmpty()) {
+                    if (follow.contains(name)) {
+                        send(name, path, mode, attributes);
+                        if (isDir) {
+                            directory(path, null); // a followed directory comes with everything in it
+                        }
+                    } else if (isDir && followAncestors.contains(name)) {
+                        send(name, path, mode, attributes);
+                        directory(path, null);
+                    }
+                    continue;
+                }
+                DockerIgnore.Match match = excludes.match(name, dirMatch);
+                if (match.excluded()) {
+                    if (isDir && excludes.mayReincludeBelow(name)) {
+                        // BuildKit wants every parent of an entry before it: this one goes first if needed
+                        Pending p = new Pending(name, path, mode, attributes);
+                        pending.addLast(p);
+                        try {
+                            directory(path, match);
+                        } finally {
+                            pending.removeLast();
+                        }
+                    }
+                    continue;
+                }
+                if (includeMatcher != null && !includeMatcher.excludes(name)) {
+                    if (isDir && mayContainIncluded(name)) {
+                        // sent as the parent of what the patterns include
+                        send(name, path, mode, attributes);
+                        directory(path, match);
+                    }
+                    continue;
+                }
+                send(name, path, mode, attributes);
+                if (isDir) {
+                    directory(path, match);
+                }
+            }
+        }
+
+        private boolean mayContainIncluded(String dirName) {
+            String[] parts = dirName.split("/");
+            for (String[] pattern : includes) {
+                if (pattern.length <= parts.length) {
+                    continue;
+                }
+                boolean prefix = true;
+                for (int i = 0; i < parts.length && prefix; i++) {
+                    if (pattern[i].equals("**")) {
+                        return true;
+                    }
+                    PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + pattern[i]);
+                    prefix = m.matches(Path.of(parts[i]));
+                }
+                if (prefix) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private void send(String name, Path path, int mode, Map<String, Object> attributes) throws IOException {
+            for (Pending p : pending) {
+                if (!p.sent) {
+                    p.sent = true;
+                    sendOne(p.name, p.path, p.mode, p.attributes);
+                }
+            }
+            sendOne(name, path, mode, attributes);
+        }
+
+        private void sendOne(String name, Path path, int mode, Map<String, Object> attributes) throws IOException {
+            int format = mode & S_IFMT;
+            long size = format == S_IFREG ? (Long) attributes.get("size") : 0L;
+            long mtime = ((FileTime) attributes.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS);
+            String linkname = format == S_IFLNK ? Files.readSymbolicLink(path).toString() : "";
+            if (format == S_IFREG && (Integer) attributes.get("nlink") > 1) {
+                ContextEntry.Inode inode = new ContextEntry.Inode((Long) attributes.get("dev"),
+                        (Long) attributes.get("ino"));
+                String first = seen.putIfAbsent(inode, name);
+                if (first != null) {
+                    linkname = first; // a hard link to a file already sent
+                    size = 0;
+                }
+            }
+            visitor.visit(new Entry(name, path, goMode(mode), size, mtime, linkname, format == S_IFREG));
+        }
+    }
+
+    private static final class Pending {
+        final String name;
+        final Path path;
+        final int mode;
+        final Map<String, Object> attributes;
+        boolean sent;
+
+        Pending(String name, Path path, int mode, Map<String, Object> attributes) {
+            this.name = name;
+            this.path = path;
+            this.mode = mode;
+            this.attributes = attributes;
+        }
+    }
+
+    private static List<String> sortedNames(Path dir) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                names.add(entry.getFileName().toString());
+            }
+        } catch (AccessDeniedException e) {
+            throw ContextWalker.unreadable(dir, e);
+        }
+        names.sort(ContextWalker::compareCodePoints);
+        return names;
+    }
+}

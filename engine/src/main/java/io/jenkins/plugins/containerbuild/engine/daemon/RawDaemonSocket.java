@@ -1,0 +1,125 @@
+package io.jenkins.plugins.containerbuild.engine.daemon;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * A plain byte stream to the daemon, for the one request that leaves HTTP/1.1 behind: {@code POST /session},
+ * which the daemon upgrades to HTTP/2 for a BuildKit session. Unix socket, TCP, or TCP with the endpoint's TLS
+ * client certificate (and its server verification, host name included).
+ */
+public final class RawDaemonSocket implements Closeable {
+
+    private final InputStream in;
+    private final OutputStream out;
+    private final Closeable resource;
+
+    private RawDaemonSocket(InputStream in, OutputStream out, Closeable resource) {
+        this.in = in;
+        this.out = out;
+        this.resource = resource;
+    }
+
+    /** Connects to a unix socket or TCP endpoint; a DinD endpoint must be resolved to its sidecar's first. */
+    public static RawDaemonSocket connect(DaemonEndpoint endpoint, Duration timeout) throws IOException {
+        switch (endpoint) {
+            case DaemonEndpoint.UnixSocket u -> {
+                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                try {
+                    ch.connect(UnixDomainSocketAddress.of(u.socket()));
+                } catch (IOException e) {
+                    ch.close();
+                    throw e;
+                }
+                // reads and writes go straight to the channel: it allows one reader and one writer at a time
+                return new RawDaemonSocket(new ChannelIn(ch), new ChannelOut(ch), ch);
+            }
+            case DaemonEndpoint.Tcp t -> {
+                Socket socket = new Socket();
+                try {
+                    socket.connect(new InetSocketAddress(t.uri().getHost(), t.uri().getPort()),
+                            (int) timeout.toMillis());
+                    socket.setTcpNoDelay(true);
+                    if (t.tls() != null) {
+                        SSLSocket tls = (SSLSocket) new PemSslConfig(t.tls()).getSSLContext().getSocketFactory()
+                                .createSocket(socket, t.uri().getHost(), t.uri().getPort(), true);
+                        SSLParameters params = tls.getSSLParameters();
+                        params.setEndpointIdentificationAlgorithm("HTTPS");
+                        tls.setSSLParameters(params);
+                        tls.startHandshake();
+                        socket = tls;
+                    }
+                } catch (IOException e) {
+                    socket.close();
+                    throw e;
+                }
+                return new RawDaemonSocket(socket.getInputStream(), socket.getOutputStream(), socket);
+            }
+            case DaemonEndpoint.Dind d -> throw new IllegalArgumentException("connect to the DinD sidecar: " + d);
+        }
+    }
+
+    public InputStream in() {
+        return in;
+    }
+
+    public OutputStream out() {
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        resource.close();
+    }
+
+    private static final class ChannelIn extends InputStream {
+        private final SocketChannel ch;
+
+        ChannelIn(SocketChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return len == 0 ? 0 : ch.read(ByteBuffer.wrap(b, off, len));
+        }
+    }
+
+    private static final class ChannelOut extends OutputStream {
+        private final SocketChannel ch;
+
+        ChannelOut(SocketChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.jenkins.plugins.containerbuild.engine.session;
+
+import io.jenkins.plugins.containerbuild.engine.context.SyncedDirectory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * BuildKit's file sync ({@code /moby.filesync.v1.FileSync/DiffCopy}) as the docker CLI serves it for a build: the
+ * daemon names a directory ({@code dir-name}: {@code context} or {@code dockerfile}) and a filter; we send the stat
+ * of every entry, then the content of each file the daemon asks for (it asks only for what its cache of the
+ * previous transfer lacks), then answer its FIN.
+ */
+final class FileSyncService {
+
+    static final String DIFF_COPY = "/moby.filesync.v1.FileSync/DiffCopy";
+    private static final int CHUNK = 32 * 1024;
+
+    private final Map<String, SyncedDirectory> dirs;
+    private final AtomicLong bytesSent = new AtomicLong();
+    private final AtomicReference<IOException> firstFailure = new AtomicReference<>();
+
+    FileSyncService(Map<String, SyncedDirectory> dirs) {
+        this.dirs = Map.copyOf(dirs);
+    }
+
+    /** Bytes of file content sent so far, over every transfer. */
+    long bytesSent() {
+        return bytesSent.get();
+    }
+
+    /** The first local failure of a transfer (an unreadable file, say), which the build's error may only echo. */
+    IOException firstFailure() {
+        return firstFailure.get();
+    }
+
+    void diffCopy(Http2Stream call) throws IOException {
+        String dirName = first(option(call, "dir-name"));
+        SyncedDirectory dir = dirs.get(dirName == null ? "" : dirName);
+        if (dir == null) {
+            call.finish(5, "no access allowed to dir \"" + dirName + "\"");
+            return;
+        }
+        SyncedDirectory.Filter filter = new SyncedDirectory.Filter(option(call, "include-patterns"),
+                option(call, "exclude-patterns"), option(call, "followpaths"));
+        Map<Integer, Path> files = new ConcurrentHashMap<>();
+        AtomicReference<Throwable> walkFailure = new AtomicReference<>();
+        Thread walker = Thread.ofVirtual().name("containerbuild-session-walk").start(() -> {
+            int[] next = {0};
+            try {
+                dir.walk(filter, entry -> {
+                    int id = next[0]++;
+                    if (entry.regular() && entry.linkname().isEmpty()) {
+                        files.put(id, entry.file());
+                    }
+                    call.sendMessage(FsPacket.stat(entry));
+                });
+                call.sendMessage(FsPacket.stat(null));
+            } catch (IOException | RuntimeException e) {
+                walkFailure.set(e);
+                if (e instanceof IOException io) {
+                    firstFailure.compareAndSet(null, io);
+                }
+                try {
+                    call.sendMessage(FsPacket.err(e.getMessage()));
+                } catch (IOException ignored) {
+                    // the stream is gone; the daemon reports the build as failed anyway
+                }
+            }
+        });
+        try {
+            for (byte[] message; (message = call.readMessage()) != null; ) {
+                FsPacket.Received p = FsPacket.parse(message);
+                switch (p.type()) {
+                    case FsPacket.REQ -> sendFile(call, p.id(), files.remove(p.id()));
+                    case FsPacket.FIN -> {
+                        join(walker);
+                        call.sendMessage(FsPacket.fin());
+                        call.finish(0, null);
+                        return;
+                    }
+                    case FsPacket.ERR -> {
+                        join(walker);
+                        call.finish(2, "receiver failed: " + new String(p.data(), StandardCharsets.UTF_8));
+                        return;
+                    }
+                    default -> { } // nothing else comes from a receiver
+                }
+            }
+            join(walker);
+            Throwable failed = walkFailure.get();
+            call.finish(failed == null ? 0 : 2, failed == null ? null : failed.getMessage());
+        } finally {
+            walker.interrupt();
+        }
+    }
+
+    private void sendFile(Http2Stream call, int id, Path file) throws IOException {
+        if (file == null) {
+            call.sendMessage(FsPacket.err("invalid file id " + id));
+            return;
+        }
+        byte[] buf = new byte[CHUNK];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.readNBytes(buf, 0, CHUNK)) > 0; ) {
+                call.sendMessage(FsPacket.data(id, buf, 0, n));
+                bytesSent.addAndGet(n);
+            }
+        } catch (IOException e) {
+            IOException clear = new IOException("Cannot read " + file + " in the build context: make it readable or"
+                    + " exclude it in .dockerignore.", e);
+            firstFailure.compareAndSet(null, clear);
+            throw clear;
+        }
+        call.sendMessage(FsPacket.data(id, buf, 0, 0));
+    }
+
+    /** A metadata option as the daemon's file sync sends it: values percent-encoded when KEY-encoded is set. */
+    static List<String> option(Http2Stream call, String key) {
+        List<String> values = call.values(key);
+        boolean encoded = call.values(key + "-encoded").stream().anyMatch(v -> v.equals("1") || v.equals("true"));
+        if (!encoded) {
+            return values;
+        }
+        List<String> out = new ArrayList<>();
+        for (String v : values) {
+            out.add(URLDecoder.decode(v, StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private static String first(List<String> values) {
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    private static void join(Thread t) throws IOException {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while sending the build context", e);
+        }
+    }
+}
