@@ -85,7 +85,9 @@ final class BuildImageStep {
                     .body(body)
                     .build();
             long start = System.nanoTime();
+            boolean[] answered = {false};
             try (DockerHttpClient.Response response = daemon.stream(http)) {
+                answered[0] = true;
                 call.closeOnAbort(response);
                 Built built = follow(response);
                 events.accept(new EngineEvent.Phase("Built " + built.imageId() + " in "
@@ -101,7 +103,8 @@ final class BuildImageStep {
                         throw new BuildContextException(c.getMessage(), c);
                     }
                 }
-                throw DaemonConnection.classify(e, daemon.endpoint());
+                throw answered[0] ? DaemonConnection.brokenDuring("build", e, daemon.endpoint())
+                        : DaemonConnection.classify(e, daemon.endpoint());
             } finally {
                 body.close();
             }
