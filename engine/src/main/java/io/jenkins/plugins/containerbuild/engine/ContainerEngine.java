@@ -70,7 +70,12 @@ public final class ContainerEngine implements AutoCloseable {
     /** Builds the image and returns its id, tags, size, layers, duration and cached step count. */
     public BuildResult build(BuildRequest request) throws ContainerEngineException, InterruptedException {
         long start = System.nanoTime();
-        BuildImageStep.Built built = new BuildImageStep(daemon, request, events).call();
+        BuildImageStep.Built built;
+        try {
+            built = new BuildImageStep(daemon, request, events).call();
+        } catch (DaemonUnreachableException e) {
+            throw sidecarDied("build", e);
+        }
         InspectImageResponse image = inspectOrFail(built.imageId());
         return new BuildResult(built.imageId(), request.tags(), image.getSize() != null ? image.getSize() : 0,
                 history(built.imageId()), Duration.ofNanos(System.nanoTime() - start), built.cachedSteps());
@@ -80,7 +85,11 @@ public final class ContainerEngine implements AutoCloseable {
     public PushResult push(PushRequest request) throws ContainerEngineException, InterruptedException {
         List<PushResult.PushedTag> pushed = new ArrayList<>();
         for (String tag : request.tags()) {
-            pushed.add(new PushImageStep(daemon, tag, request, events).call());
+            try {
+                pushed.add(new PushImageStep(daemon, tag, request, events).call());
+            } catch (DaemonUnreachableException e) {
+                throw sidecarDied("push", e);
+            }
         }
         return new PushResult(pushed);
     }
@@ -145,6 +154,14 @@ public final class ContainerEngine implements AutoCloseable {
         } else {
             daemon.close();
         }
+    }
+
+    /** For a DinD engine whose daemon went away: the sidecar's death, when that is what happened. */
+    private DaemonUnreachableException sidecarDied(String what, DaemonUnreachableException e) {
+        if (sidecar == null) {
+            return e;
+        }
+        return sidecar.stoppedDuring(what, e).<DaemonUnreachableException>map(d -> d).orElse(e);
     }
 
     private InspectImageResponse inspectOrFail(String imageId) throws ContainerEngineException {
