@@ -98,6 +98,10 @@ final class FaultCheck {
             }
         }
         assertThat(events.allText()).as("no password in the events").doesNotContain(password);
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            assertThat(String.valueOf(t.getMessage())).as("no key material").doesNotContain("PRIVATE KEY");
+        }
+        assertThat(events.allText()).as("no key material in the events").doesNotContain("PRIVATE KEY");
     }
 
     void assertNothingLeft() {
