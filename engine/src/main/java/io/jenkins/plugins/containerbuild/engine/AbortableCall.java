@@ -2,6 +2,7 @@ package io.jenkins.plugins.containerbuild.engine;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,23 +38,34 @@ final class AbortableCall {
     }
 
     <T> T run(String threadName, Callable<T> work) throws ContainerEngineException, InterruptedException {
+        try {
+            return run(threadName, null, work);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no time limit was set", e);
+        }
+    }
+
+    /**
+     * As {@link #run(String, Callable)}, and when {@code limit} (null: none) passes first the work is stopped the
+     * same way as on an abort and a {@link TimeoutException} is thrown.
+     */
+    <T> T run(String threadName, Duration limit, Callable<T> work)
+            throws ContainerEngineException, InterruptedException, TimeoutException {
         if (Thread.interrupted()) {
             throw new InterruptedException("aborted before " + threadName + " started");
         }
         FutureTask<T> task = new FutureTask<>(work);
         Thread worker = Thread.ofPlatform().name(threadName).daemon(true).start(task);
         try {
-            return task.get();
+            return limit == null ? task.get() : task.get(Math.max(1, limit.toNanos()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
-            aborted = true;
-            closeAll();
-            worker.interrupt();
-            try {
-                task.get(ABORT_GRACE_SECONDS, TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException ignored) {
-                // the worker's own failure is the expected consequence of the abort
-            } catch (InterruptedException again) {
-                // interrupted twice: stop waiting
+            stop(worker, task);
+            Thread.interrupted(); // the InterruptedException carries the abort
+            throw e;
+        } catch (TimeoutException e) {
+            stop(worker, task);
+            if (Thread.interrupted()) { // aborted while the timed-out work was being stopped: the abort wins
+                throw new InterruptedException("aborted after " + threadName + " timed out");
             }
             throw e;
         } catch (ExecutionException e) {
@@ -71,6 +83,20 @@ final class AbortableCall {
                 throw err;
             }
             throw new ContainerEngineException("Unexpected failure talking to the daemon: " + cause, cause);
+        }
+    }
+
+    /** Closes the streams, which ends the work on the daemon, and waits a little for the worker to notice. */
+    private void stop(Thread worker, FutureTask<?> task) {
+        aborted = true;
+        closeAll();
+        worker.interrupt();
+        try {
+            task.get(ABORT_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException ignored) {
+            // the worker's own failure is the expected consequence of the abort
+        } catch (InterruptedException again) {
+            Thread.currentThread().interrupt(); // stop waiting; the caller decides what the interrupt means
         }
     }
 

@@ -19,6 +19,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -83,8 +84,34 @@ final class BuildImageStep {
         events.accept(new EngineEvent.Phase("Building " + (request.tags().isEmpty() ? "an untagged image" : String.join(", ", request.tags()))
                 + " with " + request.builderKind() + " on " + daemon.endpoint()));
         AbortableCall call = new AbortableCall();
+        Instant began = Instant.now().minus(CLOCK_SKEW);
+        ContextUploadProgress[] upload = {null};
+        try {
+            return uploadAndFollow(call, context, query, upload);
+        } finally {
+            // BuildKit keeps its copy of an uploaded tar as a cache record that nothing can reuse
+            if (request.builderKind() == BuilderKind.BUILDKIT && upload[0] != null
+                    && upload[0].sent() >= SWEEP_FROM_BYTES && !call.aborted()) {
+                new ContextRecordSweeper(daemon, events).sweep(began);
+            }
+        }
+    }
+
+    /**
+     * Uploads from this size on have their BuildKit cache record removed after the build. Listing the build cache
+     * costs a noticeable fraction of a second on a busy daemon; smaller records (a few hundred KiB at most) are
+     * left to the daemon's cache collection.
+     */
+    static final long SWEEP_FROM_BYTES = 1024 * 1024;
+
+    /** How far the daemon's clock may be behind ours when records made since a build began are looked for. */
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(2);
+
+    private Built uploadAndFollow(AbortableCall call, BuildContext context, String query,
+                                  ContextUploadProgress[] upload) throws ContainerEngineException, InterruptedException {
         return call.run("containerbuild-build", () -> {
-            InputStream body = new ContextUploadProgress(context.openStream(), events);
+            ContextUploadProgress body = new ContextUploadProgress(context.openStream(), events);
+            upload[0] = body;
             call.closeOnAbort(body);
             DockerHttpClient.Request http = DockerHttpClient.Request.builder()
                     .method(DockerHttpClient.Request.Method.POST)
@@ -93,7 +120,9 @@ final class BuildImageStep {
                     .body(body)
                     .build();
             long start = System.nanoTime();
+            boolean[] answered = {false};
             try (DockerHttpClient.Response response = daemon.stream(http)) {
+                answered[0] = true;
                 call.closeOnAbort(response);
                 Built built = follow(response);
                 events.accept(new EngineEvent.Phase("Built " + built.imageId() + " in "
@@ -109,7 +138,8 @@ final class BuildImageStep {
                         throw new BuildContextException(c.getMessage(), c);
                     }
                 }
-                throw DaemonConnection.classify(e, daemon.endpoint());
+                throw answered[0] ? DaemonConnection.brokenDuring("build", e, daemon.endpoint())
+                        : DaemonConnection.classify(e, daemon.endpoint());
             } finally {
                 body.close();
             }
@@ -161,7 +191,9 @@ final class BuildImageStep {
                         .body(InputStream.nullInputStream())
                         .build();
                 long start = System.nanoTime();
+                boolean[] answered = {false};
                 try (DockerHttpClient.Response response = daemon.stream(http)) {
+                    answered[0] = true;
                     call.closeOnAbort(response);
                     Built built;
                     try {
@@ -183,7 +215,8 @@ final class BuildImageStep {
                     if (call.aborted()) {
                         throw new InterruptedException("build aborted");
                     }
-                    throw DaemonConnection.classify(e, daemon.endpoint());
+                    throw answered[0] ? DaemonConnection.brokenDuring("build", e, daemon.endpoint())
+                            : DaemonConnection.classify(e, daemon.endpoint());
                 }
             });
         }

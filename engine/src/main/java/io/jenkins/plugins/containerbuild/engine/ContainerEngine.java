@@ -15,7 +15,6 @@ import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.event.EventSink;
 import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -30,16 +29,6 @@ import java.util.Optional;
 public final class ContainerEngine implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    /**
-     * Uploads from this size on have their BuildKit cache record removed after the build. Listing the build cache
-     * costs a noticeable fraction of a second on a busy daemon; smaller records (a few hundred KiB at most) are
-     * left to the daemon's cache collection.
-     */
-    static final long SWEEP_FROM_BYTES = 1024 * 1024;
-
-    /** How far the daemon's clock may be behind ours when records made since a build began are looked for. */
-    private static final Duration CLOCK_SKEW = Duration.ofMinutes(2);
 
     private final DaemonConnection daemon;
     private final DindSidecar sidecar;
@@ -82,25 +71,10 @@ public final class ContainerEngine implements AutoCloseable {
     public BuildResult build(BuildRequest request) throws ContainerEngineException, InterruptedException {
         long start = System.nanoTime();
         BuildImageStep.Built built;
-        if (request.builderKind() == BuilderKind.BUILDKIT) {
-            // the daemon keeps BuildKit's copy of the uploaded context as a cache record nothing can reuse
-            Instant began = Instant.now().minus(CLOCK_SKEW);
-            long[] sent = {0};
-            EventSink counting = e -> {
-                if (e instanceof EngineEvent.Progress p && ContextUploadProgress.SUBJECT.equals(p.subject())) {
-                    sent[0] = Math.max(sent[0], p.current());
-                }
-                events.accept(e);
-            };
-            try {
-                built = new BuildImageStep(daemon, request, counting).call();
-            } finally {
-                if (sent[0] >= SWEEP_FROM_BYTES && !Thread.currentThread().isInterrupted()) {
-                    new ContextRecordSweeper(daemon, events).sweep(began);
-                }
-            }
-        } else {
+        try {
             built = new BuildImageStep(daemon, request, events).call();
+        } catch (DaemonUnreachableException e) {
+            throw sidecarDied("build", e);
         }
         InspectImageResponse image = inspectOrFail(built.imageId());
         return new BuildResult(built.imageId(), request.tags(), image.getSize() != null ? image.getSize() : 0,
@@ -111,7 +85,11 @@ public final class ContainerEngine implements AutoCloseable {
     public PushResult push(PushRequest request) throws ContainerEngineException, InterruptedException {
         List<PushResult.PushedTag> pushed = new ArrayList<>();
         for (String tag : request.tags()) {
-            pushed.add(new PushImageStep(daemon, tag, request, events).call());
+            try {
+                pushed.add(new PushImageStep(daemon, tag, request, events).call());
+            } catch (DaemonUnreachableException e) {
+                throw sidecarDied("push", e);
+            }
         }
         return new PushResult(pushed);
     }
@@ -176,6 +154,14 @@ public final class ContainerEngine implements AutoCloseable {
         } else {
             daemon.close();
         }
+    }
+
+    /** For a DinD engine whose daemon went away: the sidecar's death, when that is what happened. */
+    private DaemonUnreachableException sidecarDied(String what, DaemonUnreachableException e) {
+        if (sidecar == null) {
+            return e;
+        }
+        return sidecar.stoppedDuring(what, e).<DaemonUnreachableException>map(d -> d).orElse(e);
     }
 
     private InspectImageResponse inspectOrFail(String imageId) throws ContainerEngineException {

@@ -55,4 +55,9 @@ final class ContextUploadProgress extends FilterInputStream {
             events.accept(new EngineEvent.Progress(SUBJECT, "Sending", sent, 0));
         }
     }
+
+    /** Bytes read through so far: what the daemon was sent. */
+    long sent() {
+        return sent;
+    }
 }

@@ -17,11 +17,13 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Pushes one tag through the daemon with {@code X-Registry-Auth} and returns the digest from the daemon's reply.
  * Transient registry failures (5xx, connection reset, timeouts) are retried with exponential backoff; refused
- * credentials and unknown repositories are not.
+ * credentials and unknown repositories are not. The whole push of the tag, retries included, must end within the
+ * request's timeout; when it does not, the stream is closed, which stops the push on the daemon.
  */
 final class PushImageStep {
 
@@ -32,6 +34,7 @@ final class PushImageStep {
     private final RegistryCredentials credentials;
     private final int retries;
     private final Duration initialBackoff;
+    private final Duration timeout;
     private final EventSink events;
 
     PushImageStep(DaemonConnection daemon, String reference, PushRequest request, EventSink events) {
@@ -40,18 +43,26 @@ final class PushImageStep {
         this.credentials = request.credentials();
         this.retries = request.retries();
         this.initialBackoff = request.initialBackoff();
+        this.timeout = request.timeout();
         this.events = events;
     }
 
     PushResult.PushedTag call() throws ContainerEngineException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         Duration backoff = initialBackoff;
         for (int attempt = 0; ; attempt++) {
             try {
-                return attempt();
+                return attempt(Duration.ofNanos(deadline - System.nanoTime()));
+            } catch (TimeoutException e) {
+                throw timedOut(null);
             } catch (TransientPushFailure e) {
                 if (attempt >= retries) {
-                    throw new RegistryUnavailableException("Push of " + reference + " failed after " + (attempt + 1)
-                            + " attempt(s): " + e.getMessage() + "; check that the registry is up and try again later.", e);
+                    throw new RegistryUnavailableException("Registry " + registry() + " did not take the push of "
+                            + reference + " after " + (attempt + 1) + " attempt(s) (" + e.getMessage()
+                            + "): check that the registry is up and that the daemon can reach it, and try again later.", e);
+                }
+                if (System.nanoTime() + backoff.toNanos() >= deadline) {
+                    throw timedOut(e);
                 }
                 events.accept(new EngineEvent.Warning("Push of " + reference + " failed (" + e.getMessage()
                         + "); retry " + (attempt + 1) + " of " + retries + " in " + backoff.toMillis() + " ms"));
@@ -61,7 +72,27 @@ final class PushImageStep {
         }
     }
 
-    private PushResult.PushedTag attempt() throws ContainerEngineException, InterruptedException {
+    private RegistryTimeoutException timedOut(TransientPushFailure last) {
+        return new RegistryTimeoutException("The push of " + reference + " to registry " + registry()
+                + " timed out: it did not finish within " + describe(timeout)
+                + (last != null ? " (last failure: " + last.getMessage() + ")" : "")
+                + "; the push was cancelled on the daemon. Check that the registry and the network to it are healthy,"
+                + " or give the push a longer timeout.", last);
+    }
+
+    private static String describe(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    private String registry() {
+        return ImageReference.parse(reference).registryHost();
+    }
+
+    private PushResult.PushedTag attempt(Duration limit)
+            throws ContainerEngineException, InterruptedException, TimeoutException {
+        if (limit.isNegative() || limit.isZero()) {
+            throw new TimeoutException();
+        }
         ImageReference ref = ImageReference.parse(reference);
         String path = daemon.path("/images/" + ref.nameWithoutTag() + "/push?tag="
                 + URLEncoder.encode(ref.tagOrLatest(), StandardCharsets.UTF_8));
@@ -72,7 +103,7 @@ final class PushImageStep {
                 .build();
         events.accept(new EngineEvent.Phase("Pushing " + reference));
         AbortableCall call = new AbortableCall();
-        return call.run("containerbuild-push", () -> {
+        return call.run("containerbuild-push", limit, () -> {
             try (DockerHttpClient.Response response = daemon.stream(http)) {
                 call.closeOnAbort(response);
                 return follow(response);

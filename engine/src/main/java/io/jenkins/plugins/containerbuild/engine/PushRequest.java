@@ -5,13 +5,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What to push: tags already on the daemon, optional registry credentials, and the retry policy. */
+/** What to push: tags already on the daemon, optional registry credentials, the retry policy and the time limit. */
 public final class PushRequest {
 
     private final List<String> tags;
     private final RegistryCredentials credentials;
     private final int retries;
     private final Duration initialBackoff;
+    private final Duration timeout;
 
     private PushRequest(Builder b) {
         if (b.tags.isEmpty()) {
@@ -21,6 +22,7 @@ public final class PushRequest {
         this.credentials = b.credentials;
         this.retries = b.retries;
         this.initialBackoff = b.initialBackoff;
+        this.timeout = b.timeout;
     }
 
     public static Builder builder() {
@@ -33,12 +35,19 @@ public final class PushRequest {
     /** How many times a transient failure (5xx, connection reset) is retried; never for refused credentials. */
     public int retries() { return retries; }
     public Duration initialBackoff() { return initialBackoff; }
+    /**
+     * How long the push of one tag may take in all, retries and backoff included. When it is over, the push is
+     * stopped on the daemon and a {@link RegistryTimeoutException} says so.
+     */
+    public Duration timeout() { return timeout; }
 
     public static final class Builder {
         private final List<String> tags = new ArrayList<>();
         private RegistryCredentials credentials;
         private int retries = 3;
         private Duration initialBackoff = Duration.ofSeconds(1);
+        /** As long as the daemon connection may stay silent on a stream: a registry that hangs does not hang a job. */
+        private Duration timeout = Duration.ofMinutes(30);
 
         private Builder() {}
 
@@ -67,6 +76,14 @@ public final class PushRequest {
 
         public Builder initialBackoff(Duration initialBackoff) {
             this.initialBackoff = initialBackoff;
+            return this;
+        }
+
+        public Builder timeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("The push timeout is " + timeout + ": give a positive duration.");
+            }
+            this.timeout = timeout;
             return this;
         }
 

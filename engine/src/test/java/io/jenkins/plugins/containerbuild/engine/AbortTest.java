@@ -53,6 +53,7 @@ class AbortTest {
     @ParameterizedTest
     @EnumSource(BuilderKind.class)
     void abortMidBuildStopsTheStepOnTheDaemon(BuilderKind kind, @TempDir Path dir) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("AbortTest"));
         String marker = LabSupport.unique("abort-marker");
         // a sleep of its own length, so that no other build's process is taken for this one
         String sleep = "sleep " + (100_000 + new java.util.Random().nextInt(800_000));
@@ -72,6 +73,7 @@ class AbortTest {
         }
         assertThat(processRunning(sleep)).as("the RUN step's process was stopped").isFalse();
         assertThat(buildContainers()).as("the classic builder's container was removed").isEmpty();
+        check.assertNothingLeft();
 
         // and the daemon builds normally afterwards
         Files.writeString(dir.resolve("Dockerfile"), "FROM " + lab.baseImage() + "\nRUN echo after-abort\n");
@@ -83,6 +85,7 @@ class AbortTest {
 
     @Test
     void abortMidPushStopsThePush(@TempDir Path dir) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("AbortTest"));
         LabSupport.context(dir, "FROM " + lab.baseImage() + "\nCOPY blob /blob\n", "blob", LabSupport.unique("blob"));
         String repo = LabSupport.unique("it/abort-push");
         RecordingSink events = new RecordingSink();
@@ -93,8 +96,9 @@ class AbortTest {
                 engine.build(BuildRequest.builder(dir).tag(tag).build());
                 Outcome o = runAndAbortWhen(events,
                         e -> e instanceof EngineEvent.Progress p && p.status().startsWith("Pushing"),
-                        () -> engine.push(PushRequest.builder().tag(tag).build()));
+                        () -> engine.push(PushRequest.builder().tag(tag).credentials(lab.registryCredentials()).build()));
                 assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
+                check.assertNoCredential(o.thrown(), events);
                 assertThat(o.millis()).as("abort is prompt").isLessThan(4_000);
                 assertThat(events.events).noneMatch(e -> e instanceof EngineEvent.Phase p && p.message().startsWith("Pushed"));
                 Thread.sleep(6_000); // longer than one slowed upload: a push still running would now send its manifest
@@ -108,11 +112,13 @@ class AbortTest {
                 LabSupport.removeImages(tag);
             }
         }
+        check.assertNothingLeft();
     }
 
     @Test
     void abortMidBuildInDindRemovesTheSidecar(@TempDir Path dir) throws Exception {
         String owner = LabSupport.unique("AbortTest");
+        FaultCheck check = FaultCheck.begin(owner);
         String sleep = "sleep " + (100_000 + new java.util.Random().nextInt(800_000));
         LabSupport.context(dir, "FROM " + lab.registryBaseImage() + "\nRUN echo dind-abort-marker && " + sleep + "\n");
         DaemonEndpoint dind = new DaemonEndpoint.Dind(lab.dood(), DindOptions.of(lab.dindImage())
@@ -134,11 +140,15 @@ class AbortTest {
         assertThat(processRunning(sleep)).as("the step inside the sidecar was stopped with it").isFalse();
         assertThat(lab.docker("volume", "ls", "-q", "--filter", "dangling=true").lines()
                 .filter(v -> lab.docker("volume", "inspect", "-f", "{{.Labels}}", v).contains(owner))).isEmpty();
+        check.assertNoCredential(o.thrown(), events);
+        check.assertNothingLeft();
+        FaultCheck.assertNextBuildSucceeds(dind, lab.registryBaseImage(), dir);
     }
 
     @Test
     void abortWhileTheDindSidecarStartsRemovesIt() throws Exception {
         String owner = LabSupport.unique("AbortTest-start");
+        FaultCheck check = FaultCheck.begin(owner);
         DaemonEndpoint dind = new DaemonEndpoint.Dind(lab.dood(), DindOptions.of(lab.dindImage())
                 .withSecurity(DindOptions.SecurityProfile.CAPABILITIES).withOwner(owner));
         RecordingSink events = new RecordingSink();
@@ -147,6 +157,7 @@ class AbortTest {
                 () -> ContainerEngine.connect(dind, events).close());
         assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
         assertThat(LabSupport.labelledContainers(owner)).isEmpty();
+        check.assertNothingLeft();
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.jenkins.plugins.containerbuild.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
 import io.jenkins.plugins.containerbuild.engine.daemon.TlsMaterial;
@@ -48,19 +49,26 @@ class BadInputTest {
         TlsMaterial other = TlsMaterial.fromFiles(c.resolve("ca.pem"), c.resolve("other-client-cert.pem"),
                 c.resolve("other-client-key.pem"), true);
         DaemonEndpoint endpoint = new DaemonEndpoint.Tcp(lab.tlsUri(), other, false);
-        assertThatThrownBy(() -> ContainerEngine.connect(endpoint, new RecordingSink()))
-                .isInstanceOf(DaemonTlsException.class)
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("BadInputTest"));
+        RecordingSink events = new RecordingSink();
+        Throwable error = catchThrowable(() -> ContainerEngine.connect(endpoint, events));
+        assertThat(error).isInstanceOf(DaemonTlsException.class)
                 .hasMessageContaining("TLS");
+        check.assertClean(error, events);
     }
 
     @Test
-    void daemonCertificateFromAnUntrustedCaIsATlsError() throws Exception {
+    void daemonCertificateFromAnUntrustedCaIsATlsError(@TempDir Path dir) throws Exception {
         Path c = lab.certs();
         TlsMaterial wrongCa = TlsMaterial.fromFiles(c.resolve("other-ca.pem"), c.resolve("client-cert.pem"),
                 c.resolve("client-key.pem"), true);
-        assertThatThrownBy(() -> ContainerEngine.connect(new DaemonEndpoint.Tcp(lab.tlsUri(), wrongCa, false), new RecordingSink()))
-                .isInstanceOf(DaemonTlsException.class)
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("BadInputTest"));
+        RecordingSink events = new RecordingSink();
+        Throwable error = catchThrowable(() -> ContainerEngine.connect(new DaemonEndpoint.Tcp(lab.tlsUri(), wrongCa, false), events));
+        assertThat(error).isInstanceOf(DaemonTlsException.class)
                 .hasMessageContaining("CA");
+        check.assertClean(error, events);
+        FaultCheck.assertNextBuildSucceeds(lab.tls(), lab.baseImage(), dir);
     }
 
     @Test

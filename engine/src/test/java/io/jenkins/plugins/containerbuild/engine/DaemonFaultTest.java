@@ -1,7 +1,7 @@
 package io.jenkins.plugins.containerbuild.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import java.nio.file.Path;
@@ -25,12 +25,15 @@ class DaemonFaultTest {
                     killError.set(e);
                 }
             });
+            FaultCheck check = FaultCheck.begin(LabSupport.unique("DaemonFaultTest"));
             long start = System.nanoTime();
             try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
-                assertThatThrownBy(() -> engine.build(BuildRequest.builder(dir).networkMode("none").build()))
-                        .isInstanceOf(DaemonUnreachableException.class)
+                Throwable error = catchThrowable(() -> engine.build(BuildRequest.builder(dir).networkMode("none").build()));
+                assertThat(error).isInstanceOf(DaemonUnreachableException.class)
                         .hasMessageContaining(daemon.socket().toString())
+                        .hasMessageContaining("broke during the build")
                         .hasMessageContaining("check that it runs");
+                check.assertClean(error, events);
             }
             assertThat(killError.get()).isNull();
             assertThat(daemon.alive()).isFalse();

@@ -2,6 +2,7 @@ package io.jenkins.plugins.containerbuild.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
@@ -41,10 +42,13 @@ class RegistryPushTest {
 
     @Test
     void authRegistryRefusesAnonymousPushWithoutRetrying() throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryPushTest"));
         RecordingSink events = new RecordingSink();
         try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
             String ref = tagged(engine, lab.authRegistry(), LabSupport.unique("it/anon"));
-            assertThatThrownBy(() -> engine.push(PushRequest.builder().tag(ref).retries(3).build()))
+            Throwable error = catchThrowable(() -> engine.push(PushRequest.builder().tag(ref).retries(3).build()));
+            check.assertClean(error, events);
+            assertThat(error)
                     .isInstanceOf(RegistryAuthException.class)
                     .hasMessageContaining(lab.authRegistry())
                     .hasMessageContaining("credentials");
@@ -55,12 +59,19 @@ class RegistryPushTest {
 
     @Test
     void authRegistryRefusesWrongPassword() throws Exception {
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryPushTest"));
+        RecordingSink events = new RecordingSink();
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
             String ref = tagged(engine, lab.authRegistry(), LabSupport.unique("it/wrong"));
-            assertThatThrownBy(() -> engine.push(PushRequest.builder().tag(ref)
-                    .credentials(new RegistryCredentials("labuser", "not-the-password")).build()))
-                    .isInstanceOf(RegistryAuthException.class)
+            Throwable error = catchThrowable(() -> engine.push(PushRequest.builder().tag(ref)
+                    .credentials(new RegistryCredentials("labuser", "not-the-password")).build()));
+            assertThat(error).isInstanceOf(RegistryAuthException.class)
                     .message().doesNotContain("not-the-password");
+            for (Throwable t = error; t != null; t = t.getCause()) {
+                assertThat(t.toString()).doesNotContain("not-the-password");
+            }
+            assertThat(events.allText()).doesNotContain("not-the-password");
+            check.assertClean(error, events);
             engine.remove(ref);
         }
     }
@@ -110,13 +121,17 @@ class RegistryPushTest {
 
     @Test
     void persistent5xxIsReportedAfterTheRetries() throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryPushTest"));
         RecordingSink events = new RecordingSink();
         try (FlakyRegistryProxy proxy = new FlakyRegistryProxy(lab.plainRegistry(), Integer.MAX_VALUE);
              ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
             String ref = tagged(engine, proxy.address(), LabSupport.unique("it/503"));
-            assertThatThrownBy(() -> engine.push(PushRequest.builder().tag(ref).retries(1)
-                    .initialBackoff(Duration.ofMillis(50)).build()))
+            Throwable error = catchThrowable(() -> engine.push(PushRequest.builder().tag(ref).retries(1)
+                    .credentials(lab.registryCredentials()).initialBackoff(Duration.ofMillis(50)).build()));
+            check.assertClean(error, events);
+            assertThat(error)
                     .isInstanceOf(RegistryUnavailableException.class)
+                    .hasMessageStartingWith("Registry " + proxy.address())
                     .hasMessageContaining("2 attempt(s)")
                     .hasMessageContaining("503")
                     .hasMessageContaining("try again later");

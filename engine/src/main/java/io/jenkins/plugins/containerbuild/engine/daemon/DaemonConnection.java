@@ -156,6 +156,20 @@ public final class DaemonConnection implements Closeable {
                 + "): check that it runs and that the address is right.", e);
     }
 
+    /**
+     * A transport failure after the daemon had answered, while its reply streamed: the daemon died or the
+     * connection was cut. TLS and permission problems keep their own kinds.
+     */
+    public static ContainerEngineException brokenDuring(String what, Throwable e, DaemonEndpoint endpoint) {
+        ContainerEngineException c = classify(e, endpoint);
+        if (!(c instanceof DaemonUnreachableException)) {
+            return c;
+        }
+        return new DaemonUnreachableException("The connection to the Docker daemon at " + endpoint + " broke during the "
+                + what + " (" + rootMessage(e) + "): check that it runs (its log tells why it stopped or dropped the"
+                + " connection), then run the " + what + " again.", e);
+    }
+
     /** True when the failure is the HTTP client noticing the thread's interrupt: an abort, not a daemon fault. */
     public static boolean isInterruption(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

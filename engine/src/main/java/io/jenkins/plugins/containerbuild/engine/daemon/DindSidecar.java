@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
+import io.jenkins.plugins.containerbuild.engine.DindSidecarDiedException;
 import io.jenkins.plugins.containerbuild.engine.DindStartException;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.event.EventSink;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A Docker daemon in a container on a host daemon, listening on a loopback port of the host network. Started by
@@ -33,16 +35,23 @@ public final class DindSidecar implements AutoCloseable {
     public static final String ROLE_LABEL = "io.jenkins.containerbuild.role";
     static final String SIDECAR_LABEL = "io.jenkins.containerbuild.sidecar";
     private static final int LOG_LINES_ON_FAILURE = 20;
+    /** A daemon that was killed says nothing about it: a few lines show what it was doing. */
+    private static final int LOG_LINES_ON_DEATH = 5;
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How long the container's state may lag behind the end of its daemon's connection. */
+    private static final Duration STATE_LAG = Duration.ofSeconds(5);
 
     private final DaemonConnection host;
     private final String containerId;
     private final DaemonConnection inner;
+    private final String image;
 
-    private DindSidecar(DaemonConnection host, String containerId, DaemonConnection inner) {
+    private DindSidecar(DaemonConnection host, String containerId, DaemonConnection inner, String image) {
         this.host = host;
         this.containerId = containerId;
         this.inner = inner;
+        this.image = image;
     }
 
     /**
@@ -70,7 +79,7 @@ public final class DindSidecar implements AutoCloseable {
             ready = true;
             events.accept(new EngineEvent.Phase("DinD sidecar " + id.substring(0, 12) + " ready on tcp://127.0.0.1:"
                     + port + " (API " + inner.apiVersion() + ")"));
-            return new DindSidecar(host, id, inner);
+            return new DindSidecar(host, id, inner, options.image());
         } catch (RuntimeException e) {
             if (DaemonConnection.isInterruption(e)) {
                 throw new InterruptedException("aborted while the DinD sidecar started");
@@ -194,16 +203,20 @@ public final class DindSidecar implements AutoCloseable {
 
     /** The last lines the container printed, from the host daemon's log endpoint (stdout and stderr). */
     static List<String> lastLogLines(DaemonConnection host, String id) {
+        return lastLogLines(host, id, LOG_LINES_ON_FAILURE);
+    }
+
+    private static List<String> lastLogLines(DaemonConnection host, String id, int count) {
         DockerHttpClient.Request req = DockerHttpClient.Request.builder()
                 .method(DockerHttpClient.Request.Method.GET)
-                .path(host.path("/containers/" + id + "/logs?stdout=1&stderr=1&tail=" + LOG_LINES_ON_FAILURE))
+                .path(host.path("/containers/" + id + "/logs?stdout=1&stderr=1&tail=" + count))
                 .build();
         try (DockerHttpClient.Response r = host.call(req)) {
             byte[] raw = r.getBody().readAllBytes();
             String text = demultiplex(raw);
             List<String> lines = new ArrayList<>(List.of(text.split("\n")));
             lines.removeIf(String::isBlank);
-            return lines.subList(Math.max(0, lines.size() - LOG_LINES_ON_FAILURE), lines.size());
+            return lines.subList(Math.max(0, lines.size() - count), lines.size());
         } catch (IOException | RuntimeException e) {
             return List.of("(logs unavailable: " + DaemonConnection.rootMessage(e) + ")");
         }
@@ -268,6 +281,52 @@ public final class DindSidecar implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             // best effort: the owner label still marks the container for scripts/lab stop or a janitor
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Whether the sidecar's container stopped: when it did, an exception that says so with its exit code and last
+     * log lines, for a {@code what} (build, push) whose connection broke; empty while it runs. The container's state
+     * may lag a moment behind its daemon's end, so it is watched for a few seconds.
+     */
+    public Optional<DindSidecarDiedException> stoppedDuring(String what, Throwable cause) {
+        long end = System.nanoTime() + STATE_LAG.toNanos();
+        boolean interrupted = Thread.interrupted(); // the HTTP client refuses to work on an interrupted thread
+        try {
+            while (true) {
+                InspectContainerResponse.ContainerState state;
+                try {
+                    state = host.docker().inspectContainerCmd(containerId).exec().getState();
+                } catch (NotFoundException e) {
+                    return Optional.of(new DindSidecarDiedException("The DinD sidecar " + containerId.substring(0, 12)
+                            + " from " + image + " disappeared during the " + what + " (someone removed it): run the "
+                            + what + " again.", cause));
+                } catch (RuntimeException e) {
+                    return Optional.empty(); // the host daemon cannot tell: the original failure stands
+                }
+                if (!Boolean.TRUE.equals(state.getRunning())) {
+                    long code = state.getExitCodeLong() != null ? state.getExitCodeLong() : -1;
+                    String why = Boolean.TRUE.equals(state.getOOMKilled()) ? ", killed for lack of memory"
+                            : code == 137 ? ", killed (SIGKILL: out of memory, or stopped by someone)" : "";
+                    return Optional.of(new DindSidecarDiedException("The DinD sidecar " + containerId.substring(0, 12)
+                            + " from " + image + " died during the " + what + " with exit code " + code + why
+                            + "; its last log lines:\n" + String.join("\n", lastLogLines(host, containerId, LOG_LINES_ON_DEATH))
+                            + "\nCheck the host's memory and the sidecar's log, then run the " + what + " again.", cause));
+                }
+                if (interrupted || System.nanoTime() > end) {
+                    return Optional.empty();
+                }
+                try {
+                    Thread.sleep(100); // poll interval; STATE_LAG bounds the wait
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    return Optional.empty();
+                }
+            }
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();

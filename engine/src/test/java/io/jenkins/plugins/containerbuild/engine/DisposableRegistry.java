@@ -1,0 +1,124 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A registry of a fault test's own: the Debian {@code docker-registry} (distribution 2.8) on a free loopback port,
+ * plain HTTP, no auth, with its config and storage in a fresh directory. Tests may kill it and start it again on
+ * the same port and storage; {@link #close()} stops it and removes its directory.
+ */
+final class DisposableRegistry implements AutoCloseable {
+
+    private final Path root;
+    private final int port;
+    private Process registry;
+
+    DisposableRegistry() throws Exception {
+        root = Files.createDirectories(Path.of("/var/tmp", "cbr-" + UUID.randomUUID().toString().substring(0, 8)));
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Files.writeString(root.resolve("config.yml"), String.join("\n",
+                "version: 0.1",
+                "log: {level: warn}",
+                "storage: {filesystem: {rootdirectory: " + root.resolve("data") + "}, delete: {enabled: true}}",
+                "http:",
+                "  addr: 127.0.0.1:" + port,
+                ""));
+        start();
+    }
+
+    Path root() {
+        return root;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** {@code localhost:PORT}: the daemon treats loopback registries as insecure (plain HTTP). */
+    String address() {
+        return "localhost:" + port;
+    }
+
+    /** Starts (or restarts) the registry and waits, under a deadline, for {@code /v2/} to answer. */
+    void start() throws Exception {
+        registry = new ProcessBuilder("/usr/bin/docker-registry", "serve", root.resolve("config.yml").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("registry.log").toFile()))
+                .start();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ping = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/"))
+                .timeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                if (http.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not up yet
+            }
+            if (!registry.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("disposable registry did not come up: "
+                        + Files.readString(root.resolve("registry.log")));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** SIGKILL, as a crash would do it; waits until the process is gone (and reaped). */
+    void kill() {
+        registry.destroyForcibly();
+        try {
+            if (!registry.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("registry " + registry.pid() + " did not die");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    boolean alive() {
+        return registry.isAlive();
+    }
+
+    /** Whether the registry has a manifest for {@code repo:tag} (asked of the registry itself, not through a proxy). */
+    boolean hasManifest(String repo, String tag) throws IOException, InterruptedException {
+        HttpRequest head = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/" + repo + "/manifests/" + tag))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .header("Accept", "application/vnd.docker.distribution.manifest.v2+json")
+                .build();
+        int status = HttpClient.newHttpClient().send(head, HttpResponse.BodyHandlers.discarding()).statusCode();
+        if (status != 200 && status != 404) {
+            throw new IllegalStateException("registry answered " + status + " for " + repo + ":" + tag);
+        }
+        return status == 200;
+    }
+
+    @Override
+    public void close() {
+        if (registry.isAlive()) {
+            kill();
+        }
+        Lab.exec(List.of("rm", "-rf", root.toString()), null, false);
+        if (Files.exists(root)) {
+            throw new UncheckedIOException(new IOException("could not remove " + root));
+        }
+    }
+}

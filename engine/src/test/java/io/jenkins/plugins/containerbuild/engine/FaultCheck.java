@@ -1,0 +1,159 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
+import io.jenkins.plugins.containerbuild.engine.daemon.DindSidecar;
+import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * What every fault case must leave behind, checked after it: one clear error (a {@link ContainerEngineException}
+ * with a message, no stack trace in it), no container or volume of the test's owner label or among the ids the test
+ * recorded, no new temporary file with a name the engine or the test's helpers could create, no credential in the
+ * error, its causes or the events; and then a build that succeeds.
+ *
+ * <p>Other helpers run tests on the same daemon at the same time, so the checks are scoped: by the unique owner
+ * label value the test gives its sidecars, by ids and names recorded during the test, and by name prefixes.
+ */
+final class FaultCheck {
+
+    /** Names the engine, docker-java and these tests' helpers could give temporary files and directories. */
+    private static final List<String> TEMP_PREFIXES = List.of("containerbuild", "docker-java", "lab-exec", "cb-",
+            "context", "buildkit", "fidelity-export");
+
+    private final Lab lab = Lab.get();
+    private final String owner;
+    private final Set<Path> tempBefore;
+    private final Set<String> volumes = new LinkedHashSet<>();
+    private final Set<String> containers = new LinkedHashSet<>();
+    private final Set<Path> paths = new LinkedHashSet<>();
+
+    private FaultCheck(String owner) {
+        this.owner = owner;
+        this.tempBefore = tempEntries();
+    }
+
+    /** Starts watching; {@code owner} is the owner label value the test gives its sidecars. */
+    static FaultCheck begin(String owner) {
+        return new FaultCheck(owner);
+    }
+
+    String owner() {
+        return owner;
+    }
+
+    /** A container the test saw created (a sidecar), which must be gone at the end. */
+    void recordContainer(String id) {
+        containers.add(id);
+    }
+
+    /** A volume the test saw created (a sidecar's anonymous volume), which must be gone at the end. */
+    void recordVolume(String name) {
+        volumes.add(name);
+    }
+
+    /** A file or directory the test's fixtures made (a disposable registry's), which must be gone at the end. */
+    void recordPath(Path path) {
+        paths.add(path);
+    }
+
+    /** The anonymous and named volumes mounted in a container, as the host daemon reports them. */
+    static List<String> volumesOf(String containerId) {
+        return Lab.get().docker("inspect", "-f", "{{range .Mounts}}{{if eq .Type \"volume\"}}{{.Name}} {{end}}{{end}}",
+                containerId).strip().lines().flatMap(l -> Stream.of(l.split(" "))).filter(s -> !s.isBlank()).toList();
+    }
+
+    /** Asserts everything this class promises about a failed case; {@code error} is what the engine threw. */
+    void assertClean(Throwable error, RecordingSink events) {
+        assertOneClearError(error);
+        assertNoCredential(error, events);
+        assertNothingLeft();
+    }
+
+    static void assertOneClearError(Throwable error) {
+        assertThat(error).as("a user error, not a programming error").isInstanceOf(ContainerEngineException.class);
+        String m = error.getMessage();
+        assertThat(m).as("the error says what failed").isNotBlank();
+        assertThat(m).as("no stack trace in the message").doesNotContain("\tat ").doesNotContain("\n\tat");
+        assertThat(m).as("no raw Java class names in the message").doesNotContainPattern("\\b(java|javax|org|com)\\.[a-z]+\\.");
+    }
+
+    void assertNoCredential(Throwable error, RecordingSink events) {
+        String password = lab.registryPassword();
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            assertThat(String.valueOf(t.getMessage())).as("no password in %s", t.getClass().getSimpleName())
+                    .doesNotContain(password);
+            assertThat(t.toString()).doesNotContain(password);
+            for (Throwable s : t.getSuppressed()) {
+                assertThat(s.toString()).doesNotContain(password);
+            }
+        }
+        assertThat(events.allText()).as("no password in the events").doesNotContain(password);
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            assertThat(String.valueOf(t.getMessage())).as("no key material").doesNotContain("PRIVATE KEY");
+        }
+        assertThat(events.allText()).as("no key material in the events").doesNotContain("PRIVATE KEY");
+    }
+
+    void assertNothingLeft() {
+        assertThat(lab.docker("ps", "-aq", "--filter", "label=" + DindSidecar.OWNER_LABEL + "=" + owner).strip())
+                .as("no container of owner %s", owner).isEmpty();
+        assertThat(lab.docker("volume", "ls", "-q", "--filter", "label=" + DindSidecar.OWNER_LABEL + "=" + owner).strip())
+                .as("no volume of owner %s", owner).isEmpty();
+        for (String id : containers) {
+            assertThat(lab.run(null, "ps", "-aq", "--no-trunc", "--filter", "id=" + id).stdout().strip())
+                    .as("container %s is gone", id).isEmpty();
+        }
+        for (String v : volumes) {
+            assertThat(Lab.exec(List.of("/usr/bin/docker", "-H", "unix://" + lab.hostSocket(), "volume", "inspect", v),
+                    null, false).exitCode()).as("volume %s is gone", v).isNotZero();
+        }
+        for (Path p : paths) {
+            assertThat(p).as("%s is removed", p).doesNotExist();
+        }
+        Set<Path> added = tempEntries();
+        added.removeAll(tempBefore);
+        if (!added.isEmpty()) { // another process's short-lived file (lab-exec) may be caught in passing: look again
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            added.retainAll(tempEntries());
+        }
+        assertThat(added).as("no temporary file left in %s or /tmp", System.getProperty("java.io.tmpdir")).isEmpty();
+    }
+
+    /** Builds a small image of its own on {@code endpoint} (the next build after a fault) and removes it. */
+    static void assertNextBuildSucceeds(DaemonEndpoint endpoint, String baseImage, Path dir) throws Exception {
+        String marker = LabSupport.unique("next-build");
+        LabSupport.context(dir, "FROM " + baseImage + "\nRUN echo " + marker + " > /next\n");
+        try (ContainerEngine engine = ContainerEngine.connect(endpoint, new RecordingSink())) {
+            BuildResult result = engine.build(BuildRequest.builder(dir).networkMode("none").build());
+            assertThat(result.imageId()).startsWith("sha256:");
+            engine.remove(result.imageId());
+        }
+    }
+
+    private static Set<Path> tempEntries() {
+        Set<Path> found = new LinkedHashSet<>();
+        for (Path dir : new LinkedHashSet<>(List.of(Path.of(System.getProperty("java.io.tmpdir")).normalize(), Path.of("/tmp")))) {
+            try (Stream<Path> s = Files.list(dir)) {
+                s.filter(p -> TEMP_PREFIXES.stream().anyMatch(prefix -> p.getFileName().toString().startsWith(prefix)))
+                        .forEach(found::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return new LinkedHashSet<>(new ArrayList<>(found));
+    }
+}
