@@ -31,12 +31,12 @@ class HpiIT {
 
     private static final Path HPI = Path.of("target/container-build.hpi");
 
-    private static Path unpacked;
+    @org.junit.jupiter.api.io.TempDir
+    static Path unpacked;
 
     @BeforeAll
     static void unpack() throws IOException {
         assertThat(HPI).as("run the package phase first").exists();
-        unpacked = Files.createTempDirectory("hpi-it");
         try (JarFile hpi = new JarFile(HPI.toFile())) {
             for (JarEntry e : java.util.Collections.list(hpi.entries())) {
                 if (e.getName().startsWith("WEB-INF/lib/") && e.getName().endsWith(".jar")) {
