@@ -23,7 +23,8 @@ class BuildSessionTest {
         new Random(42).nextBytes(big);
         Files.write(ctx.resolve("big.bin"), big);
         Files.createDirectories(ctx.resolve("src"));
-        Files.writeString(ctx.resolve("src/app.txt"), "version 1\n");
+        String nonce = Long.toHexString(System.nanoTime()); // no step of this test may come from an earlier run's cache
+        Files.writeString(ctx.resolve("src/app.txt"), "version 1 " + nonce + "\n");
         Files.writeString(ctx.resolve("Dockerfile"), "FROM " + Lab.get().baseImage()
                 + "\nCOPY . /ctx/\nRUN cat /ctx/src/app.txt && wc -c /ctx/big.bin\n");
         String tag = "localhost/cb-session-" + ProcessHandle.current().pid() + ":1";
@@ -43,10 +44,11 @@ class BuildSessionTest {
             assertThat(again.imageId()).isEqualTo(built.imageId());
             assertThat(again.cachedSteps()).isEqualTo(2);
 
-            Files.writeString(ctx.resolve("src/app.txt"), "version 2!\n");
+            String edit = "version 2! " + nonce + "\n";
+            Files.writeString(ctx.resolve("src/app.txt"), edit);
             RecordingSink third = new RecordingSink();
             BuildResult edited = build(request, third);
-            assertThat(sent(third)).as("an edit sends the edited file only").isEqualTo("version 2!\n".length());
+            assertThat(sent(third)).as("an edit sends the edited file only").isEqualTo(edit.length());
             assertThat(third.events).anyMatch(e -> e instanceof EngineEvent.StepOutput o
                     && o.line().contains("version 2!"));
             assertThat(third.events).anyMatch(e -> e instanceof EngineEvent.StepOutput o
