@@ -63,10 +63,13 @@ class DaemonModesTest {
         String repo = LabSupport.unique("it/tls");
         String tag = lab.plainRegistry() + "/" + repo + ":2";
         LabSupport.context(dir, "FROM " + lab.baseImage() + "\nRUN echo built over tls > /proof\n");
-        try (ContainerEngine engine = ContainerEngine.connect(lab.tls(), new RecordingSink())) {
+        RecordingSink events = new RecordingSink();
+        try (ContainerEngine engine = ContainerEngine.connect(lab.tls(), events)) {
             assertThat(engine.endpoint()).isInstanceOf(DaemonEndpoint.Tcp.class);
             BuildResult built = engine.build(BuildRequest.builder(dir).tag(tag).networkMode("none").build());
             assertThat(built.imageId()).startsWith("sha256:");
+            assertThat(events.events).as("the BuildKit session works over TLS too").noneMatch(e ->
+                    e instanceof EngineEvent.Warning w && w.message().contains("BuildKit session"));
             PushResult pushed = engine.push(PushRequest.builder().tag(tag).build());
             assertThat(pushed.digests()).containsEntry(tag, LabSupport.registryDigest(lab.plainRegistry(), repo, "2"));
             engine.remove(tag);
@@ -96,6 +99,8 @@ class DaemonModesTest {
             }
             assertThat(LabSupport.labelledContainers(OWNER)).isEmpty();
             assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.Phase p && p.message().contains("removed"));
+            assertThat(events.events).as("the BuildKit session reaches the sidecar's daemon").noneMatch(e ->
+                    e instanceof EngineEvent.Warning w && w.message().contains("BuildKit session"));
 
             // a new sidecar on the same volume still has the image and its layer cache
             try (ContainerEngine engine = ContainerEngine.connect(dind, new RecordingSink())) {
