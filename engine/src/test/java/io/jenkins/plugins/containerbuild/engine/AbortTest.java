@@ -183,4 +183,43 @@ class AbortTest {
     private static boolean processRunning(String commandLine) {
         return Lab.exec(java.util.List.of("pgrep", "-f", "^" + commandLine + "$"), null, false).exitCode() == 0;
     }
+
+    /**
+     * An abort while the daemon is still fetching the context through the BuildKit session: the session and the
+     * build request are closed, the daemon gives up the transfer, and the next build of the same directory works.
+     */
+    @Test
+    void abortWhileTheSessionTransfersTheContext(@TempDir Path dir) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("AbortTest-session"));
+        byte[] chunk = new byte[1024 * 1024];
+        java.util.Random random = new java.util.Random();
+        for (int f = 0; f < 24; f++) { // 384 MiB of incompressible data: seconds to transfer on this machine
+            try (java.io.OutputStream out = Files.newOutputStream(dir.resolve("blob" + f))) {
+                for (int i = 0; i < 16; i++) {
+                    random.nextBytes(chunk);
+                    out.write(chunk);
+                }
+            }
+        }
+        Files.writeString(dir.resolve("Dockerfile"), "FROM " + lab.baseImage() + "\nCOPY . /ctx/\n");
+        RecordingSink events = new RecordingSink();
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+            Outcome o = runAndAbortWhen(events,
+                    e -> e instanceof EngineEvent.Progress p && p.status().startsWith("transferring context")
+                            && p.current() > 1024 * 1024,
+                    () -> engine.build(BuildRequest.builder(dir).networkMode("none").build()));
+            assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
+            assertThat(o.millis()).as("abort is prompt").isLessThan(20_000);
+        }
+        check.assertNothingLeft();
+        // the next build of the same directory (the same session key) completes
+        for (int f = 1; f < 24; f++) {
+            Files.delete(dir.resolve("blob" + f));
+        }
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            BuildResult after = engine.build(BuildRequest.builder(dir).networkMode("none").build());
+            assertThat(after.imageId()).startsWith("sha256:");
+            engine.remove(after.imageId());
+        }
+    }
 }
