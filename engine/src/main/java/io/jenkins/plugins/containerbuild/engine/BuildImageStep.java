@@ -156,8 +156,8 @@ final class BuildImageStep {
         SyncedDirectory dockerfileDir;
         try {
             BuildContext.forBuildKit(request.context(), request.dockerfile()); // the same checks and messages
-            contextDir = SyncedDirectory.of(request.context());
-            dockerfileDir = SyncedDirectory.of(request.dockerfile().toAbsolutePath().getParent());
+            contextDir = SyncedDirectory.context(request.context(), request.dockerfile());
+            dockerfileDir = SyncedDirectory.dockerfileDirectory(request.dockerfile());
         } catch (ContextException e) {
             throw new BuildContextException(e.getMessage(), e);
         } catch (IOException e) {

@@ -61,14 +61,50 @@ public final class SyncedDirectory {
     private static final int S_IFLNK = 0120000;
 
     private final Path root;
+    private final DockerIgnore guard;
+    private final Set<String> onlyNames;
 
-    private SyncedDirectory(Path root) {
+    private SyncedDirectory(Path root, DockerIgnore guard, Set<String> onlyNames) {
         this.root = root;
+        this.guard = guard;
+        this.onlyNames = onlyNames;
     }
 
-    /** The directory, resolved to its real path. */
+    /** The directory, resolved to its real path, with nothing held back beyond what the daemon's filter says. */
     public static SyncedDirectory of(Path dir) throws IOException {
-        return new SyncedDirectory(dir.toRealPath());
+        return new SyncedDirectory(dir.toRealPath(), DockerIgnore.none(), null);
+    }
+
+    /**
+     * A build context: whatever the daemon asks for, what the context's own {@code .dockerignore} excludes is never
+     * sent (a custom frontend cannot read excluded files), except the {@code .dockerignore} itself and the
+     * Dockerfile when it is inside the context, which the docker CLI always sends.
+     *
+     * @param dockerfile the Dockerfile, inside or outside the context
+     */
+    public static SyncedDirectory context(Path dir, Path dockerfile) throws IOException {
+        Path root = dir.toRealPath();
+        Path df = dockerfile.toAbsolutePath().normalize();
+        Path ignoreFile = root.resolve(BuildContext.DOCKERIGNORE);
+        DockerIgnore guard = Files.isRegularFile(ignoreFile)
+                ? DockerIgnore.parse(Files.readString(ignoreFile, java.nio.charset.StandardCharsets.UTF_8))
+                : DockerIgnore.none();
+        Path realDf = Files.exists(df) ? df.toRealPath() : df;
+        guard = realDf.startsWith(root)
+                ? guard.alwaysIncluding(BuildContext.DOCKERIGNORE, ContextWalker.relativeSlashPath(root, realDf))
+                : guard.alwaysIncluding(BuildContext.DOCKERIGNORE);
+        return new SyncedDirectory(root, guard, null);
+    }
+
+    /**
+     * The directory of a Dockerfile, offering that file and its {@code NAME.dockerignore} only (the Dockerfile
+     * frontend asks for nothing else there; the rest of the directory may be anything).
+     */
+    public static SyncedDirectory dockerfileDirectory(Path dockerfile) throws IOException {
+        Path df = dockerfile.toAbsolutePath().normalize();
+        String name = df.getFileName().toString();
+        return new SyncedDirectory(df.getParent().toRealPath(), DockerIgnore.none(),
+                Set.of(name, name + BuildContext.DOCKERIGNORE));
     }
 
     public Path root() {
@@ -164,6 +200,13 @@ public final class SyncedDirectory {
                 if (format != S_IFDIR && format != S_IFREG && format != S_IFLNK) {
                     continue;
                 }
+                if (onlyNames != null && !onlyNames.contains(name)) {
+                    continue; // not offered at all
+                }
+                boolean guarded = guard.excludes(name);
+                if (guarded && !(isDir && guard.mayReincludeBelow(name))) {
+                    continue; // the context's .dockerignore holds it back, whatever the daemon asked
+                }
                 if (!follow.isEmpty()) {
                     if (follow.contains(name)) {
                         send(name, path, mode, attributes);
@@ -177,8 +220,9 @@ public final class SyncedDirectory {
                     continue;
                 }
                 DockerIgnore.Match match = excludes.match(name, dirMatch);
-                if (match.excluded()) {
-                    if (isDir && excludes.mayReincludeBelow(name)) {
+                if (match.excluded() || guarded) {
+                    if (isDir && (!match.excluded() || excludes.mayReincludeBelow(name))
+                            && (!guarded || guard.mayReincludeBelow(name))) {
                         // BuildKit wants every parent of an entry before it: this one goes first if needed
                         Pending p = new Pending(name, path, mode, attributes);
                         pending.addLast(p);

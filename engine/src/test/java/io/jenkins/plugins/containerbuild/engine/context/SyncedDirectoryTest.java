@@ -1,0 +1,91 @@
+package io.jenkins.plugins.containerbuild.engine.context;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a BuildKit session offers of a directory, in what order, with which attributes. */
+class SyncedDirectoryTest {
+
+    private static final SyncedDirectory.Filter ALL = new SyncedDirectory.Filter(List.of(), List.of(), List.of());
+
+    @Test
+    void theContextsDockerignoreHoldsFilesBackWhateverTheDaemonAsks(@TempDir Path ctx) throws Exception {
+        write(ctx, ".dockerignore", "secret.env\nbuild\n!build/keep\nDockerfile\n");
+        write(ctx, "Dockerfile", "FROM scratch\n");
+        write(ctx, "secret.env", "TOKEN=1\n");
+        write(ctx, "app.txt", "app\n");
+        write(ctx, "build/keep", "k\n");
+        write(ctx, "build/out.o", "o\n");
+        SyncedDirectory dir = SyncedDirectory.context(ctx, ctx.resolve("Dockerfile"));
+
+        // a frontend that asks for everything, with no exclude patterns of its own
+        assertThat(paths(dir, ALL)).containsExactly(".dockerignore", "Dockerfile", "app.txt", "build", "build/keep");
+        // or that follows a path to an excluded file
+        assertThat(paths(dir, new SyncedDirectory.Filter(List.of(), List.of(), List.of("secret.env")))).isEmpty();
+        // the Dockerfile frontend's own requests
+        assertThat(paths(dir, new SyncedDirectory.Filter(List.of(), List.of(), List.of(".dockerignore"))))
+                .containsExactly(".dockerignore");
+        assertThat(paths(dir, new SyncedDirectory.Filter(List.of(), List.of("secret.env", "build", "!build/keep",
+                "Dockerfile"), List.of()))).containsExactly(".dockerignore", "app.txt", "build", "build/keep");
+    }
+
+    @Test
+    void theDockerfilesDirectoryOffersTheDockerfileAndItsIgnoreFileOnly(@TempDir Path dir) throws Exception {
+        write(dir, "Dockerfile.build", "FROM scratch\n");
+        write(dir, "Dockerfile.build.dockerignore", "x\n");
+        write(dir, "id_rsa", "private\n");
+        write(dir, "sub/Dockerfile.build", "FROM other\n");
+        SyncedDirectory offered = SyncedDirectory.dockerfileDirectory(dir.resolve("Dockerfile.build"));
+        assertThat(paths(offered, ALL)).containsExactly("Dockerfile.build", "Dockerfile.build.dockerignore");
+        assertThat(paths(offered, new SyncedDirectory.Filter(List.of(), List.of(), List.of("id_rsa")))).isEmpty();
+    }
+
+    @Test
+    void entriesComeInByteOrderParentsFirstWithGoModesAndHardLinks(@TempDir Path ctx) throws Exception {
+        write(ctx, "b/z.txt", "z\n");
+        write(ctx, "B.txt", "upper\n");
+        write(ctx, "a-b", "dash\n");
+        write(ctx, "a/x", "x\n");
+        Files.createSymbolicLink(ctx.resolve("link"), Path.of("a/x"));
+        Files.createLink(ctx.resolve("hard"), ctx.resolve("B.txt"));
+        Files.setPosixFilePermissions(ctx.resolve("a-b"), PosixFilePermissions.fromString("rwxr-x---"));
+        Files.setAttribute(ctx.resolve("a-b"), "unix:mode", 04750); // setuid, which the NIO permissions cannot say
+        List<SyncedDirectory.Entry> entries = new ArrayList<>();
+        SyncedDirectory.of(ctx).walk(ALL, entries::add);
+
+        assertThat(entries).extracting(SyncedDirectory.Entry::path)
+                .containsExactly("B.txt", "a", "a/x", "a-b", "b", "b/z.txt", "hard", "link");
+        SyncedDirectory.Entry dirA = entries.get(1);
+        assertThat(dirA.goMode() & SyncedDirectory.GO_DIR).isNotZero();
+        SyncedDirectory.Entry setuid = entries.get(3);
+        assertThat(setuid.goMode()).isEqualTo(SyncedDirectory.GO_SETUID | 0750);
+        SyncedDirectory.Entry link = entries.get(7);
+        assertThat(link.goMode() & SyncedDirectory.GO_SYMLINK).isNotZero();
+        assertThat(link.linkname()).isEqualTo("a/x");
+        SyncedDirectory.Entry hard = entries.get(6);
+        assertThat(hard.linkname()).as("the second name of a file is sent as a hard link").isEqualTo("B.txt");
+        assertThat(hard.size()).isZero();
+        assertThat(entries.get(0).size()).isEqualTo("upper\n".length());
+        assertThat(entries.get(0).mtimeNanos()).isEqualTo(
+                Files.getLastModifiedTime(ctx.resolve("B.txt")).to(java.util.concurrent.TimeUnit.NANOSECONDS));
+    }
+
+    private static List<String> paths(SyncedDirectory dir, SyncedDirectory.Filter filter) throws Exception {
+        List<String> out = new ArrayList<>();
+        dir.walk(filter, e -> out.add(e.path()));
+        return out;
+    }
+
+    private static void write(Path dir, String name, String text) throws Exception {
+        Path p = dir.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text);
+    }
+}
