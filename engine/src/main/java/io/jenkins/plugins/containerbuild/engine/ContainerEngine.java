@@ -71,8 +71,7 @@ public final class ContainerEngine implements AutoCloseable {
     public BuildResult build(BuildRequest request) throws ContainerEngineException, InterruptedException {
         long start = System.nanoTime();
         BuildImageStep.Built built = new BuildImageStep(daemon, request, events).call();
-        InspectImageResponse image = inspectOrFail(built.imageId());
-        return new BuildResult(built.imageId(), request.tags(), image.getSize() != null ? image.getSize() : 0,
+        return new BuildResult(built.imageId(), request.tags(), imageSize(built.imageId()),
                 history(built.imageId()), Duration.ofNanos(System.nanoTime() - start), built.cachedSteps());
     }
 
@@ -147,10 +146,23 @@ public final class ContainerEngine implements AutoCloseable {
         }
     }
 
-    private InspectImageResponse inspectOrFail(String imageId) throws ContainerEngineException {
-        try {
-            return daemon.docker().inspectImageCmd(imageId).exec();
-        } catch (RuntimeException e) {
+    /**
+     * The size of an image just built, read from the raw inspect reply: the docker-java command would load and
+     * wire up its whole model (hundreds of classes) for one number, which a short-lived CLI pays on every build.
+     */
+    private long imageSize(String imageId) throws ContainerEngineException {
+        DockerHttpClient.Request req = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET)
+                .path(daemon.path("/images/" + imageId + "/json"))
+                .build();
+        try (DockerHttpClient.Response r = daemon.call(req)) {
+            if (r.getStatusCode() != 200) {
+                throw new ContainerEngineException("The daemon " + daemon.endpoint() + " could not inspect the image "
+                        + imageId + " it just built (HTTP " + r.getStatusCode() + ": " + DaemonReplies.errorMessage(r)
+                        + "): check the daemon's log.");
+            }
+            return JSON.readTree(r.getBody()).path("Size").asLong(0);
+        } catch (IOException | RuntimeException e) {
             throw DaemonConnection.classify(e, daemon.endpoint());
         }
     }
