@@ -1,6 +1,6 @@
 package io.jenkins.plugins.containerbuild.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.containerbuild.engine.BuildRequest;
 import io.jenkins.plugins.containerbuild.engine.BuildResult;
@@ -13,8 +13,6 @@ import java.util.Map;
 /** {@code containerbuild build}: one build on the selected daemon, the result on stdout. */
 final class BuildCommand {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private BuildCommand() {}
 
     static int run(Invocation inv) throws UsageException, ContainerEngineException, InterruptedException {
@@ -26,7 +24,7 @@ final class BuildCommand {
             result = engine.build(request);
         }
         if (o.json) {
-            ObjectNode json = JSON.createObjectNode();
+            ObjectNode json = JsonNodeFactory.instance.objectNode();
             json.put("imageId", result.imageId());
             json.putArray("tags").addAll(result.tags().stream().map(json::textNode).toList());
             json.put("size", result.size());

@@ -1,6 +1,6 @@
 package io.jenkins.plugins.containerbuild.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
@@ -15,8 +15,6 @@ import java.util.Map;
 
 /** {@code containerbuild push}: pushes every tag, the digests on stdout. */
 final class PushCommand {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private PushCommand() {}
 
@@ -42,7 +40,7 @@ final class PushCommand {
             result = engine.push(request);
         }
         if (o.json) {
-            ObjectNode json = JSON.createObjectNode();
+            ObjectNode json = JsonNodeFactory.instance.objectNode();
             ObjectNode digests = json.putObject("digests");
             result.digests().forEach(digests::put);
             inv.out().println(json);
