@@ -1,7 +1,5 @@
 package io.jenkins.plugins.containerbuild.cli;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
 import io.jenkins.plugins.containerbuild.engine.PushRequest;
@@ -40,10 +38,7 @@ final class PushCommand {
             result = engine.push(request);
         }
         if (o.json) {
-            ObjectNode json = JsonNodeFactory.instance.objectNode();
-            ObjectNode digests = json.putObject("digests");
-            result.digests().forEach(digests::put);
-            inv.out().println(json);
+            inv.out().println(JsonOutput.of(Map.of("digests", result.digests())));
         } else {
             for (Map.Entry<String, String> e : result.digests().entrySet()) {
                 inv.out().println(e.getKey() + " " + e.getValue());

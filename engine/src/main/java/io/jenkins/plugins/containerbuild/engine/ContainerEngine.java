@@ -4,7 +4,6 @@ import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.IOException;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
@@ -27,8 +26,6 @@ import java.util.Optional;
  * {@link InterruptedException}.
  */
 public final class ContainerEngine implements AutoCloseable {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DaemonConnection daemon;
     private final DindSidecar sidecar;
@@ -161,7 +158,7 @@ public final class ContainerEngine implements AutoCloseable {
                         + imageId + " it just built (HTTP " + r.getStatusCode() + ": " + DaemonReplies.errorMessage(r)
                         + "): check the daemon's log.");
             }
-            return JSON.readTree(r.getBody()).path("Size").asLong(0);
+            return Json.read(r.getBody()).path("Size").asLong(0);
         } catch (IOException | RuntimeException e) {
             throw DaemonConnection.classify(e, daemon.endpoint());
         }
@@ -175,7 +172,7 @@ public final class ContainerEngine implements AutoCloseable {
                     .build();
             try (DockerHttpClient.Response r = daemon.call(req)) {
                 List<BuildResult.Layer> layers = new ArrayList<>();
-                for (JsonNode entry : JSON.readTree(r.getBody())) { // newest first
+                for (JsonNode entry : Json.read(r.getBody())) { // newest first
                     layers.add(0, new BuildResult.Layer(entry.path("CreatedBy").asText(""), entry.path("Size").asLong()));
                 }
                 return layers;
