@@ -390,7 +390,7 @@ public final class Bench {
         List<Double> launcher = new ArrayList<>();
         List<Double> direct = new ArrayList<>();
         List<Double> dockerV = new ArrayList<>();
-        String cp = launcherRoot.resolve("cli/target/classes") + ":" + launcherRoot.resolve("cli/target/lib") + "/*";
+        String cp = launcherRoot.resolve("cli/target/container-build-cli.jar") + ":" + launcherRoot.resolve("cli/target/lib") + "/*";
         int n = Math.max(3, reps);
         for (int i = 0; i <= n; i++) {
             Proc.Result a = Proc.run(List.of(launcherRoot.resolve("bin/containerbuild").toString(), "--help"), cbEnv(), scratch);

@@ -1,19 +1,16 @@
 package io.jenkins.plugins.containerbuild.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.containerbuild.engine.BuildRequest;
 import io.jenkins.plugins.containerbuild.engine.BuildResult;
 import io.jenkins.plugins.containerbuild.engine.BuilderKind;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code containerbuild build}: one build on the selected daemon, the result on stdout. */
 final class BuildCommand {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private BuildCommand() {}
 
@@ -26,13 +23,13 @@ final class BuildCommand {
             result = engine.build(request);
         }
         if (o.json) {
-            ObjectNode json = JSON.createObjectNode();
+            Map<String, Object> json = new LinkedHashMap<>();
             json.put("imageId", result.imageId());
-            json.putArray("tags").addAll(result.tags().stream().map(json::textNode).toList());
+            json.put("tags", result.tags());
             json.put("size", result.size());
             json.put("cachedSteps", result.cachedSteps());
             json.put("durationMs", result.duration().toMillis());
-            inv.out().println(json);
+            inv.out().println(JsonOutput.of(json));
         } else {
             inv.console().error("Built " + result.imageId() + " (" + result.size() + " bytes, " + result.cachedSteps()
                     + " cached steps) as " + String.join(", ", result.tags()));

@@ -1,7 +1,5 @@
 package io.jenkins.plugins.containerbuild.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
 import io.jenkins.plugins.containerbuild.engine.PushRequest;
@@ -15,8 +13,6 @@ import java.util.Map;
 
 /** {@code containerbuild push}: pushes every tag, the digests on stdout. */
 final class PushCommand {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private PushCommand() {}
 
@@ -42,10 +38,7 @@ final class PushCommand {
             result = engine.push(request);
         }
         if (o.json) {
-            ObjectNode json = JSON.createObjectNode();
-            ObjectNode digests = json.putObject("digests");
-            result.digests().forEach(digests::put);
-            inv.out().println(json);
+            inv.out().println(JsonOutput.of(Map.of("digests", result.digests())));
         } else {
             for (Map.Entry<String, String> e : result.digests().entrySet()) {
                 inv.out().println(e.getKey() + " " + e.getValue());

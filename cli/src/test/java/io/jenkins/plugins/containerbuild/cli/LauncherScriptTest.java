@@ -84,6 +84,39 @@ class LauncherScriptTest {
     }
 
     @Test
+    void makesItsStartUpCacheAndIgnoresAGarbledOne() throws Exception {
+        Path out = dir.resolve("out.txt");
+        Path err = dir.resolve("err.txt");
+        Process first = start(dir, out, err, "--help");
+        assertThat(first.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        assertThat(first.exitValue()).as(Files.readString(err)).isZero();
+        String help = Files.readString(out);
+        assertThat(help).startsWith("Usage: containerbuild COMMAND");
+
+        Path cacheDir = SCRIPT.getParent().getParent().resolve("cli/target/jvm-cache");
+        List<Path> caches;
+        try (var files = Files.list(cacheDir)) {
+            caches = files.filter(f -> f.toString().endsWith(".aot") || f.toString().endsWith(".jsa")).toList();
+        }
+        assertThat(caches).as("a start-up cache in " + cacheDir).hasSize(1);
+        Path cache = caches.get(0);
+        assertThat(Files.size(cache)).isGreaterThan(1024 * 1024);
+        assertThat(cacheDir.resolve(cache.getFileName() + ".failed")).doesNotExist();
+
+        // a cache the JVM cannot read (still newer than the jars): the CLI runs without it and says nothing
+        Files.writeString(cache, "not a cache");
+        try {
+            Process second = start(dir, out, err, "--help");
+            assertThat(second.waitFor(2, TimeUnit.MINUTES)).isTrue();
+            assertThat(second.exitValue()).isZero();
+            assertThat(Files.readString(out)).isEqualTo(help);
+            assertThat(Files.readString(err)).isEmpty();
+        } finally {
+            Files.deleteIfExists(cache); // the next run makes a good one again
+        }
+    }
+
+    @Test
     void sigtermAbortsTheBuildAndRemovesTheSidecar() throws Exception {
         Lab lab = Lab.get();
         Path context = Files.createDirectories(dir.resolve("slow"));

@@ -1,8 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.jenkins.plugins.containerbuild.engine.buildkit.BuildkitProgress;
 import io.jenkins.plugins.containerbuild.engine.context.SyncedDirectory;
@@ -33,7 +31,6 @@ import java.util.StringJoiner;
  */
 final class BuildImageStep {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DaemonConnection daemon;
     private final BuildRequest request;
@@ -241,9 +238,9 @@ final class BuildImageStep {
         BuildkitProgress bk = new BuildkitProgress(new BuildkitEvents(events));
         String imageId = null;
         String error = null;
-        try (MappingIterator<JsonNode> lines = JSON.readerFor(JsonNode.class).readValues(response.getBody())) {
-            while (lines.hasNextValue()) {
-                JsonNode line = lines.nextValue();
+        try (Json.Values lines = Json.values(response.getBody())) {
+            while (lines.hasNext()) {
+                JsonNode line = lines.next();
                 error = DaemonReplies.streamError(line);
                 if (error != null) {
                     break;
@@ -368,11 +365,7 @@ final class BuildImageStep {
     }
 
     private static String json(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Json.write(value);
     }
 
     record Built(String imageId, int cachedSteps) {}

@@ -4,7 +4,6 @@ import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.IOException;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
@@ -27,8 +26,6 @@ import java.util.Optional;
  * {@link InterruptedException}.
  */
 public final class ContainerEngine implements AutoCloseable {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DaemonConnection daemon;
     private final DindSidecar sidecar;
@@ -76,8 +73,7 @@ public final class ContainerEngine implements AutoCloseable {
         } catch (DaemonUnreachableException e) {
             throw sidecarDied("build", e);
         }
-        InspectImageResponse image = inspectOrFail(built.imageId());
-        return new BuildResult(built.imageId(), request.tags(), image.getSize() != null ? image.getSize() : 0,
+        return new BuildResult(built.imageId(), request.tags(), imageSize(built.imageId()),
                 history(built.imageId()), Duration.ofNanos(System.nanoTime() - start), built.cachedSteps());
     }
 
@@ -164,10 +160,23 @@ public final class ContainerEngine implements AutoCloseable {
         return sidecar.stoppedDuring(what, e).<DaemonUnreachableException>map(d -> d).orElse(e);
     }
 
-    private InspectImageResponse inspectOrFail(String imageId) throws ContainerEngineException {
-        try {
-            return daemon.docker().inspectImageCmd(imageId).exec();
-        } catch (RuntimeException e) {
+    /**
+     * The size of an image just built, read from the raw inspect reply: the docker-java command would load and
+     * wire up its whole model (hundreds of classes) for one number, which a short-lived CLI pays on every build.
+     */
+    private long imageSize(String imageId) throws ContainerEngineException {
+        DockerHttpClient.Request req = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET)
+                .path(daemon.path("/images/" + imageId + "/json"))
+                .build();
+        try (DockerHttpClient.Response r = daemon.call(req)) {
+            if (r.getStatusCode() != 200) {
+                throw new ContainerEngineException("The daemon " + daemon.endpoint() + " could not inspect the image "
+                        + imageId + " it just built (HTTP " + r.getStatusCode() + ": " + DaemonReplies.errorMessage(r)
+                        + "): check the daemon's log.");
+            }
+            return Json.read(r.getBody()).path("Size").asLong(0);
+        } catch (IOException | RuntimeException e) {
             throw DaemonConnection.classify(e, daemon.endpoint());
         }
     }
@@ -180,7 +189,7 @@ public final class ContainerEngine implements AutoCloseable {
                     .build();
             try (DockerHttpClient.Response r = daemon.call(req)) {
                 List<BuildResult.Layer> layers = new ArrayList<>();
-                for (JsonNode entry : JSON.readTree(r.getBody())) { // newest first
+                for (JsonNode entry : Json.read(r.getBody())) { // newest first
                     layers.add(0, new BuildResult.Layer(entry.path("CreatedBy").asText(""), entry.path("Size").asLong()));
                 }
                 return layers;

@@ -1,7 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 /** Reads the two shapes of error the daemon sends: an error reply, and an error line inside a progress stream. */
 final class DaemonReplies {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_BODY = 64 * 1024;
 
     private DaemonReplies() {}
@@ -19,7 +17,7 @@ final class DaemonReplies {
         byte[] raw = response.getBody().readNBytes(MAX_ERROR_BODY);
         String text = new String(raw, StandardCharsets.UTF_8);
         try {
-            return JSON.readTree(raw).path("message").asText(text);
+            return Json.read(raw).path("message").asText(text);
         } catch (IOException notJson) {
             return text;
         }

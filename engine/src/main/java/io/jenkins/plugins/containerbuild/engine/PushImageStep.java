@@ -1,9 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
@@ -15,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -27,7 +25,6 @@ import java.util.concurrent.TimeoutException;
  */
 final class PushImageStep {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DaemonConnection daemon;
     private final String reference;
@@ -117,13 +114,13 @@ final class PushImageStep {
     }
 
     private String registryAuth(ImageReference ref) {
-        ObjectNode auth = JSON.createObjectNode();
+        Map<String, String> auth = new LinkedHashMap<>();
         if (credentials != null) {
             auth.put("username", credentials.username());
             auth.put("password", credentials.password());
             auth.put("serveraddress", ref.registryHost());
         }
-        return Base64.getUrlEncoder().encodeToString(auth.toString().getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder().encodeToString(Json.write(auth).getBytes(StandardCharsets.UTF_8));
     }
 
     private PushResult.PushedTag follow(DockerHttpClient.Response response)
@@ -138,9 +135,9 @@ final class PushImageStep {
         Map<String, String> lastStatus = new HashMap<>();
         String digest = null;
         long size = 0;
-        try (MappingIterator<JsonNode> lines = JSON.readerFor(JsonNode.class).readValues(response.getBody())) {
-            while (lines.hasNextValue()) {
-                JsonNode line = lines.nextValue();
+        try (Json.Values lines = Json.values(response.getBody())) {
+            while (lines.hasNext()) {
+                JsonNode line = lines.next();
                 String error = DaemonReplies.streamError(line);
                 if (error != null) {
                     throw classify(error);

@@ -19,7 +19,9 @@ import javax.net.ssl.SSLException;
 
 /**
  * An open connection to one daemon (unix socket or TCP): the docker-java client for ordinary commands, the raw
- * transport for streams, and the API version agreed with the daemon.
+ * transport for streams, and the API version agreed with the daemon. Only the control transport is made when
+ * connecting (to agree on the version); the streaming transport and the docker-java client are made on first use,
+ * so that a short-lived client pays only for what it calls. Without TLS the transports set up no TLS at all.
  */
 public final class DaemonConnection implements Closeable {
 
@@ -29,18 +31,23 @@ public final class DaemonConnection implements Closeable {
     static final ApiVersion OLDEST_SUPPORTED = ApiVersion.parse("1.40");
 
     private final DaemonEndpoint endpoint;
+    private final URI host;
+    private final PemSslConfig ssl;
+    private final Timeouts timeouts;
     private final DockerHttpClient control;
-    private final DockerHttpClient streaming;
     private final ApiVersion apiVersion;
-    private final DockerClient docker;
+    private DockerHttpClient streaming; // made on first use, guarded by this
+    private DockerClient docker; // made on first use, guarded by this
+    private boolean closed; // guarded by this
 
-    private DaemonConnection(DaemonEndpoint endpoint, DockerHttpClient control, DockerHttpClient streaming,
-                             ApiVersion apiVersion, DockerClient docker) {
+    private DaemonConnection(DaemonEndpoint endpoint, URI host, PemSslConfig ssl, Timeouts timeouts,
+                             DockerHttpClient control, ApiVersion apiVersion) {
         this.endpoint = endpoint;
+        this.host = host;
+        this.ssl = ssl;
+        this.timeouts = timeouts;
         this.control = control;
-        this.streaming = streaming;
         this.apiVersion = apiVersion;
-        this.docker = docker;
     }
 
     /** Connects to a unix socket or TCP daemon and agrees on the API version. DinD is handled by the engine. */
@@ -62,7 +69,6 @@ public final class DaemonConnection implements Closeable {
             case DaemonEndpoint.Dind d -> throw new IllegalArgumentException("open the DinD host first: " + d);
         }
         DockerHttpClient control = httpClient(host, ssl, timeouts.connect(), timeouts.request());
-        DockerHttpClient streaming = httpClient(host, ssl, timeouts.connect(), timeouts.streamIdle());
         try {
             ApiVersion daemonVersion = ping(control, endpoint);
             if (daemonVersion.compareTo(OLDEST_SUPPORTED) < 0) {
@@ -70,22 +76,18 @@ public final class DaemonConnection implements Closeable {
                         + ", older than " + OLDEST_SUPPORTED + ": upgrade it to Docker Engine 19.03 or newer.");
             }
             ApiVersion agreed = daemonVersion.compareTo(NEWEST_SUPPORTED) > 0 ? NEWEST_SUPPORTED : daemonVersion;
-            DefaultDockerClientConfig config = new DefaultDockerClientConfig.Builder()
-                    .withDockerHost(host.toString())
-                    .withDockerTlsVerify(false) // TLS is set up on the transport itself, from memory
-                    .withApiVersion(agreed.toString())
-                    .build();
-            return new DaemonConnection(endpoint, control, streaming, agreed,
-                    DockerClientImpl.getInstance(config, control));
+            return new DaemonConnection(endpoint, host, ssl, timeouts, control, agreed);
         } catch (ContainerEngineException | RuntimeException e) {
             closeQuietly(control);
-            closeQuietly(streaming);
             throw e;
         }
     }
 
     private static DockerHttpClient httpClient(URI host, PemSslConfig ssl, java.time.Duration connect,
                                                java.time.Duration response) {
+        if (ssl == null) {
+            return new PlainDockerHttpClient(host, 16, connect, response);
+        }
         return new ApacheDockerHttpClient.Builder()
                 .dockerHost(host)
                 .sslConfig(ssl)
@@ -198,8 +200,31 @@ public final class DaemonConnection implements Closeable {
     }
 
     /** The docker-java client, for ordinary commands. */
-    public DockerClient docker() {
+    public synchronized DockerClient docker() {
+        checkOpen();
+        if (docker == null) {
+            DefaultDockerClientConfig config = new DefaultDockerClientConfig.Builder()
+                    .withDockerHost(host.toString())
+                    .withDockerTlsVerify(false) // TLS is set up on the transport itself, from memory
+                    .withApiVersion(apiVersion.toString())
+                    .build();
+            docker = DockerClientImpl.getInstance(config, control);
+        }
         return docker;
+    }
+
+    private synchronized DockerHttpClient streaming() {
+        checkOpen();
+        if (streaming == null) {
+            streaming = httpClient(host, ssl, timeouts.connect(), timeouts.streamIdle());
+        }
+        return streaming;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("The connection to " + endpoint + " is closed.");
+        }
     }
 
     /** Prefixes a path with the agreed API version: {@code /v1.41/build}. */
@@ -209,7 +234,7 @@ public final class DaemonConnection implements Closeable {
 
     /** A request whose reply may stream for a long time. The caller closes the response. */
     public DockerHttpClient.Response stream(DockerHttpClient.Request request) {
-        return streaming.execute(request);
+        return streaming().execute(request);
     }
 
     /** A short request. The caller closes the response. */
@@ -219,12 +244,22 @@ public final class DaemonConnection implements Closeable {
 
     @Override
     public void close() {
-        closeQuietly(docker);
+        DockerClient d;
+        DockerHttpClient s;
+        synchronized (this) {
+            closed = true;
+            d = docker;
+            s = streaming;
+        }
+        closeQuietly(d);
         closeQuietly(control);
-        closeQuietly(streaming);
+        closeQuietly(s);
     }
 
     private static void closeQuietly(Closeable c) {
+        if (c == null) {
+            return;
+        }
         try {
             c.close();
         } catch (IOException | RuntimeException ignored) {
