@@ -1,7 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
@@ -28,8 +27,6 @@ import java.util.Map;
 final class ContextRecordSweeper {
 
     static final String CONTEXT_RECORD = "http url http://build-context-";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DaemonConnection daemon;
     private final EventSink events;
@@ -65,7 +62,7 @@ final class ContextRecordSweeper {
             if (r.getStatusCode() != 200) {
                 throw new IOException("GET /system/df answered " + r.getStatusCode());
             }
-            for (JsonNode record : JSON.readTree(r.getBody()).path("BuildCache")) {
+            for (JsonNode record : Json.read(r.getBody()).path("BuildCache")) {
                 if (record.path("Description").asText("").startsWith(CONTEXT_RECORD)
                         && !record.path("InUse").asBoolean(false) && createdSince(record, since)) {
                     ids.add(record.path("ID").asText());
@@ -84,7 +81,7 @@ final class ContextRecordSweeper {
     }
 
     private long prune(String id) throws IOException {
-        String filters = URLEncoder.encode(JSON.writeValueAsString(Map.of("id", List.of(id))), StandardCharsets.UTF_8);
+        String filters = URLEncoder.encode(Json.write(Map.of("id", List.of(id))), StandardCharsets.UTF_8);
         DockerHttpClient.Request req = DockerHttpClient.Request.builder()
                 .method(DockerHttpClient.Request.Method.POST)
                 .path(daemon.path("/build/prune?filters=" + filters))
@@ -93,7 +90,7 @@ final class ContextRecordSweeper {
             if (r.getStatusCode() != 200) {
                 throw new IOException("POST /build/prune answered " + r.getStatusCode());
             }
-            return JSON.readTree(r.getBody()).path("SpaceReclaimed").asLong(0);
+            return Json.read(r.getBody()).path("SpaceReclaimed").asLong(0);
         }
     }
 }
