@@ -41,7 +41,6 @@ final class ContextTarWriter implements AutoCloseable {
     /** The largest size or mtime of an 11-digit octal field: larger ones need a PAX header. */
     private static final long MAX_OCTAL_11 = 077777777777L;
     private static final byte[] ZEROS = new byte[RECORD];
-    private static final byte[] MAGIC_AND_VERSION = {'u', 's', 't', 'a', 'r', 0, '0', '0'};
 
     private final OutputStream out;
     private final AtomicLong entriesWritten;
@@ -171,29 +170,19 @@ final class ContextTarWriter implements AutoCloseable {
     /**
      * The POSIX ustar header as Commons Compress writes it for these values: numbers in zero-padded octal ended by a
      * space, the checksum as six digits, NUL and space, magic {@code ustar\0} and version {@code 00}, no owner
-     * names and uid, gid and device numbers 0.
+     * names and uid, gid and device numbers 0 (the fixed fields come from {@link #TEMPLATE}).
      */
     private void formatUstarHeader(String name, byte type, int mode, long mtime, long size, String linkName) {
         byte[] r = record;
-        Arrays.fill(r, (byte) 0);
-        ascii(name, r, 0);
-        octal(mode, r, 100, 8);
-        octal(0, r, 108, 8); // uid
-        octal(0, r, 116, 8); // gid
-        octal(size, r, 124, 12);
-        octal(mtime, r, 136, 12);
-        Arrays.fill(r, 148, 156, (byte) ' '); // the checksum counts its own field as spaces
+        System.arraycopy(TEMPLATE, 0, r, 0, RECORD);
+        long sum = TEMPLATE_SUM + type;
+        sum += ascii(name, r, 0);
+        sum += octal(mode, r, 100, 8);
+        sum += octal(size, r, 124, 12);
+        sum += octal(mtime, r, 136, 12);
         r[156] = type;
         if (linkName != null) {
-            ascii(linkName, r, 157);
-        }
-        System.arraycopy(MAGIC_AND_VERSION, 0, r, 257, MAGIC_AND_VERSION.length);
-        // uname and gname (32 bytes each at 265 and 297) stay empty
-        octal(0, r, 329, 8); // devmajor
-        octal(0, r, 337, 8); // devminor
-        long sum = 0;
-        for (byte b : r) {
-            sum += b & 0xFF;
+            sum += ascii(linkName, r, 157);
         }
         for (int i = 153; i >= 148; i--) {
             r[i] = (byte) ('0' + (sum & 7));
@@ -203,19 +192,47 @@ final class ContextTarWriter implements AutoCloseable {
         r[155] = ' ';
     }
 
-    private static void ascii(String s, byte[] r, int offset) {
-        for (int i = 0; i < s.length(); i++) {
-            r[offset + i] = (byte) s.charAt(i);
+    /** The fields that are the same in every header this class formats; the checksum field counts as spaces. */
+    private static final byte[] TEMPLATE = new byte[RECORD];
+    private static final long TEMPLATE_SUM;
+
+    static {
+        octal(0, TEMPLATE, 108, 8); // uid
+        octal(0, TEMPLATE, 116, 8); // gid
+        Arrays.fill(TEMPLATE, 148, 156, (byte) ' '); // checksum
+        System.arraycopy(new byte[] {'u', 's', 't', 'a', 'r', 0, '0', '0'}, 0, TEMPLATE, 257, 8); // magic, version
+        // uname and gname (32 bytes each at 265 and 297) stay empty
+        octal(0, TEMPLATE, 329, 8); // devmajor
+        octal(0, TEMPLATE, 337, 8); // devminor
+        long sum = 0;
+        for (byte b : TEMPLATE) {
+            sum += b & 0xFF;
         }
+        TEMPLATE_SUM = sum;
     }
 
-    /** {@code length - 1} zero-padded octal digits and a space. */
-    private static void octal(long value, byte[] r, int offset, int length) {
+    /** Writes the ASCII characters; returns the sum of their bytes. */
+    private static int ascii(String s, byte[] r, int offset) {
+        int sum = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            r[offset + i] = (byte) c;
+            sum += c;
+        }
+        return sum;
+    }
+
+    /** {@code length - 1} zero-padded octal digits and a space; returns the sum of their bytes. */
+    private static int octal(long value, byte[] r, int offset, int length) {
+        int sum = ' ';
         r[offset + length - 1] = ' ';
         for (int i = offset + length - 2; i >= offset; i--) {
-            r[i] = (byte) ('0' + (value & 7));
+            byte digit = (byte) ('0' + (value & 7));
+            r[i] = digit;
+            sum += digit;
             value >>>= 3;
         }
+        return sum;
     }
 
     /**

@@ -116,9 +116,24 @@ final class ContextWalker {
         } catch (AccessDeniedException e) {
             throw unreadable(dir, e);
         }
-        // code point order is the byte order of the UTF-8 names, which is how the docker CLI sorts
-        children.sort((a, b) -> compareCodePoints(a.name(), b.name()));
+        // code point order is the byte order of the UTF-8 names, which is how the docker CLI sorts; without
+        // surrogates it is the order of String.compareTo
+        children.sort(anySurrogate(children)
+                ? (a, b) -> compareCodePoints(a.name(), b.name())
+                : (a, b) -> a.name().compareTo(b.name()));
         return children;
+    }
+
+    private static boolean anySurrogate(List<Child> children) {
+        for (Child child : children) {
+            String name = child.name();
+            for (int i = 0; i < name.length(); i++) {
+                if (Character.isSurrogate(name.charAt(i))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Compares by code point; the same as {@link String#compareTo} until a surrogate is involved. */

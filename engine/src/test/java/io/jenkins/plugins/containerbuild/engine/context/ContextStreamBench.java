@@ -3,6 +3,8 @@ package io.jenkins.plugins.containerbuild.engine.context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,10 +81,17 @@ public final class ContextStreamBench {
         List<Double> engine = new ArrayList<>();
         List<Double> tar = new ArrayList<>();
         List<Double> piped = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
+        List<Double> user = new ArrayList<>();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int rep = 1 - warmup; rep <= reps; rep++) { // the warm-up runs are not counted
+            long c = threads.getCurrentThreadCpuTime();
+            long u = threads.getCurrentThreadUserTime();
             long s = System.nanoTime();
             long n = writeTo(dir, dockerfile);
             double e = (System.nanoTime() - s) / 1e9;
+            double ec = (threads.getCurrentThreadCpuTime() - c) / 1e9;
+            double eu = (threads.getCurrentThreadUserTime() - u) / 1e9;
             if (n != bytes) {
                 throw new IllegalStateException("tar size changed: " + n + " != " + bytes);
             }
@@ -92,6 +101,8 @@ public final class ContextStreamBench {
                 engine.add(e);
                 tar.add(g);
                 piped.add(p);
+                cpu.add(ec);
+                user.add(eu);
             }
         }
         double mb = bytes / 1e6;
@@ -99,8 +110,8 @@ public final class ContextStreamBench {
         double tm = mb / median(tar);
         System.out.printf("%-17s %10d %9.0f %8.0f %8.0f %6.0f%% %9s %s%n", t.label(), bytes, mb / cold, em, tm,
                 100 * em / tm, stream ? String.format("%.0f", mb / median(piped)) : "", sha);
-        System.out.printf("  samples s: engine %s | tar %s%s%n", fmt(engine), fmt(tar),
-                stream ? " | stream " + fmt(piped) : "");
+        System.out.printf("  samples s: engine %s | tar %s%s%n  engine thread CPU s, median %.3f (user %.3f): %s%n",
+                fmt(engine), fmt(tar), stream ? " | stream " + fmt(piped) : "", median(cpu), median(user), fmt(cpu));
     }
 
     private static long writeTo(Path dir, Path dockerfile) throws IOException {
