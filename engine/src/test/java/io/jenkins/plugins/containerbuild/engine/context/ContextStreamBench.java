@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
@@ -23,10 +24,10 @@ import java.util.stream.Stream;
  * Run from the engine's test class path:
  * <pre>
  * java -cp engine/target/test-classes:engine/target/classes:$(cat cp.txt) \
- *     io.jenkins.plugins.containerbuild.engine.context.ContextStreamBench [--reps N] [--trees b,c] [--stream]
+ *     io.jenkins.plugins.containerbuild.engine.context.ContextStreamBench [--reps N] [--trees b,c,d] [--stream]
  * </pre>
  * The trees are generated under {@code /var/tmp/cb-stream-<pid>} (deleted at the end) like the benchmark's
- * contexts (b) and (c): files of 1 KiB, 100 per directory; every mtime is set to a fixed time so that the tar, and
+ * contexts (b) and (c): files of 1 KiB, 100 per directory (and with {@code --trees d}, 4 files of 64 MiB); every mtime is set to a fixed time so that the tar, and
  * its SHA-256 printed here, is the same from one run to the next (to check that a change keeps the bytes identical).
  * The engine runs in this one JVM, warm after its first run (as in a Jenkins agent); the first (cold) run is reported
  * apart. Engine and tar runs are interleaved and medians taken. {@code --stream} also times {@link
@@ -38,7 +39,7 @@ public final class ContextStreamBench {
     private static final FileTime FIXED = FileTime.fromMillis(1_700_000_000_000L);
     private static final String DOCKERFILE = "FROM busybox:local\nCOPY . /ctx/\nRUN echo cb-bench > /built\n";
 
-    private record Tree(String id, String label, int files) {}
+    private record Tree(String id, String label, int files, int bigFiles) {}
 
     private ContextStreamBench() {}
 
@@ -58,12 +59,13 @@ public final class ContextStreamBench {
         }
         Path base = Paths.get("/var/tmp/cb-stream-" + ProcessHandle.current().pid());
         try {
-            List<Tree> all = List.of(new Tree("b", "(b) 3,000 files", 3_000), new Tree("c", "(c) 50,000 files", 50_000));
+            List<Tree> all = List.of(new Tree("b", "(b) 3,000 files", 3_000, 0),
+                    new Tree("c", "(c) 50,000 files", 50_000, 0), new Tree("d", "(d') 4 x 64 MiB", 0, 4));
             System.out.printf("%-17s %10s %9s %8s %8s %7s %9s %s%n", "context", "tar bytes", "cold MB/s", "engine",
                     "tar -c", "ratio", stream ? "stream" : "", "sha256 of the engine's tar");
             for (Tree t : all) {
                 if (trees.contains(t.id())) {
-                    run(t, generate(base.resolve(t.id()), t.files()), reps, warmup, stream);
+                    run(t, generate(base.resolve(t.id()), t.files(), t.bigFiles()), reps, warmup, stream);
                 }
             }
         } finally {
@@ -155,8 +157,11 @@ public final class ContextStreamBench {
         return (System.nanoTime() - s) / 1e9;
     }
 
-    /** Files of 1 KiB, 100 per directory under src/, like the benchmark's contexts; fixed mtimes. */
-    private static Path generate(Path dir, int files) throws IOException {
+    /**
+     * Files of 1 KiB, 100 per directory under src/, like the benchmark's contexts, and files of 64 MiB of
+     * pseudo-random bytes; fixed mtimes.
+     */
+    private static Path generate(Path dir, int files, int bigFiles) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("Dockerfile"), DOCKERFILE);
         Files.writeString(dir.resolve("README.txt"), "cb-bench context\n");
@@ -171,6 +176,18 @@ public final class ContextStreamBench {
             fill(small, i);
             Path f = sub.resolve(String.format("f%06d.txt", i));
             Files.write(f, small);
+            Files.setLastModifiedTime(f, FIXED);
+        }
+        SplittableRandom random = new SplittableRandom(42);
+        byte[] chunk = new byte[1 << 20];
+        for (int i = 0; i < bigFiles; i++) {
+            Path f = dir.resolve(String.format("blob%02d.bin", i));
+            try (OutputStream out = Files.newOutputStream(f)) {
+                for (int mib = 0; mib < 64; mib++) {
+                    random.nextBytes(chunk);
+                    out.write(chunk);
+                }
+            }
             Files.setLastModifiedTime(f, FIXED);
         }
         for (Path p : List.of(dir.resolve("Dockerfile"), dir.resolve("README.txt"))) {
