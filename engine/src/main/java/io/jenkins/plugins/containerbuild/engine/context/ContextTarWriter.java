@@ -1,6 +1,5 @@
 package io.jenkins.plugins.containerbuild.engine.context;
 
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -36,18 +35,19 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  */
 final class ContextTarWriter implements AutoCloseable {
 
-    private static final int COPY_BUFFER = 64 * 1024;
+    /** Tar bytes gathered before they are written to the target: headers and contents are put here directly. */
+    private static final int BUFFER = 64 * 1024;
     private static final int RECORD = TarConstants.DEFAULT_RCDSIZE;
     /** The largest size or mtime of an 11-digit octal field: larger ones need a PAX header. */
     private static final long MAX_OCTAL_11 = 077777777777L;
     private static final byte[] ZEROS = new byte[RECORD];
 
-    private final OutputStream out;
+    private final OutputStream target;
     private final AtomicLong entriesWritten;
     private final Map<ContextEntry.Inode, String> firstPathOfInode = new HashMap<>();
-    private final byte[] buffer = new byte[COPY_BUFFER];
+    private final byte[] buffer = new byte[BUFFER];
     private final ByteBuffer bufferView = ByteBuffer.wrap(buffer);
-    private final byte[] record = new byte[RECORD];
+    private int used; // bytes of the buffer not yet written to the target
 
     /**
      * @param out receives the tar; not closed
@@ -55,7 +55,7 @@ final class ContextTarWriter implements AutoCloseable {
      * @param bytesWritten incremented with each tar byte written to {@code out}
      */
     ContextTarWriter(OutputStream out, AtomicLong entriesWritten, AtomicLong bytesWritten) {
-        this.out = new BufferedOutputStream(new CountingNonClosingStream(out, bytesWritten), COPY_BUFFER);
+        this.target = new CountingNonClosingStream(out, bytesWritten);
         this.entriesWritten = entriesWritten;
     }
 
@@ -108,7 +108,7 @@ final class ContextTarWriter implements AutoCloseable {
     /** Adds a regular file whose contents are given (a small file such as a rewritten .dockerignore). */
     void addBytes(String name, byte[] contents, int mode, long mtimeSeconds) throws IOException {
         putHeader(name, TarConstants.LF_NORMAL, mode, mtimeSeconds, contents.length, null);
-        out.write(contents);
+        write(contents, 0, contents.length);
         pad(contents.length);
         entriesWritten.incrementAndGet();
     }
@@ -126,14 +126,34 @@ final class ContextTarWriter implements AutoCloseable {
     /** Finishes the tar (two zero records, nothing more with 512-byte blocks) and flushes it; the target stays open. */
     @Override
     public void close() throws IOException {
-        out.write(ZEROS);
-        out.write(ZEROS);
-        out.close();
+        write(ZEROS, 0, RECORD);
+        write(ZEROS, 0, RECORD);
+        flush();
     }
 
     /** Writes what is buffered to the target stream. */
     void flush() throws IOException {
-        out.flush();
+        writeBuffer();
+        target.flush();
+    }
+
+    private void writeBuffer() throws IOException {
+        if (used > 0) {
+            target.write(buffer, 0, used);
+            used = 0;
+        }
+    }
+
+    private void write(byte[] b, int off, int len) throws IOException {
+        if (len > buffer.length - used) {
+            writeBuffer();
+            if (len >= buffer.length) {
+                target.write(b, off, len);
+                return;
+            }
+        }
+        System.arraycopy(b, off, buffer, used, len);
+        used += len;
     }
 
     /** The first path written of a file with several hard links, if this is not it; null otherwise. */
@@ -146,10 +166,14 @@ final class ContextTarWriter implements AutoCloseable {
             throws IOException {
         if (isShortAscii(name) && (linkName == null || isShortAscii(linkName)) && name.charAt(0) != '/'
                 && size >= 0 && size <= MAX_OCTAL_11 && mtimeSeconds >= 0 && mtimeSeconds <= MAX_OCTAL_11) {
-            formatUstarHeader(name, type, mode & 07777, mtimeSeconds, size, linkName);
-            out.write(record);
+            if (buffer.length - used < RECORD) {
+                writeBuffer();
+            }
+            formatUstarHeader(used, name, type, mode & 07777, mtimeSeconds, size, linkName);
+            used += RECORD;
         } else {
-            out.write(headerByCommonsCompress(name, type, mode, mtimeSeconds, size, linkName));
+            byte[] header = headerByCommonsCompress(name, type, mode, mtimeSeconds, size, linkName);
+            write(header, 0, header.length);
         }
     }
 
@@ -172,24 +196,25 @@ final class ContextTarWriter implements AutoCloseable {
      * space, the checksum as six digits, NUL and space, magic {@code ustar\0} and version {@code 00}, no owner
      * names and uid, gid and device numbers 0 (the fixed fields come from {@link #TEMPLATE}).
      */
-    private void formatUstarHeader(String name, byte type, int mode, long mtime, long size, String linkName) {
-        byte[] r = record;
-        System.arraycopy(TEMPLATE, 0, r, 0, RECORD);
+    private void formatUstarHeader(int at, String name, byte type, int mode, long mtime, long size,
+            String linkName) {
+        byte[] r = buffer;
+        System.arraycopy(TEMPLATE, 0, r, at, RECORD);
         long sum = TEMPLATE_SUM + type;
-        sum += ascii(name, r, 0);
-        sum += octal(mode, r, 100, 8);
-        sum += octal(size, r, 124, 12);
-        sum += octal(mtime, r, 136, 12);
-        r[156] = type;
+        sum += ascii(name, r, at);
+        sum += octal(mode, r, at + 100, 8);
+        sum += octal(size, r, at + 124, 12);
+        sum += octal(mtime, r, at + 136, 12);
+        r[at + 156] = type;
         if (linkName != null) {
-            sum += ascii(linkName, r, 157);
+            sum += ascii(linkName, r, at + 157);
         }
-        for (int i = 153; i >= 148; i--) {
+        for (int i = at + 153; i >= at + 148; i--) {
             r[i] = (byte) ('0' + (sum & 7));
             sum >>>= 3;
         }
-        r[154] = 0;
-        r[155] = ' ';
+        r[at + 154] = 0;
+        r[at + 155] = ' ';
     }
 
     /** The fields that are the same in every header this class formats; the checksum field counts as spaces. */
@@ -273,13 +298,17 @@ final class ContextTarWriter implements AutoCloseable {
     private void copyExactly(FileChannel in, long size, Path what) throws IOException {
         long remaining = size;
         while (remaining > 0) {
-            bufferView.clear().limit((int) Math.min(buffer.length, remaining));
+            if (used == buffer.length) {
+                writeBuffer();
+            }
+            // read straight into the free part of the buffer
+            bufferView.limit((int) Math.min(buffer.length, used + remaining)).position(used);
             int n = in.read(bufferView);
             if (n < 0) {
                 throw new ContextException("File " + what + " shrank while the build context was being sent:"
                         + " retry when nothing is modifying the context.");
             }
-            out.write(buffer, 0, n);
+            used += n;
             remaining -= n;
         }
         pad(size);
@@ -288,7 +317,7 @@ final class ContextTarWriter implements AutoCloseable {
     private void pad(long size) throws IOException {
         int tail = (int) (size % RECORD);
         if (tail != 0) {
-            out.write(ZEROS, 0, RECORD - tail);
+            write(ZEROS, 0, RECORD - tail);
         }
     }
 
