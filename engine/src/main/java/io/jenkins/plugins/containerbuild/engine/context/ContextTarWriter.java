@@ -1,18 +1,19 @@
 package io.jenkins.plugins.containerbuild.engine.context;
 
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,15 +27,27 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * setuid/setgid/sticky, mtime in whole seconds, symbolic links as links, the second path to a hard-linked file as a
  * hard link to the first, long and non-ASCII names in PAX headers. File contents are copied while writing, so
  * nothing but a copy buffer is held in memory. Closing finishes the tar but leaves the target stream open.
+ * <p>
+ * The bytes are those of Commons Compress's {@link TarArchiveOutputStream} (512-byte records, POSIX long names and
+ * big numbers, PAX headers for non-ASCII names). The common header (a short ASCII name and link name, numbers that fit
+ * their octal fields) is formatted here directly, which costs a fraction of a general tar library's work per entry
+ * and matters for contexts of many small files; any other header is made by Commons Compress.
  */
 final class ContextTarWriter implements AutoCloseable {
 
-    private static final int COPY_BUFFER = 64 * 1024;
+    /** Tar bytes gathered before they are written to the target: headers and contents are put here directly. */
+    private static final int BUFFER = 64 * 1024;
+    private static final int RECORD = TarConstants.DEFAULT_RCDSIZE;
+    /** The largest size or mtime of an 11-digit octal field: larger ones need a PAX header. */
+    private static final long MAX_OCTAL_11 = 077777777777L;
+    private static final byte[] ZEROS = new byte[RECORD];
 
-    private final TarArchiveOutputStream tar;
+    private final OutputStream target;
     private final AtomicLong entriesWritten;
     private final Map<ContextEntry.Inode, String> firstPathOfInode = new HashMap<>();
-    private final byte[] buffer = new byte[COPY_BUFFER];
+    private final byte[] buffer = new byte[BUFFER];
+    private final ByteBuffer bufferView = ByteBuffer.wrap(buffer);
+    private int used; // bytes of the buffer not yet written to the target
 
     /**
      * @param out receives the tar; not closed
@@ -42,39 +55,41 @@ final class ContextTarWriter implements AutoCloseable {
      * @param bytesWritten incremented with each tar byte written to {@code out}
      */
     ContextTarWriter(OutputStream out, AtomicLong entriesWritten, AtomicLong bytesWritten) {
-        OutputStream target = new BufferedOutputStream(new CountingNonClosingStream(out, bytesWritten), COPY_BUFFER);
-        // 512-byte blocks: the tar ends after its two zero records, without padding to 10 KiB (like Go's tar)
-        this.tar = new TarArchiveOutputStream(target, TarConstants.DEFAULT_RCDSIZE, StandardCharsets.UTF_8.name());
-        this.tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        this.tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        this.tar.setAddPaxHeadersForNonAsciiNames(true);
+        this.target = new CountingNonClosingStream(out, bytesWritten);
         this.entriesWritten = entriesWritten;
     }
 
     /** Writes one walked entry, with the contents of a regular file. */
     void add(ContextEntry entry) throws IOException {
         switch (entry.type()) {
-            case DIRECTORY -> put(header(entry.name() + "/", TarConstants.LF_DIR, entry.mode(), entry.mtimeSeconds()));
+            case DIRECTORY -> {
+                putHeader(entry.name() + "/", TarConstants.LF_DIR, entry.mode(), entry.mtimeSeconds(), 0, null);
+                entriesWritten.incrementAndGet();
+            }
             case SYMLINK -> {
-                TarArchiveEntry header = linkOrHeader(entry, TarConstants.LF_SYMLINK);
-                if (header.getLinkFlag() == TarConstants.LF_SYMLINK) {
-                    header.setLinkName(entry.linkTarget());
+                String first = firstPathOf(entry);
+                if (first != null) {
+                    putHeader(entry.name(), TarConstants.LF_LINK, entry.mode(), entry.mtimeSeconds(), 0, first);
+                } else {
+                    putHeader(entry.name(), TarConstants.LF_SYMLINK, entry.mode(), entry.mtimeSeconds(), 0,
+                            entry.linkTarget());
                 }
-                put(header);
+                entriesWritten.incrementAndGet();
             }
             case FILE -> addFile(entry);
         }
     }
 
     private void addFile(ContextEntry entry) throws IOException {
-        TarArchiveEntry header = linkOrHeader(entry, TarConstants.LF_NORMAL);
-        if (header.getLinkFlag() == TarConstants.LF_LINK) {
-            put(header);
+        String first = firstPathOf(entry);
+        if (first != null) {
+            putHeader(entry.name(), TarConstants.LF_LINK, entry.mode(), entry.mtimeSeconds(), 0, first);
+            entriesWritten.incrementAndGet();
             return;
         }
-        InputStream in;
+        FileChannel in;
         try {
-            in = Files.newInputStream(entry.path(), LinkOption.NOFOLLOW_LINKS);
+            in = FileChannel.open(entry.path(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException vanished) {
             if (entry.inode() != null) {
                 firstPathOfInode.remove(entry.inode());
@@ -84,56 +99,173 @@ final class ContextTarWriter implements AutoCloseable {
             throw ContextWalker.unreadable(entry.path(), e);
         }
         try (in) {
-            header.setSize(entry.size());
-            tar.putArchiveEntry(header);
-            copyExactly(in, entry.size(), entry.path().toString());
-            tar.closeArchiveEntry();
+            putHeader(entry.name(), TarConstants.LF_NORMAL, entry.mode(), entry.mtimeSeconds(), entry.size(), null);
+            copyExactly(in, entry.size(), entry.path());
         }
         entriesWritten.incrementAndGet();
     }
 
     /** Adds a regular file whose contents are given (a small file such as a rewritten .dockerignore). */
     void addBytes(String name, byte[] contents, int mode, long mtimeSeconds) throws IOException {
-        TarArchiveEntry header = header(name, TarConstants.LF_NORMAL, mode, mtimeSeconds);
-        header.setSize(contents.length);
-        tar.putArchiveEntry(header);
-        copyExactly(new ByteArrayInputStream(contents), contents.length, name);
-        tar.closeArchiveEntry();
+        putHeader(name, TarConstants.LF_NORMAL, mode, mtimeSeconds, contents.length, null);
+        write(contents, 0, contents.length);
+        pad(contents.length);
         entriesWritten.incrementAndGet();
     }
 
     /** Adds a regular file from disk under another name (a Dockerfile from outside the context). */
     void addFileAs(String name, Path file, int mode, long mtimeSeconds) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            long size = Files.size(file);
-            TarArchiveEntry header = header(name, TarConstants.LF_NORMAL, mode, mtimeSeconds);
-            header.setSize(size);
-            tar.putArchiveEntry(header);
-            copyExactly(in, size, file.toString());
-            tar.closeArchiveEntry();
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = in.size();
+            putHeader(name, TarConstants.LF_NORMAL, mode, mtimeSeconds, size, null);
+            copyExactly(in, size, file);
         }
         entriesWritten.incrementAndGet();
     }
 
-    /** Finishes the tar (end-of-archive records) and flushes it; the target stream stays open. */
+    /** Finishes the tar (two zero records, nothing more with 512-byte blocks) and flushes it; the target stays open. */
     @Override
     public void close() throws IOException {
-        tar.close();
+        write(ZEROS, 0, RECORD);
+        write(ZEROS, 0, RECORD);
+        flush();
     }
 
-    private TarArchiveEntry linkOrHeader(ContextEntry entry, byte type) {
-        if (entry.inode() != null) {
-            String first = firstPathOfInode.putIfAbsent(entry.inode(), entry.name());
-            if (first != null) {
-                TarArchiveEntry link = header(entry.name(), TarConstants.LF_LINK, entry.mode(), entry.mtimeSeconds());
-                link.setLinkName(first);
-                return link;
+    /** Writes what is buffered to the target stream. */
+    void flush() throws IOException {
+        writeBuffer();
+        target.flush();
+    }
+
+    private void writeBuffer() throws IOException {
+        if (used > 0) {
+            target.write(buffer, 0, used);
+            used = 0;
+        }
+    }
+
+    private void write(byte[] b, int off, int len) throws IOException {
+        if (len > buffer.length - used) {
+            writeBuffer();
+            if (len >= buffer.length) {
+                target.write(b, off, len);
+                return;
             }
         }
-        return header(entry.name(), type, entry.mode(), entry.mtimeSeconds());
+        System.arraycopy(b, off, buffer, used, len);
+        used += len;
     }
 
-    private static TarArchiveEntry header(String name, byte type, int mode, long mtimeSeconds) {
+    /** The first path written of a file with several hard links, if this is not it; null otherwise. */
+    private String firstPathOf(ContextEntry entry) {
+        return entry.inode() == null ? null : firstPathOfInode.putIfAbsent(entry.inode(), entry.name());
+    }
+
+    /** Writes the header record(s) of one entry: the size announced is what must follow it. */
+    void putHeader(String name, byte type, int mode, long mtimeSeconds, long size, String linkName)
+            throws IOException {
+        if (isShortAscii(name) && (linkName == null || isShortAscii(linkName)) && name.charAt(0) != '/'
+                && size >= 0 && size <= MAX_OCTAL_11 && mtimeSeconds >= 0 && mtimeSeconds <= MAX_OCTAL_11) {
+            if (buffer.length - used < RECORD) {
+                writeBuffer();
+            }
+            formatUstarHeader(used, name, type, mode & 07777, mtimeSeconds, size, linkName);
+            used += RECORD;
+        } else {
+            byte[] header = headerByCommonsCompress(name, type, mode, mtimeSeconds, size, linkName);
+            write(header, 0, header.length);
+        }
+    }
+
+    /** ASCII and under 100 bytes: fits the header's name fields without a PAX header. */
+    static boolean isShortAscii(String s) {
+        int n = s.length();
+        if (n == 0 || n >= TarConstants.NAMELEN) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The POSIX ustar header as Commons Compress writes it for these values: numbers in zero-padded octal ended by a
+     * space, the checksum as six digits, NUL and space, magic {@code ustar\0} and version {@code 00}, no owner
+     * names and uid, gid and device numbers 0 (the fixed fields come from {@link #TEMPLATE}).
+     */
+    private void formatUstarHeader(int at, String name, byte type, int mode, long mtime, long size,
+            String linkName) {
+        byte[] r = buffer;
+        System.arraycopy(TEMPLATE, 0, r, at, RECORD);
+        long sum = TEMPLATE_SUM + type;
+        sum += ascii(name, r, at);
+        sum += octal(mode, r, at + 100, 8);
+        sum += octal(size, r, at + 124, 12);
+        sum += octal(mtime, r, at + 136, 12);
+        r[at + 156] = type;
+        if (linkName != null) {
+            sum += ascii(linkName, r, at + 157);
+        }
+        for (int i = at + 153; i >= at + 148; i--) {
+            r[i] = (byte) ('0' + (sum & 7));
+            sum >>>= 3;
+        }
+        r[at + 154] = 0;
+        r[at + 155] = ' ';
+    }
+
+    /** The fields that are the same in every header this class formats; the checksum field counts as spaces. */
+    private static final byte[] TEMPLATE = new byte[RECORD];
+    private static final long TEMPLATE_SUM;
+
+    static {
+        octal(0, TEMPLATE, 108, 8); // uid
+        octal(0, TEMPLATE, 116, 8); // gid
+        Arrays.fill(TEMPLATE, 148, 156, (byte) ' '); // checksum
+        System.arraycopy(new byte[] {'u', 's', 't', 'a', 'r', 0, '0', '0'}, 0, TEMPLATE, 257, 8); // magic, version
+        // uname and gname (32 bytes each at 265 and 297) stay empty
+        octal(0, TEMPLATE, 329, 8); // devmajor
+        octal(0, TEMPLATE, 337, 8); // devminor
+        long sum = 0;
+        for (byte b : TEMPLATE) {
+            sum += b & 0xFF;
+        }
+        TEMPLATE_SUM = sum;
+    }
+
+    /** Writes the ASCII characters; returns the sum of their bytes. */
+    private static int ascii(String s, byte[] r, int offset) {
+        int sum = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            r[offset + i] = (byte) c;
+            sum += c;
+        }
+        return sum;
+    }
+
+    /** {@code length - 1} zero-padded octal digits and a space; returns the sum of their bytes. */
+    private static int octal(long value, byte[] r, int offset, int length) {
+        int sum = ' ';
+        r[offset + length - 1] = ' ';
+        for (int i = offset + length - 2; i >= offset; i--) {
+            byte digit = (byte) ('0' + (value & 7));
+            r[i] = digit;
+            sum += digit;
+            value >>>= 3;
+        }
+        return sum;
+    }
+
+    /**
+     * The header record(s) Commons Compress writes for an entry: a PAX extended header for a long or non-ASCII name,
+     * a big size or an mtime out of the octal range, then the entry's own header.
+     */
+    static byte[] headerByCommonsCompress(String name, byte type, int mode, long mtimeSeconds, long size,
+            String linkName) throws IOException {
         TarArchiveEntry header = new TarArchiveEntry(name, type);
         header.setMode(mode & 07777);
         header.setUserId(0);
@@ -141,26 +273,51 @@ final class ContextTarWriter implements AutoCloseable {
         header.setUserName("");
         header.setGroupName("");
         header.setModTime(FileTime.from(mtimeSeconds, TimeUnit.SECONDS));
-        return header;
-    }
-
-    private void put(TarArchiveEntry header) throws IOException {
+        if (linkName != null) {
+            header.setLinkName(linkName);
+        }
+        header.setSize(size);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(3 * RECORD);
+        // the archive is dropped unfinished: only the records written for the header are wanted
+        TarArchiveOutputStream tar = newCommonsCompressTar(bytes);
         tar.putArchiveEntry(header);
-        tar.closeArchiveEntry();
-        entriesWritten.incrementAndGet();
+        return bytes.toByteArray();
     }
 
-    /** Copies exactly the size announced in the header; a file that grew meanwhile is cut at that size. */
-    private void copyExactly(InputStream in, long size, String what) throws IOException {
+    /** A Commons Compress tar writer with the settings whose output this class reproduces. */
+    static TarArchiveOutputStream newCommonsCompressTar(OutputStream target) {
+        // 512-byte blocks: the tar ends after its two zero records, without padding to 10 KiB (like Go's tar)
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(target, RECORD, StandardCharsets.UTF_8.name());
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        tar.setAddPaxHeadersForNonAsciiNames(true);
+        return tar;
+    }
+
+    /** Copies exactly the size announced in the header, then pads to a record; a file that grew is cut at that size. */
+    private void copyExactly(FileChannel in, long size, Path what) throws IOException {
         long remaining = size;
         while (remaining > 0) {
-            int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+            if (used == buffer.length) {
+                writeBuffer();
+            }
+            // read straight into the free part of the buffer
+            bufferView.limit((int) Math.min(buffer.length, used + remaining)).position(used);
+            int n = in.read(bufferView);
             if (n < 0) {
                 throw new ContextException("File " + what + " shrank while the build context was being sent:"
                         + " retry when nothing is modifying the context.");
             }
-            tar.write(buffer, 0, n);
+            used += n;
             remaining -= n;
+        }
+        pad(size);
+    }
+
+    private void pad(long size) throws IOException {
+        int tail = (int) (size % RECORD);
+        if (tail != 0) {
+            write(ZEROS, 0, RECORD - tail);
         }
     }
 

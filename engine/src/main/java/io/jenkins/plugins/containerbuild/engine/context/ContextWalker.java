@@ -44,13 +44,18 @@ final class ContextWalker {
     }
 
     void walk(Visitor visitor) throws IOException {
-        walkDirectory(root, null, visitor);
+        walkDirectory(root, null, null, visitor);
     }
 
-    private void walkDirectory(Path dir, DockerIgnore.Match dirMatch, Visitor visitor) throws IOException {
-        for (String fileName : sortedNames(dir)) {
-            Path path = dir.resolve(fileName);
-            String name = relativeSlashPath(root, path);
+    /**
+     * @param dirName the relative slash path of {@code dir}, null for the root: names read from a directory cannot
+     *     contain a slash nor be {@code .} or {@code ..}, so joining them to it cannot leave the context
+     */
+    private void walkDirectory(Path dir, String dirName, DockerIgnore.Match dirMatch, Visitor visitor)
+            throws IOException {
+        for (Child child : sortedChildren(dir)) {
+            Path path = child.path();
+            String name = dirName == null ? child.name() : dirName + "/" + child.name();
             Map<String, Object> attributes;
             try {
                 attributes = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
@@ -65,7 +70,7 @@ final class ContextWalker {
             if (match.excluded()) {
                 if (format == S_IFDIR && ignore.mayReincludeBelow(name)) {
                     // the directory itself is not sent, but what a '!' pattern re-includes below it is
-                    walkDirectory(path, match, visitor);
+                    walkDirectory(path, name, match, visitor);
                 }
                 continue;
             }
@@ -87,38 +92,66 @@ final class ContextWalker {
             }
             visitor.visit(new ContextEntry(name, path, type, fullMode & 07777, size, mtime, linkTarget, inode));
             if (type == ContextEntry.Type.DIRECTORY) {
-                walkDirectory(path, match, visitor);
+                walkDirectory(path, name, match, visitor);
             }
         }
     }
 
-    private static List<String> sortedNames(Path dir) throws IOException {
-        List<String> names = new ArrayList<>();
+    /** One directory entry: its name and its path as the directory stream made it. */
+    private record Child(String name, Path path) {}
+
+    private static List<Child> sortedChildren(Path dir) throws IOException {
+        List<Child> children = new ArrayList<>();
+        String dirString = dir.toString();
+        // the stream's paths are dir + "/" + name; cut the name from the string instead of parsing each path again
+        int nameStart = dirString.endsWith("/") ? dirString.length() : dirString.length() + 1;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path entry : entries) {
-                names.add(entry.getFileName().toString());
+                String full = entry.toString();
+                String name = full.length() > nameStart && full.startsWith(dirString)
+                        ? full.substring(nameStart)
+                        : entry.getFileName().toString();
+                children.add(new Child(name, entry));
             }
         } catch (AccessDeniedException e) {
             throw unreadable(dir, e);
         }
-        // code point order is the byte order of the UTF-8 names, which is how the docker CLI sorts
-        names.sort(ContextWalker::compareCodePoints);
-        return names;
+        // code point order is the byte order of the UTF-8 names, which is how the docker CLI sorts; without
+        // surrogates it is the order of String.compareTo
+        children.sort(anySurrogate(children)
+                ? (a, b) -> compareCodePoints(a.name(), b.name())
+                : (a, b) -> a.name().compareTo(b.name()));
+        return children;
     }
 
-    static int compareCodePoints(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
+    private static boolean anySurrogate(List<Child> children) {
+        for (Child child : children) {
+            String name = child.name();
+            for (int i = 0; i < name.length(); i++) {
+                if (Character.isSurrogate(name.charAt(i))) {
+                    return true;
+                }
             }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
         }
-        return Boolean.compare(i < a.length(), j < b.length());
+        return false;
+    }
+
+    /** Compares by code point; the same as {@link String#compareTo} until a surrogate is involved. */
+    static int compareCodePoints(String a, String b) {
+        int common = Math.min(a.length(), b.length());
+        for (int i = 0; i < common; i++) {
+            char ca = a.charAt(i);
+            char cb = b.charAt(i);
+            if (ca != cb) {
+                if (ca < Character.MIN_SURROGATE && cb < Character.MIN_SURROGATE) {
+                    return ca - cb;
+                }
+                // the equal prefix may end with the high half of a pair: compare from the start of the code point
+                int at = i > 0 && Character.isHighSurrogate(a.charAt(i - 1)) ? i - 1 : i;
+                return Integer.compare(a.codePointAt(at), b.codePointAt(at));
+            }
+        }
+        return Integer.compare(a.length(), b.length());
     }
 
     /**

@@ -85,11 +85,17 @@ public final class DockerIgnore {
      */
     record Match(boolean excluded, boolean[] matchedPatterns) {}
 
+    /** The match of every path when there are no patterns (its empty array cannot be changed). */
+    private static final Match NOTHING_MATCHED = new Match(false, new boolean[0]);
+
     /**
      * Matches one slash path, given the result for its parent directory (or null when matching without one, in which
      * case every parent directory of the path is tried against each pattern).
      */
     Match match(String path, Match parent) {
+        if (patterns.isEmpty()) {
+            return NOTHING_MATCHED;
+        }
         boolean[] parentMatched = parent == null ? null : parent.matchedPatterns();
         boolean[] matched = new boolean[patterns.size()];
         boolean excluded = false;

@@ -16,6 +16,12 @@ final class TarPipe extends InputStream {
     /** Bytes buffered between the producer and the reader. */
     static final int CAPACITY = 64 * 1024;
 
+    /**
+     * A producer blocked on a full pipe resumes only when this much is free: the HTTP client reads in pieces of 4 KiB,
+     * and waking the producer for each piece cost a thread hand-off per 4 KiB.
+     */
+    static final int RESUME_WHEN_FREE = CAPACITY / 2;
+
     private static final long JOIN_ON_CLOSE_MILLIS = 2_000;
     private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
 
@@ -32,6 +38,8 @@ final class TarPipe extends InputStream {
     private boolean producerDone;
     private boolean readerClosed;
     private Throwable failure;
+    private int readersWaiting; // on an empty pipe
+    private boolean producerWaiting; // on a full pipe
 
     private TarPipe(String threadNamePrefix, Producer producer) {
         this.thread = new Thread(() -> produce(producer), threadNamePrefix + "-" + THREAD_NUMBER.incrementAndGet());
@@ -89,7 +97,12 @@ final class TarPipe extends InputStream {
                 }
                 return -1;
             }
-            awaitChange();
+            readersWaiting++;
+            try {
+                awaitChange();
+            } finally {
+                readersWaiting--;
+            }
         }
         int n = Math.min(len, count);
         int first = Math.min(n, CAPACITY - head);
@@ -97,7 +110,9 @@ final class TarPipe extends InputStream {
         System.arraycopy(ring, 0, b, off + first, n - first);
         head = (head + n) % CAPACITY;
         count -= n;
-        notifyAll();
+        if (producerWaiting && CAPACITY - count >= RESUME_WHEN_FREE) {
+            notifyAll();
+        }
         return n;
     }
 
@@ -146,8 +161,15 @@ final class TarPipe extends InputStream {
 
     private synchronized void put(byte[] b, int off, int len) throws IOException {
         while (len > 0) {
-            while (count == CAPACITY && !readerClosed) {
-                awaitChange();
+            if (count == CAPACITY) {
+                producerWaiting = true;
+                try {
+                    while (CAPACITY - count < RESUME_WHEN_FREE && !readerClosed) {
+                        awaitChange();
+                    }
+                } finally {
+                    producerWaiting = false;
+                }
             }
             if (readerClosed) {
                 throw new ReaderClosedException();
@@ -158,7 +180,9 @@ final class TarPipe extends InputStream {
             count += n;
             off += n;
             len -= n;
-            notifyAll();
+            if (readersWaiting > 0) {
+                notifyAll();
+            }
         }
     }
 

@@ -57,7 +57,11 @@ class TarPipeTest {
             assertThat(in.producerThread().getState()).isEqualTo(Thread.State.WAITING);
             assertThat(in.read(new byte[4096])).isEqualTo(4096);
             Thread.sleep(200);
-            assertThat(written.get()).isEqualTo(TarPipe.CAPACITY + 4096);
+            // resumed only once half the pipe is free, so that it is handed over in large pieces
+            assertThat(written.get()).isEqualTo(TarPipe.CAPACITY);
+            assertThat(in.readNBytes(TarPipe.RESUME_WHEN_FREE - 4096)).hasSize(TarPipe.RESUME_WHEN_FREE - 4096);
+            Thread.sleep(200);
+            assertThat(written.get()).isEqualTo(TarPipe.CAPACITY + TarPipe.RESUME_WHEN_FREE);
         }
     }
 
