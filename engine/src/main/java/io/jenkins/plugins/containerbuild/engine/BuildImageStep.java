@@ -126,17 +126,12 @@ final class BuildImageStep {
                         + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms"));
                 return built;
             } catch (IOException | RuntimeException e) {
-                // a broken stream: the abort closed it, or the daemon went away mid-build
-                if (call.aborted()) {
-                    throw new InterruptedException("build aborted");
-                }
-                for (Throwable t = e; t != null; t = t.getCause()) {
+                for (Throwable t = e; t != null && !call.aborted(); t = t.getCause()) {
                     if (t instanceof ContextException c) { // the context failed while it was streamed
                         throw new BuildContextException(c.getMessage(), c);
                     }
                 }
-                throw answered[0] ? DaemonConnection.brokenDuring("build", e, daemon.endpoint())
-                        : DaemonConnection.classify(e, daemon.endpoint());
+                throw broken(call, answered[0], e);
             } finally {
                 body.close();
             }
@@ -209,14 +204,22 @@ final class BuildImageStep {
                             + session.bytesSent() + " bytes of changed files sent)"));
                     return built;
                 } catch (IOException | RuntimeException e) {
-                    if (call.aborted()) {
-                        throw new InterruptedException("build aborted");
-                    }
-                    throw answered[0] ? DaemonConnection.brokenDuring("build", e, daemon.endpoint())
-                            : DaemonConnection.classify(e, daemon.endpoint());
+                    throw broken(call, answered[0], e);
                 }
             });
         }
+    }
+
+    /**
+     * What a broken build stream means: the abort closed it (InterruptedException), or the daemon went away before
+     * or after it answered.
+     */
+    private Exception broken(AbortableCall call, boolean answered, Exception e) {
+        if (call.aborted()) {
+            return new InterruptedException("build aborted");
+        }
+        return answered ? DaemonConnection.brokenDuring("build", e, daemon.endpoint())
+                : DaemonConnection.classify(e, daemon.endpoint());
     }
 
     /** The system property that, set to {@code false}, makes BuildKit builds upload the context as a tar. */

@@ -26,11 +26,11 @@ final class ContextWalker {
         void visit(ContextEntry entry) throws IOException;
     }
 
-    private static final String ATTRIBUTES = "unix:mode,ino,dev,nlink,size,lastModifiedTime";
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFDIR = 0040000;
-    private static final int S_IFREG = 0100000;
-    private static final int S_IFLNK = 0120000;
+    static final String ATTRIBUTES = "unix:mode,ino,dev,nlink,size,lastModifiedTime";
+    static final int S_IFMT = 0170000;
+    static final int S_IFDIR = 0040000;
+    static final int S_IFREG = 0100000;
+    static final int S_IFLNK = 0120000;
 
     private final Path root;
     private final DockerIgnore ignore;
@@ -98,9 +98,10 @@ final class ContextWalker {
     }
 
     /** One directory entry: its name and its path as the directory stream made it. */
-    private record Child(String name, Path path) {}
+    record Child(String name, Path path) {}
 
-    private static List<Child> sortedChildren(Path dir) throws IOException {
+    /** A directory's entries, sorted as the docker CLI and BuildKit's file sync sort them. */
+    static List<Child> sortedChildren(Path dir) throws IOException {
         List<Child> children = new ArrayList<>();
         String dirString = dir.toString();
         // the stream's paths are dir + "/" + name; cut the name from the string instead of parsing each path again

@@ -2,7 +2,6 @@ package io.jenkins.plugins.containerbuild.engine.context;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -54,11 +53,11 @@ public final class SyncedDirectory {
     static final int GO_SETGID = 1 << 22;
     static final int GO_STICKY = 1 << 20;
 
-    private static final String ATTRIBUTES = "unix:mode,ino,dev,nlink,size,lastModifiedTime";
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFDIR = 0040000;
-    private static final int S_IFREG = 0100000;
-    private static final int S_IFLNK = 0120000;
+    private static final String ATTRIBUTES = ContextWalker.ATTRIBUTES;
+    private static final int S_IFMT = ContextWalker.S_IFMT;
+    private static final int S_IFDIR = ContextWalker.S_IFDIR;
+    private static final int S_IFREG = ContextWalker.S_IFREG;
+    private static final int S_IFLNK = ContextWalker.S_IFLNK;
 
     private final Path root;
     private final DockerIgnore guard;
@@ -183,8 +182,8 @@ public final class SyncedDirectory {
         }
 
         void directory(Path dir, DockerIgnore.Match dirMatch) throws IOException {
-            for (String fileName : sortedNames(dir)) {
-                Path path = dir.resolve(fileName);
+            for (ContextWalker.Child child : ContextWalker.sortedChildren(dir)) {
+                Path path = child.path();
                 String name = ContextWalker.relativeSlashPath(root, path);
                 Map<String, Object> attributes;
                 try {
@@ -313,16 +312,4 @@ public final class SyncedDirectory {
         }
     }
 
-    private static List<String> sortedNames(Path dir) throws IOException {
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path entry : entries) {
-                names.add(entry.getFileName().toString());
-            }
-        } catch (AccessDeniedException e) {
-            throw ContextWalker.unreadable(dir, e);
-        }
-        names.sort(ContextWalker::compareCodePoints);
-        return names;
-    }
 }
