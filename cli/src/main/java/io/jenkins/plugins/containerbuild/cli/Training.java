@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * A training run for the JVM's start-up cache, not a command: {@code bin/containerbuild} runs this class once
  * after building the CLI, under {@code -XX:AOTCacheOutput} (JDK 25) or {@code -XX:ArchiveClassesAtExit} (JDK 21
  * to 24), and the JVM keeps the classes it loaded, already linked, for every later start. It runs the CLI's
- * commands in-process the way users do (help, a usage error, a BuildKit build, a classic build, a push) against a
+ * commands in-process the way users do (help, a usage error, a BuildKit build through a session, a classic build,
+ * a push) against a
  * stand-in daemon on a temporary unix socket that answers in the shapes the Docker API uses, so that no daemon is
  * needed and nothing is built anywhere. What the commands print is thrown away (shown with CONTAINERBUILD_DEBUG
  * set); the launcher ignores a failed training.
@@ -155,11 +156,38 @@ final class Training {
                     }
                     String[] requestLine = head.get(0).split(" ");
                     readBody(in, head);
+                    if (requestLine[1].matches("(/v[0-9.]+)?/session")) {
+                        String id = header(head, "X-Docker-Expose-Session-Uuid");
+                        out.write(("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                        out.flush();
+                        try {
+                            SessionClient.fetchContext(in, out);
+                        } finally {
+                            sessionDone(id).countDown();
+                        }
+                        in.transferTo(OutputStream.nullOutputStream()); // until the CLI ends the session
+                        return;
+                    }
+                    if (requestLine[1].contains("session=")) {
+                        // answer the build once the session has served the context, as a daemon does
+                        String id = requestLine[1].replaceFirst(".*[?&]session=([^&]*).*", "$1");
+                        sessionDone(id).await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    }
                     respond(out, requestLine[0], requestLine[1]);
                 }
             } catch (IOException | RuntimeException gone) {
                 // the client went away
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
+        }
+
+        private final Map<String, java.util.concurrent.CountDownLatch> sessions =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        private java.util.concurrent.CountDownLatch sessionDone(String id) {
+            return sessions.computeIfAbsent(String.valueOf(id), k -> new java.util.concurrent.CountDownLatch(1));
         }
 
         private static List<String> readHead(InputStream in) throws IOException {
@@ -296,6 +324,95 @@ final class Training {
     }
 
     /** Writes the few protobuf shapes a BuildKit status message needs. */
+    /**
+     * The daemon's side of a BuildKit session, as little of it as makes the CLI serve one file sync and one health
+     * check over HTTP/2: so that the start-up cache holds the session's classes too.
+     */
+    private static final class SessionClient {
+        private static final int DATA = 0;
+        private static final int HEADERS = 1;
+        private static final int SETTINGS = 4;
+        private static final int PING = 6;
+
+        static void fetchContext(InputStream in, OutputStream out) throws IOException {
+            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            frame(out, SETTINGS, 0, 0, new byte[0]);
+            io.jenkins.plugins.containerbuild.engine.session.Hpack.Encoder encoder =
+                    new io.jenkins.plugins.containerbuild.engine.session.Hpack.Encoder();
+            frame(out, HEADERS, 0x4, 1, encoder.encode(call("/moby.filesync.v1.FileSync/DiffCopy", "context")));
+            frame(out, HEADERS, 0x4, 3, encoder.encode(call("/grpc.health.v1.Health/Check", null)));
+            frame(out, DATA, 0x1, 3, new byte[5]); // an empty HealthCheckRequest, the end of the request
+            out.flush();
+            io.jenkins.plugins.containerbuild.engine.session.Hpack.Decoder decoder =
+                    new io.jenkins.plugins.containerbuild.engine.session.Hpack.Decoder(4096);
+            ByteArrayOutputStream stream1 = new ByteArrayOutputStream();
+            boolean finSent = false;
+            int ended = 0;
+            byte[] head = new byte[9];
+            while (ended < 2 && in.readNBytes(head, 0, 9) == 9) {
+                int length = ((head[0] & 0xff) << 16) | ((head[1] & 0xff) << 8) | (head[2] & 0xff);
+                int type = head[3];
+                int flags = head[4];
+                int streamId = ((head[5] & 0x7f) << 24) | ((head[6] & 0xff) << 16) | ((head[7] & 0xff) << 8)
+                        | (head[8] & 0xff);
+                byte[] payload = in.readNBytes(length);
+                if (type == SETTINGS && (flags & 1) == 0) {
+                    frame(out, SETTINGS, 1, 0, new byte[0]);
+                } else if (type == PING && (flags & 1) == 0) {
+                    frame(out, PING, 1, 0, payload);
+                } else if (type == HEADERS) {
+                    decoder.decode(payload);
+                    if ((flags & 1) != 0) {
+                        ended++;
+                    }
+                } else if (type == DATA && streamId == 1 && !finSent) {
+                    stream1.write(payload);
+                    byte[] b = stream1.toByteArray();
+                    // gRPC messages: the empty one is the end of the walk, answered with FIN (type 3)
+                    for (int off = 0; off + 5 <= b.length; ) {
+                        int n = ((b[off + 1] & 0xff) << 24) | ((b[off + 2] & 0xff) << 16)
+                                | ((b[off + 3] & 0xff) << 8) | (b[off + 4] & 0xff);
+                        if (n == 0) {
+                            // ask for two files (ids in walk order: .dockerignore, Dockerfile, data.txt), then FIN
+                            frame(out, DATA, 0, 1, new byte[] {0, 0, 0, 0, 4, 0x08, 0x01, 0x18, 0x01,
+                                0, 0, 0, 0, 4, 0x08, 0x01, 0x18, 0x02});
+                            frame(out, DATA, 0x1, 1, new byte[] {0, 0, 0, 0, 2, 0x08, 0x03});
+                            finSent = true;
+                            break;
+                        }
+                        off += 5 + n;
+                    }
+                }
+                out.flush();
+            }
+        }
+
+        private static List<io.jenkins.plugins.containerbuild.engine.session.Hpack.Header> call(String path,
+                                                                                                String dir) {
+            List<io.jenkins.plugins.containerbuild.engine.session.Hpack.Header> h = new java.util.ArrayList<>(List.of(
+                    header(":method", "POST"), header(":scheme", "http"), header(":path", path),
+                    header(":authority", "localhost"), header("content-type", "application/grpc"),
+                    header("te", "trailers")));
+            if (dir != null) {
+                h.add(header("dir-name", dir));
+                h.add(header("exclude-patterns", "*.tmp"));
+            }
+            return h;
+        }
+
+        private static io.jenkins.plugins.containerbuild.engine.session.Hpack.Header header(String n, String v) {
+            return new io.jenkins.plugins.containerbuild.engine.session.Hpack.Header(n, v);
+        }
+
+        private static void frame(OutputStream out, int type, int flags, int stream, byte[] payload)
+                throws IOException {
+            out.write(new byte[] {(byte) (payload.length >>> 16), (byte) (payload.length >>> 8),
+                    (byte) payload.length, (byte) type, (byte) flags, (byte) (stream >>> 24), (byte) (stream >>> 16),
+                    (byte) (stream >>> 8), (byte) stream});
+            out.write(payload);
+        }
+    }
+
     private static final class Proto {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
