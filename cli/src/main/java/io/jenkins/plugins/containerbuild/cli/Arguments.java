@@ -45,6 +45,7 @@ final class Arguments {
         value("--builder", BUILD, (o, v) -> o.builder = once("--builder", o.builder, v));
         value("--username", EnumSet.of(Options.Command.PUSH), (o, v) -> o.username = once("--username", o.username, v));
         flag("--password-stdin", EnumSet.of(Options.Command.PUSH), (o, v) -> o.passwordStdin = true);
+        value("--timeout", EnumSet.of(Options.Command.PUSH), (o, v) -> o.timeout = duration("--timeout", v));
         value("--host", BOTH, (o, v) -> o.host = once("--host", o.host, v));
         value("--tls-ca", BOTH, (o, v) -> o.tlsCa = once("--tls-ca", o.tlsCa, v));
         value("--tls-cert", BOTH, (o, v) -> o.tlsCert = once("--tls-cert", o.tlsCert, v));
@@ -57,6 +58,21 @@ final class Arguments {
     }
 
     private Arguments() {}
+
+    /** {@code 90s}, {@code 10m}, {@code 2h}: a positive whole number with a unit. */
+    static java.time.Duration duration(String option, String value) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})([smh])").matcher(value.strip());
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new BadValue(option + " '" + value + "' is not a duration: give a positive number with s, m or h,"
+                    + " such as 90s or 20m.");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            default -> java.time.Duration.ofHours(n);
+        };
+    }
 
     private static void value(String name, Set<Options.Command> commands, BiConsumer<Options, String> apply) {
         SPECS.put(name, new Spec(name, true, commands, apply));

@@ -39,6 +39,7 @@ final class Options {
     // push
     String username;
     boolean passwordStdin;
+    java.time.Duration timeout;
 
     // daemon
     String host;

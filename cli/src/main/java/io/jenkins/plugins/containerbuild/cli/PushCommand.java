@@ -23,6 +23,9 @@ final class PushCommand {
             for (String tag : o.tags) {
                 b.tag(tag);
             }
+            if (o.timeout != null) {
+                b.timeout(o.timeout);
+            }
             if (o.passwordStdin) {
                 String password = readPassword(inv.stdin(), o);
                 inv.console().addSecret(password);

@@ -53,6 +53,8 @@ final class Usage {
               --tag REF                  an image on the daemon to push; repeatable, at least one
               --username USER            registry user; needs --password-stdin
               --password-stdin           read the registry password from standard input
+              --timeout DURATION         give up a tag's push after this long, retries included (90s, 20m, 1h;
+                                         default 30m)
               --json                     print {"digests": {TAG: DIGEST}} on stdout
             """ + DAEMON_OPTIONS;
 

@@ -76,6 +76,19 @@ class UsageErrorsTest {
     }
 
     @Test
+    void pushTimeoutIsADurationWithAUnit() throws Exception {
+        assertUsageError(run("push", "--tag", "localhost:5001/x:1", "--timeout", "10"), "--timeout '10' is not a duration");
+        assertUsageError(run("push", "--tag", "localhost:5001/x:1", "--timeout", "0m"), "is not a duration");
+        assertUsageError(run("build", "--context", dir.toString(), "--tag", "a:1", "--timeout", "5m"),
+                "--timeout");
+        assertThat(Arguments.parse(new String[] {"push", "--tag", "a:1", "--timeout", "20m"}).timeout)
+                .isEqualTo(java.time.Duration.ofMinutes(20));
+        assertThat(Arguments.parse(new String[] {"push", "--tag", "a:1", "--timeout=90s"}).timeout)
+                .isEqualTo(java.time.Duration.ofSeconds(90));
+        assertThat(Arguments.parse(new String[] {"push", "--tag", "a:1"}).timeout).isNull();
+    }
+
+    @Test
     void usernameNeedsPasswordStdin() {
         assertUsageError(run("push", "--tag", "localhost:5001/x:1", "--username", "u"), "--password-stdin");
     }
