@@ -21,7 +21,7 @@ import java.util.Map;
  * generator only. An {@code ObjectMapper} would do the same, but building the first one sets up Jackson's date
  * formats and with them the JDK's locale data: ~70 ms of a CLI call that never needs a date.
  */
-final class Json {
+public final class Json {
 
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -48,7 +48,7 @@ final class Json {
     }
 
     /** Strings, numbers, booleans, nulls, collections and maps with string keys, as compact JSON. */
-    static String write(Object value) {
+    public static String write(Object value) {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             write(g, value);
