@@ -56,30 +56,15 @@ final class BuildImageStep {
             throw new DockerfileMissingException("Dockerfile " + request.dockerfile()
                     + " does not exist: create it or name the right file with the dockerfile option.");
         }
+        BuildContext context = openContext();
         if (request.builderKind() == BuilderKind.BUILDKIT && sessionsEnabled()) {
             Built viaSession = buildThroughSession();
             if (viaSession != null) {
                 return viaSession;
             }
         }
-        BuildContext context;
-        try {
-            // BuildKit applies no .dockerignore to an uploaded tar: its context is filtered here alone
-            context = request.builderKind() == BuilderKind.BUILDKIT
-                    ? BuildContext.forBuildKit(request.context(), request.dockerfile())
-                    : BuildContext.of(request.context(), request.dockerfile());
-        } catch (ContextException e) {
-            throw new BuildContextException(e.getMessage(), e);
-        } catch (IOException e) {
-            throw new BuildContextException("The build context " + request.context() + " cannot be read ("
-                    + e.getMessage() + "): check that the directory exists and is readable.", e);
-        }
-        String query = query(context.dockerfileName());
-        if (query.length() > MAX_QUERY_LENGTH) {
-            throw new ContainerEngineException(queryTooLong(query.length()));
-        }
-        events.accept(new EngineEvent.Phase("Building " + (request.tags().isEmpty() ? "an untagged image" : String.join(", ", request.tags()))
-                + " with " + request.builderKind() + " on " + daemon.endpoint()));
+        String query = checkedQuery(context.dockerfileName());
+        announce("");
         AbortableCall call = new AbortableCall();
         Instant began = Instant.now().minus(CLOCK_SKEW);
         ContextUploadProgress[] upload = {null};
@@ -92,6 +77,44 @@ final class BuildImageStep {
                 new ContextRecordSweeper(daemon, events).sweep(began);
             }
         }
+    }
+
+    /**
+     * The context as the tar upload sends it: the directory and the Dockerfile checked, the {@code .dockerignore}
+     * read. Nothing is walked yet. Done first for both ways of building, for the same checks and messages.
+     */
+    private BuildContext openContext() throws BuildContextException {
+        try {
+            // BuildKit applies no .dockerignore to an uploaded tar: its context is filtered here alone
+            return request.builderKind() == BuilderKind.BUILDKIT
+                    ? BuildContext.forBuildKit(request.context(), request.dockerfile())
+                    : BuildContext.of(request.context(), request.dockerfile());
+        } catch (IOException e) {
+            throw contextUnreadable(e);
+        }
+    }
+
+    private BuildContextException contextUnreadable(IOException e) {
+        if (e instanceof ContextException c) {
+            return new BuildContextException(c.getMessage(), c);
+        }
+        return new BuildContextException("The build context " + request.context() + " cannot be read ("
+                + e.getMessage() + "): check that the directory exists and is readable.", e);
+    }
+
+    /** The build's query string, refused when the daemon could not take it. */
+    private String checkedQuery(String dockerfileName) throws ContainerEngineException {
+        String query = query(dockerfileName);
+        if (query.length() > MAX_QUERY_LENGTH) {
+            throw new ContainerEngineException(queryTooLong(query.length()));
+        }
+        return query;
+    }
+
+    private void announce(String how) {
+        events.accept(new EngineEvent.Phase("Building " + (request.tags().isEmpty() ? "an untagged image"
+                : String.join(", ", request.tags())) + " with " + request.builderKind() + " on " + daemon.endpoint()
+                + how));
     }
 
     /**
@@ -147,19 +170,12 @@ final class BuildImageStep {
         SyncedDirectory contextDir;
         SyncedDirectory dockerfileDir;
         try {
-            BuildContext.forBuildKit(request.context(), request.dockerfile()); // the same checks and messages
             contextDir = SyncedDirectory.context(request.context(), request.dockerfile());
             dockerfileDir = SyncedDirectory.dockerfileDirectory(request.dockerfile());
-        } catch (ContextException e) {
-            throw new BuildContextException(e.getMessage(), e);
         } catch (IOException e) {
-            throw new BuildContextException("The build context " + request.context() + " cannot be read ("
-                    + e.getMessage() + "): check that the directory exists and is readable.", e);
+            throw contextUnreadable(e);
         }
-        String query = query(request.dockerfile().getFileName().toString());
-        if (query.length() > MAX_QUERY_LENGTH) {
-            throw new ContainerEngineException(queryTooLong(query.length()));
-        }
+        String query = checkedQuery(request.dockerfile().getFileName().toString());
         BuildSession session;
         try {
             session = BuildSession.open(daemon.endpoint(), "/v" + daemon.apiVersion(), contextDir, dockerfileDir,
@@ -169,9 +185,7 @@ final class BuildImageStep {
                     + "): the whole build context is sent as a tar instead."));
             return null;
         }
-        events.accept(new EngineEvent.Phase("Building " + (request.tags().isEmpty() ? "an untagged image"
-                : String.join(", ", request.tags())) + " with " + request.builderKind() + " on " + daemon.endpoint()
-                + " (context served through a BuildKit session)"));
+        announce(" (context served through a BuildKit session)");
         AbortableCall call = new AbortableCall();
         try (session) {
             return call.run("containerbuild-build", () -> {
