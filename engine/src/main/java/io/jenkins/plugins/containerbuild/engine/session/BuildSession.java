@@ -105,8 +105,7 @@ public final class BuildSession implements AutoCloseable {
 
     /** A local failure while serving the daemon (an unreadable file), which explains a failed build; or null. */
     public IOException failure() {
-        IOException f = fileSync.firstFailure();
-        return f != null ? f : null;
+        return fileSync.firstFailure();
     }
 
     private void serve(Http2Stream call) {

@@ -45,15 +45,18 @@ final class FsPacket {
 
     /** A DATA packet: a chunk of file {@code id}, or its end when {@code len} is 0. */
     static byte[] data(int id, byte[] buf, int off, int len) {
-        ByteArrayOutputStream p = new ByteArrayOutputStream(len + 16);
-        varint(p, 1, DATA);
-        varint(p, 3, id & 0xffffffffL);
+        // file contents pass through here: the header is small, the chunk is copied once into the exact array
+        ByteArrayOutputStream head = new ByteArrayOutputStream(16);
+        varint(head, 1, DATA);
+        varint(head, 3, id & 0xffffffffL);
         if (len > 0) {
-            tag(p, 4, 2);
-            rawVarint(p, len);
-            p.write(buf, off, len);
+            tag(head, 4, 2);
+            rawVarint(head, len);
         }
-        return p.toByteArray();
+        byte[] p = new byte[head.size() + len];
+        System.arraycopy(head.toByteArray(), 0, p, 0, head.size());
+        System.arraycopy(buf, off, p, head.size(), len);
+        return p;
     }
 
     static byte[] fin() {

@@ -81,23 +81,8 @@ final class Http2Server {
             put32(settings, 8, 16_384);
             writeFrame(SETTINGS, 0, 0, settings, 0, settings.length);
             writeWindowUpdate(0, RECEIVE_WINDOW - DEFAULT_WINDOW);
-            byte[] header = new byte[9];
-            while (!closed) {
-                if (in.readNBytes(header, 0, 9) < 9) {
-                    return; // the peer closed the connection
-                }
-                int length = ((header[0] & 0xff) << 16) | ((header[1] & 0xff) << 8) | (header[2] & 0xff);
-                int type = header[3] & 0xff;
-                int flags = header[4] & 0xff;
-                int streamId = get32(header, 5) & 0x7fffffff;
-                if (length > MAX_FRAME_WE_ACCEPT) {
-                    throw new IOException("HTTP/2 frame of " + length + " bytes is larger than announced");
-                }
-                byte[] payload = in.readNBytes(length);
-                if (payload.length < length) {
-                    throw new EOFException("HTTP/2 frame cut short");
-                }
-                frame(type, flags, streamId, payload);
+            for (Frame f; !closed && (f = readFrame()) != null; ) {
+                frame(f.type(), f.flags(), f.streamId(), f.payload());
             }
         } finally {
             closed = true;
@@ -108,6 +93,25 @@ final class Http2Server {
                 sendWindowLock.notifyAll();
             }
         }
+    }
+
+    private record Frame(int type, int flags, int streamId, byte[] payload) {}
+
+    /** The next frame, or null when the peer closed the connection between frames. */
+    private Frame readFrame() throws IOException {
+        byte[] header = in.readNBytes(9);
+        if (header.length < 9) {
+            return null;
+        }
+        int length = ((header[0] & 0xff) << 16) | ((header[1] & 0xff) << 8) | (header[2] & 0xff);
+        if (length > MAX_FRAME_WE_ACCEPT) {
+            throw new IOException("HTTP/2 frame of " + length + " bytes is larger than announced");
+        }
+        byte[] payload = in.readNBytes(length);
+        if (payload.length < length) {
+            throw new EOFException("HTTP/2 frame cut short");
+        }
+        return new Frame(header[3] & 0xff, header[4] & 0xff, get32(header, 5) & 0x7fffffff, payload);
     }
 
     private void frame(int type, int flags, int streamId, byte[] payload) throws IOException {
@@ -184,18 +188,16 @@ final class Http2Server {
         }
         ByteArrayOutputStream block = new ByteArrayOutputStream();
         block.write(payload, offset, end - offset);
-        int f = flags;
-        byte[] header = new byte[9];
-        while ((f & FLAG_END_HEADERS) == 0) {
-            if (in.readNBytes(header, 0, 9) < 9) {
+        for (int f = flags; (f & FLAG_END_HEADERS) == 0; ) {
+            Frame next = readFrame();
+            if (next == null) {
                 throw new EOFException("HTTP/2 header block cut short");
             }
-            int length = ((header[0] & 0xff) << 16) | ((header[1] & 0xff) << 8) | (header[2] & 0xff);
-            if ((header[3] & 0xff) != CONTINUATION || length > MAX_FRAME_WE_ACCEPT) {
+            if (next.type() != CONTINUATION) {
                 throw new IOException("HTTP/2 header block interrupted by another frame");
             }
-            f = header[4] & 0xff;
-            block.write(in.readNBytes(length));
+            f = next.flags();
+            block.write(next.payload());
         }
         List<Hpack.Header> fields = decoder.decode(block.toByteArray());
         boolean endStream = (flags & FLAG_END_STREAM) != 0;
