@@ -32,6 +32,17 @@ final class LabSupport {
     }
 
     /** The digest the plain registry serves for {@code repo:tag}, read over HTTP from the registry itself. */
+    /**
+     * Builds a small image with unique content on the host daemon, tagged {@code keep} so that it stays while
+     * push tests add and remove tags of their own; returns its id.
+     */
+    static String buildKeptImage(Path dir, String keep) throws Exception {
+        context(dir, "FROM " + Lab.get().baseImage() + "\nCOPY data /data\n", "data", unique("payload"));
+        try (ContainerEngine engine = ContainerEngine.connect(Lab.get().dood(), new RecordingSink())) {
+            return engine.build(BuildRequest.builder(dir).tag(keep).build()).imageId();
+        }
+    }
+
     static String registryDigest(String registry, String repo, String tag) throws IOException, InterruptedException {
         HttpRequest head = HttpRequest.newBuilder(URI.create("http://" + registry.replace("localhost", "127.0.0.1")
                         + "/v2/" + repo + "/manifests/" + tag))

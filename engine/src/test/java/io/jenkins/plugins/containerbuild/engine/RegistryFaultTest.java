@@ -32,10 +32,7 @@ class RegistryFaultTest {
 
     @BeforeAll
     static void buildOnce(@TempDir Path dir) throws Exception {
-        LabSupport.context(dir, "FROM " + lab.baseImage() + "\nCOPY data /data\n", "data", LabSupport.unique("payload"));
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
-            image = engine.build(BuildRequest.builder(dir).tag(KEEP).build()).imageId();
-        }
+        image = LabSupport.buildKeptImage(dir, KEEP);
     }
 
     @AfterAll

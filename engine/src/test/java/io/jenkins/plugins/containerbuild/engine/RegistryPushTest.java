@@ -22,11 +22,7 @@ class RegistryPushTest {
 
     @BeforeAll
     static void buildOnce(@TempDir Path dir) throws Exception {
-        LabSupport.context(dir, "FROM " + lab.baseImage() + "\nCOPY data /data\n", "data", LabSupport.unique("payload"));
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
-            // a tag of its own keeps the image while the tests add and remove theirs
-            image = engine.build(BuildRequest.builder(dir).tag(KEEP).build()).imageId();
-        }
+        image = LabSupport.buildKeptImage(dir, KEEP);
     }
 
     @AfterAll
