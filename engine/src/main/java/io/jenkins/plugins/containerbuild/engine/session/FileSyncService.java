@@ -24,6 +24,8 @@ final class FileSyncService {
 
     static final String DIFF_COPY = "/moby.filesync.v1.FileSync/DiffCopy";
     private static final int CHUNK = 32 * 1024;
+    /** Stats are sent in batches of about this many bytes (a few hundred entries), not one message at a time. */
+    private static final int STAT_BATCH_BYTES = 16 * 1024;
 
     private final Map<String, SyncedDirectory> dirs;
     private final AtomicLong bytesSent = new AtomicLong();
@@ -56,15 +58,25 @@ final class FileSyncService {
         AtomicReference<Throwable> walkFailure = new AtomicReference<>();
         Thread walker = Thread.ofVirtual().name("containerbuild-session-walk").start(() -> {
             int[] next = {0};
+            List<byte[]> batch = new ArrayList<>();
+            int[] batchBytes = {0};
             try {
                 dir.walk(filter, entry -> {
                     int id = next[0]++;
                     if (entry.regular() && entry.linkname().isEmpty()) {
-                        files.put(id, entry.file());
+                        files.put(id, entry.file()); // before its stat leaves: the daemon may ask for it at once
                     }
-                    call.sendMessage(FsPacket.stat(entry));
+                    byte[] stat = FsPacket.stat(entry);
+                    batch.add(stat);
+                    batchBytes[0] += stat.length;
+                    if (batchBytes[0] >= STAT_BATCH_BYTES) {
+                        call.sendMessages(batch);
+                        batch.clear();
+                        batchBytes[0] = 0;
+                    }
                 });
-                call.sendMessage(FsPacket.stat(null));
+                batch.add(FsPacket.stat(null));
+                call.sendMessages(batch);
             } catch (IOException | RuntimeException e) {
                 walkFailure.set(e);
                 if (e instanceof IOException io) {

@@ -127,10 +127,26 @@ final class Http2Stream {
 
     /** Sends one gRPC message (the response headers first, if not yet sent). */
     synchronized void sendMessage(byte[] message) throws IOException {
+        sendMessages(List.of(message));
+    }
+
+    /**
+     * Sends several gRPC messages in as few DATA frames as the peer's frame size allows (a walk of many small
+     * files makes tens of thousands of messages: one frame and one write each would dominate the transfer).
+     */
+    synchronized void sendMessages(List<byte[]> messages) throws IOException {
         startResponse();
-        byte[] framed = new byte[5 + message.length];
-        Http2Server.put32(framed, 1, message.length);
-        System.arraycopy(message, 0, framed, 5, message.length);
+        int total = 0;
+        for (byte[] m : messages) {
+            total += 5 + m.length;
+        }
+        byte[] framed = new byte[total];
+        int at = 0;
+        for (byte[] m : messages) {
+            Http2Server.put32(framed, at + 1, m.length);
+            System.arraycopy(m, 0, framed, at + 5, m.length);
+            at += 5 + m.length;
+        }
         connection.sendData(this, framed, 0, framed.length);
     }
 
