@@ -102,21 +102,42 @@ public final class BuildContext {
                 : ContextWalker.relativeSlashPath(root, realDockerfile);
 
         byte[] dockerignore = readDockerignore(root);
-        DockerIgnore ignore = DockerIgnore.none();
-        if (dockerignore != null) {
-            try {
-                ignore = DockerIgnore.parse(new String(dockerignore, StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException e) {
-                throw new ContextException(root.resolve(DOCKERIGNORE) + ": " + e.getMessage(), e);
-            }
-        }
+        DockerIgnore ignore = parseDockerignore(root, dockerignore);
         if (forBuildKit) {
             // the daemon must read the Dockerfile from the tar; the .dockerignore means nothing to it
             ignore = outside ? ignore : ignore.alwaysIncluding(name);
         } else {
-            ignore = outside ? ignore.alwaysIncluding(DOCKERIGNORE) : ignore.alwaysIncluding(DOCKERIGNORE, name);
+            ignore = asTheCliSends(ignore, outside, name);
         }
         return new BuildContext(root, realDockerfile, name, outside, dockerignore, outside && !forBuildKit, ignore);
+    }
+
+    /**
+     * The context's {@code .dockerignore} as the docker CLI applies it: read and checked as for a build, with the
+     * {@code .dockerignore} itself and a Dockerfile inside the context always sent.
+     *
+     * @param root the context directory, real path
+     * @param realDockerfile the Dockerfile, real path, inside or outside the context
+     */
+    static DockerIgnore cliIgnore(Path root, Path realDockerfile) throws IOException {
+        boolean outside = !realDockerfile.startsWith(root);
+        return asTheCliSends(parseDockerignore(root, readDockerignore(root)), outside,
+                outside ? null : ContextWalker.relativeSlashPath(root, realDockerfile));
+    }
+
+    private static DockerIgnore asTheCliSends(DockerIgnore ignore, boolean outside, String dockerfileName) {
+        return outside ? ignore.alwaysIncluding(DOCKERIGNORE) : ignore.alwaysIncluding(DOCKERIGNORE, dockerfileName);
+    }
+
+    private static DockerIgnore parseDockerignore(Path root, byte[] dockerignore) throws ContextException {
+        if (dockerignore == null) {
+            return DockerIgnore.none();
+        }
+        try {
+            return DockerIgnore.parse(new String(dockerignore, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new ContextException(root.resolve(DOCKERIGNORE) + ": " + e.getMessage(), e);
+        }
     }
 
     private static byte[] readDockerignore(Path root) throws IOException {

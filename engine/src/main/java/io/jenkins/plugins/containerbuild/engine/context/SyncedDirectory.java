@@ -83,16 +83,7 @@ public final class SyncedDirectory {
      */
     public static SyncedDirectory context(Path dir, Path dockerfile) throws IOException {
         Path root = dir.toRealPath();
-        Path df = dockerfile.toAbsolutePath().normalize();
-        Path ignoreFile = root.resolve(BuildContext.DOCKERIGNORE);
-        DockerIgnore guard = Files.isRegularFile(ignoreFile)
-                ? DockerIgnore.parse(Files.readString(ignoreFile, java.nio.charset.StandardCharsets.UTF_8))
-                : DockerIgnore.none();
-        Path realDf = Files.exists(df) ? df.toRealPath() : df;
-        guard = realDf.startsWith(root)
-                ? guard.alwaysIncluding(BuildContext.DOCKERIGNORE, ContextWalker.relativeSlashPath(root, realDf))
-                : guard.alwaysIncluding(BuildContext.DOCKERIGNORE);
-        return new SyncedDirectory(root, guard, null);
+        return new SyncedDirectory(root, BuildContext.cliIgnore(root, dockerfile.toRealPath()), null);
     }
 
     /**
