@@ -121,7 +121,7 @@ final class Report {
             }
         }
         if (!memory.isEmpty()) {
-            b.append("\n### Memory of `bin/containerbuild build` (BuildKit, whole context streamed; target: works with -Xmx64m)\n\n");
+            b.append("\n### Memory of `bin/containerbuild build` (classic builder: the whole context streamed as a tar; target: works with -Xmx64m)\n\n");
             b.append("| context | JAVA_TOOL_OPTIONS heap | result | peak heap used MiB | max RSS MiB | wall s | target |\n|---|---|---|---:|---:|---:|---|\n");
             for (Memory m : memory) {
                 boolean limited = m.heapOption().contains("Xmx64m");
@@ -163,7 +163,7 @@ final class Report {
                     .append(",,\n");
         }
         for (Memory m : memory) {
-            b.append("memory,").append(m.context()).append(",buildkit,warm,").append(m.heapOption().replace(',', ' '))
+            b.append("memory,").append(m.context()).append(",classic,warm,").append(m.heapOption().replace(',', ' '))
                     .append(",,").append(String.format(Locale.ROOT, "%.3f", m.seconds())).append(",,")
                     .append(String.format(Locale.ROOT, "%.0f", m.maxRssMiB() * 1024)).append('\n');
         }
