@@ -8,6 +8,7 @@ import hudson.FilePath;
 import hudson.Launcher;
 import hudson.Util;
 import hudson.model.AbstractProject;
+import hudson.model.Descriptor.FormException;
 import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
@@ -21,11 +22,13 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import jenkins.tasks.SimpleBuildStep;
+import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.StaplerRequest2;
 import org.kohsuke.stapler.verb.POST;
 
 /**
@@ -52,6 +55,7 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
     private String registry;
     private String credentialsId;
     private int retries = 3;
+    private String timeout;
 
     @DataBoundConstructor
     public ContainerBuildBuilder() {}
@@ -212,6 +216,21 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
         this.retries = ContainerPushStep.checkRetries(retries);
     }
 
+    /** The push timeout ({@code 90s}, {@code 20m}, {@code 2h}, may use variables); null for the default. */
+    public String getTimeout() {
+        return timeout;
+    }
+
+    @DataBoundSetter
+    public void setTimeout(String timeout) {
+        String t = Util.fixEmptyAndTrim(timeout);
+        // the step's rule, so that a typo fails when the job is saved; a value with variables is checked at run time
+        if (t != null && !t.contains("$")) {
+            ContainerPushStep.parseTimeout(t);
+        }
+        this.timeout = t;
+    }
+
     @Override
     public void perform(Run<?, ?> run, FilePath workspace, EnvVars env, Launcher launcher, TaskListener listener)
             throws InterruptedException, IOException {
@@ -253,6 +272,7 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
             s.setRegistry(expand(env, registry));
             s.setCredentialsId(credentialsId);
             s.setRetries(retries);
+            s.setTimeout(expand(env, timeout));
             s.setDaemon(daemon);
             return s;
         } catch (IllegalArgumentException e) {
@@ -308,6 +328,22 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
         public FormValidation doCheckRegistry(@AncestorInPath Item item, @QueryParameter String value) {
             FormSupport.checkConfigure(item);
             return value != null && value.contains("$") ? FormValidation.ok() : ContainerPushStep.checkRegistry(value);
+        }
+
+        @POST
+        public FormValidation doCheckTimeout(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            return value != null && value.contains("$") ? FormValidation.ok() : ContainerPushStep.checkTimeout(value);
+        }
+
+        /** A bad timeout is a form error on its field (a setter's exception would not name it). */
+        @Override
+        public Builder newInstance(StaplerRequest2 req, JSONObject formData) throws FormException {
+            String t = formData.optString("timeout");
+            if (t == null || !t.contains("$")) {
+                ContainerPushStep.checkTimeoutField(t);
+            }
+            return super.newInstance(req, formData);
         }
 
         @POST

@@ -15,12 +15,15 @@ import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
 import java.io.IOException;
 import java.io.Serial;
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.Step;
@@ -46,11 +49,15 @@ public final class ContainerPushStep extends Step {
     /** What may name a registry of the global configuration (a name without dots or a port is checked at run time). */
     private static final String REGISTRY_NAME = "[A-Za-z0-9][A-Za-z0-9_-]*";
 
+    /** A push timeout as the CLI's {@code --timeout} takes it: a positive whole number and s, m or h. */
+    private static final Pattern TIMEOUT = Pattern.compile("([0-9]{1,9})([smh])");
+
     private BuiltImage image;
     private List<String> tags = List.of();
     private String registry;
     private String credentialsId;
     private int retries = 3;
+    private String timeout;
     private DaemonSpec daemon;
 
     @DataBoundConstructor
@@ -121,6 +128,43 @@ public final class ContainerPushStep extends Step {
             throw new IllegalArgumentException("retries is " + retries + ": use a number from 0 to 20.");
         }
         return retries;
+    }
+
+    /**
+     * How long the push of one tag may take, retries included, as {@code 90s}, {@code 20m} or {@code 2h}; null for
+     * the engine's default (30 minutes), so the Snippet Generator leaves it out.
+     */
+    public String getTimeout() {
+        return timeout;
+    }
+
+    @DataBoundSetter
+    public void setTimeout(String timeout) {
+        String t = Util.fixEmptyAndTrim(timeout);
+        if (t != null) {
+            parseTimeout(t);
+        }
+        this.timeout = t;
+    }
+
+    /** {@code 90s}, {@code 20m}, {@code 2h} as a duration; IllegalArgumentException naming the field otherwise. */
+    static Duration parseTimeout(String value) {
+        Matcher m = TIMEOUT.matcher(value == null ? "" : value.strip());
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new IllegalArgumentException(Messages.ContainerPushStep_BadTimeout(value));
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    /** A timeout as the step takes it: {@code 90s}, {@code 20m}, {@code 2h} (the largest whole unit). */
+    static String formatTimeout(Duration timeout) {
+        long s = timeout.toSeconds();
+        return s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
     }
 
     /** The daemon to push from; null for the global default (the agent's socket unless configured). */
@@ -235,10 +279,16 @@ public final class ContainerPushStep extends Step {
             }
         }
         Plan plan = step.plan(address);
+        Duration timeout;
+        try {
+            timeout = step.getTimeout() == null ? null : parseTimeout(step.getTimeout());
+        } catch (IllegalArgumentException e) {
+            throw new AbortException(e.getMessage());
+        }
         ResolvedDaemon daemon = ContainerBuildConfiguration.daemonFor(step.getDaemon()).resolve(run);
         RegistryLogin login = credentialsId == null ? null : CredentialsLookup.registryLogin(credentialsId, run);
         LinkedHashMap<String, String> digests = workspace.act(new PushImageCallable(daemon, plan.push(),
-                plan.retag(), login, step.getRetries(), listener));
+                plan.retag(), login, step.getRetries(), timeout, listener));
         ContainerBuildAction.of(run).pushed(step.getImage(), digests);
         return digests;
     }
@@ -272,9 +322,17 @@ public final class ContainerPushStep extends Step {
             return checkRegistry(value);
         }
 
+        @POST
+        public FormValidation doCheckTimeout(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            return checkTimeout(value);
+        }
+
         /** Binds the form, then the text area that stands for the tags. */
         @Override
         public Step newInstance(StaplerRequest2 req, JSONObject formData) throws FormException {
+            // a bad value would fail in the setter, which Jenkins reports as a LinkageError rather than on the field
+            checkTimeoutField(formData.optString("timeout"));
             return withTextAreas((ContainerPushStep) super.newInstance(req, formData), formData::optString);
         }
 
@@ -289,6 +347,24 @@ public final class ContainerPushStep extends Step {
             throws FormException {
         StepArguments.fromTextArea(form, "tags", t -> step.setTags(StepArguments.lines(t)));
         return step;
+    }
+
+    /** A form's timeout: empty (the default) or a duration; a form error on the field otherwise. */
+    static void checkTimeoutField(String value) throws FormException {
+        try {
+            String t = Util.fixEmptyAndTrim(value);
+            if (t != null) {
+                parseTimeout(t);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new FormException(e.getMessage(), "timeout");
+        }
+    }
+
+    /** Empty (the default) or a duration. */
+    static FormValidation checkTimeout(String value) {
+        String t = Util.fixEmptyAndTrim(value);
+        return t == null ? FormValidation.ok() : FormSupport.check(() -> parseTimeout(t));
     }
 
     /** A registry address, or a name that the global configuration must know. */

@@ -98,6 +98,18 @@ final class Messages {
         return format("ContainerPushStep.OtherRegistry", tag, registry);
     }
 
+    static String ContainerPushStep_BadTimeout(Object value) {
+        return format("ContainerPushStep.BadTimeout", value);
+    }
+
+    static String ContainerPushStep_TimedOut(Object failure, Object timeout) {
+        return format("ContainerPushStep.TimedOut", failure, timeout);
+    }
+
+    static String ContainerPushStep_DefaultTimeout(Object timeout) {
+        return format("ContainerPushStep.DefaultTimeout", timeout);
+    }
+
     static String BuildLog_Built(Object imageId, Object size) {
         return format("BuildLog.Built", imageId, size);
     }

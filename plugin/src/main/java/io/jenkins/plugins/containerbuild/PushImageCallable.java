@@ -7,9 +7,11 @@ import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
 import io.jenkins.plugins.containerbuild.engine.PushRequest;
 import io.jenkins.plugins.containerbuild.engine.PushResult;
+import io.jenkins.plugins.containerbuild.engine.RegistryTimeoutException;
 import java.io.File;
 import java.io.IOException;
 import java.io.Serial;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,20 +33,23 @@ final class PushImageCallable extends MasterToSlaveFileCallable<LinkedHashMap<St
     private final LinkedHashMap<String, String> retag;
     private final RegistryLogin login;
     private final int retries;
+    private final Duration timeout;
     private final TaskListener listener;
 
     /**
      * @param tags   what to push, in order
      * @param retag  new name to existing name, for tags that get the registry's name first
      * @param login  null when the registry needs none
+     * @param timeout how long the push of one tag may take; null for the engine's default
      */
     PushImageCallable(ResolvedDaemon daemon, List<String> tags, Map<String, String> retag, RegistryLogin login,
-                      int retries, TaskListener listener) {
+                      int retries, Duration timeout, TaskListener listener) {
         this.daemon = daemon;
         this.tags = new ArrayList<>(tags);
         this.retag = new LinkedHashMap<>(retag);
         this.login = login;
         this.retries = retries;
+        this.timeout = timeout;
         this.listener = listener;
     }
 
@@ -63,6 +68,9 @@ final class PushImageCallable extends MasterToSlaveFileCallable<LinkedHashMap<St
             if (login != null) {
                 b.credentials(login.toEngine());
             }
+            if (timeout != null) {
+                b.timeout(timeout);
+            }
             request = b.build();
         } catch (IllegalArgumentException e) {
             throw new AbortException(e.getMessage());
@@ -76,6 +84,13 @@ final class PushImageCallable extends MasterToSlaveFileCallable<LinkedHashMap<St
             LinkedHashMap<String, String> digests = new LinkedHashMap<>(result.digests());
             digests.forEach((tag, digest) -> log.line(Messages.BuildLog_Pushed(tag, digest)));
             return digests;
+        } catch (RegistryTimeoutException e) {
+            // the engine's message says what happened; this one adds which setting of the step to raise
+            String limit = ContainerPushStep.formatTimeout(request.timeout());
+            AbortException a = new AbortException(Messages.ContainerPushStep_TimedOut(e.getMessage(),
+                    timeout == null ? Messages.ContainerPushStep_DefaultTimeout(limit) : limit));
+            a.initCause(e);
+            throw a;
         } catch (ContainerEngineException e) {
             throw Engines.abort(e);
         } catch (IllegalArgumentException e) {

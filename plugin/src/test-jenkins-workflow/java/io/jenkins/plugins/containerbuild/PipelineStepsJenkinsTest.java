@@ -8,6 +8,7 @@ import com.cloudbees.plugins.credentials.domains.Domain;
 import com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl;
 import hudson.model.Result;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import java.util.List;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
 import org.jenkinsci.plugins.workflow.cps.SnippetizerTester;
 import org.jenkinsci.plugins.workflow.job.WorkflowJob;
@@ -92,5 +93,21 @@ class PipelineStepsJenkinsTest {
 
         new SnippetizerTester(j).assertRoundTrip(s,
                 "containerBuild context: 'app', daemon: dind(cacheVolume: 'cache', image: 'docker:dind'), noCache: true, target: 'runtime'");
+    }
+
+    @Test
+    void pushTimeoutRoundTripsAndIsLeftOutWhenDefault(JenkinsRule j) throws Exception {
+        ContainerPushStep s = new ContainerPushStep();
+        s.setTags(List.of("team/app:1"));
+        s.setRegistry("reg.example.com");
+        s.setTimeout("10m");
+        ContainerPushStep back = new StepConfigTester(j).configRoundTrip(s);
+        assertThat(back.getTimeout()).isEqualTo("10m");
+        assertThat(back.getTags()).containsExactly("team/app:1");
+        new SnippetizerTester(j).assertRoundTrip(s,
+                "containerPush registry: 'reg.example.com', tags: ['team/app:1'], timeout: '10m'");
+
+        s.setTimeout(null);
+        new SnippetizerTester(j).assertRoundTrip(s, "containerPush registry: 'reg.example.com', tags: ['team/app:1']");
     }
 }

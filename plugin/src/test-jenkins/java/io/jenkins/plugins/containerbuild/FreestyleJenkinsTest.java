@@ -65,6 +65,7 @@ class FreestyleJenkinsTest {
         before.setRegistry("registry.example.com");
         before.setCredentialsId("registry");
         before.setRetries(5);
+        before.setTimeout("45m");
 
         FreeStyleProject p = r.createFreeStyleProject("roundtrip");
         p.getBuildersList().add(before);
@@ -96,6 +97,7 @@ class FreestyleJenkinsTest {
         assertThat(after.getRegistry(), is("registry.example.com"));
         assertThat(after.getCredentialsId(), is("registry"));
         assertThat(after.getRetries(), is(5));
+        assertThat(after.getTimeout(), is("45m"));
     }
 
     /**

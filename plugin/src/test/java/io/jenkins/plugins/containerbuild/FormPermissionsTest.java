@@ -144,6 +144,10 @@ class FormPermissionsTest {
                 .isInstanceOf(AccessDeniedException.class);
         assertThatThrownBy(() -> new ContainerBuildBuilder.DescriptorImpl().doCheckTags(job, "app:1"))
                 .isInstanceOf(AccessDeniedException.class);
+        assertThatThrownBy(() -> new ContainerPushStep.DescriptorImpl().doCheckTimeout(job, "10m"))
+                .isInstanceOf(AccessDeniedException.class);
+        assertThatThrownBy(() -> new ContainerBuildBuilder.DescriptorImpl().doCheckTimeout(job, "10m"))
+                .isInstanceOf(AccessDeniedException.class);
         assertThatThrownBy(() -> new NamedRegistry.DescriptorImpl().doCheckName(null, "internal"))
                 .isInstanceOf(AccessDeniedException.class).hasMessage("no administer");
         assertThatThrownBy(() -> new NamedRegistry.DescriptorImpl().doCheckUrl(null, "reg.example.com"))
@@ -164,6 +168,14 @@ class FormPermissionsTest {
         assertThat(new ContainerBuildBuilder.DescriptorImpl().doCheckBuilder(job, "kaniko")).isSameAs(error);
         assertThat(new DindDaemon.DescriptorImpl().doCheckCacheVolume(job, "a b")).isSameAs(error);
         assertThat(new DoodDaemon.DescriptorImpl().doCheckSocket(job, "docker.sock")).isSameAs(error);
+
+        assertThat(new ContainerPushStep.DescriptorImpl().doCheckTimeout(job, "")).isSameAs(ok);
+        assertThat(new ContainerPushStep.DescriptorImpl().doCheckTimeout(job, " 90s ")).isSameAs(ok);
+        assertThat(new ContainerPushStep.DescriptorImpl().doCheckTimeout(job, "10 minutes")).isSameAs(error);
+        validation.verify(() -> FormValidation.error("timeout '10 minutes' is not a duration: give a positive whole"
+                + " number with s, m or h, such as 90s, 20m or 2h."));
+        assertThat(new ContainerBuildBuilder.DescriptorImpl().doCheckTimeout(job, "${PUSH_TIMEOUT}")).isSameAs(ok);
+        assertThat(new ContainerBuildBuilder.DescriptorImpl().doCheckTimeout(job, "0m")).isSameAs(error);
 
         JenkinsStatics.configuration().setRegistries(List.of(new NamedRegistry("internal", "reg.example.com")));
         assertThat(new ContainerPushStep.DescriptorImpl().doCheckRegistry(job, "internal")).isSameAs(ok);

@@ -113,4 +113,24 @@ class FreestyleTest {
                 .hasMessage("'JUSTANAME' is not NAME=VALUE: write one NAME=VALUE per line.");
         assertThat(harness.action()).isNull();
     }
+
+    /** The push timeout may come from a variable: expanded for the push step, and a bad value fails the build. */
+    @Test
+    void thePushTimeoutIsExpandedAndCheckedWhenTheBuildRuns() throws Exception {
+        StepHarness harness = new StepHarness(workspace);
+        ContainerBuildBuilder builder = new ContainerBuildBuilder();
+        builder.setTags("app:1");
+        builder.setPush(true);
+        builder.setTimeout("${PUSH_TIMEOUT}");
+        hudson.EnvVars env = org.mockito.Mockito.mock(hudson.EnvVars.class);
+        org.mockito.Mockito.when(env.expand(org.mockito.ArgumentMatchers.any()))
+                .thenAnswer(i -> ((String) i.getArgument(0)).replace("${PUSH_TIMEOUT}", "15m"));
+        assertThat(builder.pushStep(env).getTimeout()).isEqualTo("15m");
+
+        assertThatThrownBy(() -> harness.freestyle(builder, Map.of("PUSH_TIMEOUT", "soon")))
+                .isInstanceOf(AbortException.class)
+                .hasMessage("timeout 'soon' is not a duration: give a positive whole number with s, m or h,"
+                        + " such as 90s, 20m or 2h.");
+        assertThat(harness.action()).as("nothing built").isNull();
+    }
 }

@@ -82,6 +82,61 @@ class StepArgumentsTest {
         assertThatThrownBy(() -> new DoodDaemon().setSocket("docker.sock")).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /**
+     * The push timeout reads as the CLI's {@code --timeout}: a whole number with s, m or h. Unset, it is null, which
+     * the Snippet Generator leaves out and the callable leaves to the engine's default.
+     */
+    @Test
+    void pushTimeoutTakesTheCommandLinesDurations() {
+        ContainerPushStep p = new ContainerPushStep();
+        assertThat(p.getTimeout()).as("default: the engine's").isNull();
+        p.setTimeout(" 90s ");
+        assertThat(p.getTimeout()).isEqualTo("90s");
+        p.setTimeout("  ");
+        assertThat(p.getTimeout()).isNull();
+        assertThat(ContainerPushStep.parseTimeout("90s")).isEqualTo(java.time.Duration.ofSeconds(90));
+        assertThat(ContainerPushStep.parseTimeout("20m")).isEqualTo(java.time.Duration.ofMinutes(20));
+        assertThat(ContainerPushStep.parseTimeout("2h")).isEqualTo(java.time.Duration.ofHours(2));
+        for (String bad : new String[] {"10", "0s", "-5m", "1.5h", "10 m", "10min", "PT10M", "1d"}) {
+            assertThatThrownBy(() -> p.setTimeout(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("timeout '" + bad + "' is not a duration: give a positive whole number with s, m or h,"
+                            + " such as 90s, 20m or 2h.");
+        }
+        assertThat(p.getTimeout()).as("a bad value leaves the field as it was").isNull();
+        assertThat(ContainerPushStep.formatTimeout(java.time.Duration.ofSeconds(90))).isEqualTo("90s");
+        assertThat(ContainerPushStep.formatTimeout(java.time.Duration.ofMinutes(30))).isEqualTo("30m");
+        assertThat(ContainerPushStep.formatTimeout(java.time.Duration.ofHours(2))).isEqualTo("2h");
+    }
+
+    /**
+     * The forms bind the timeout's text box to the property: what a form shows reads back as the same value, and
+     * a bad value is a form error on the field (checked before binding, whose setter exception Jenkins would show
+     * as a LinkageError).
+     */
+    @Test
+    void pushTimeoutRoundTripsThroughTheFormsAndBadValuesAreFormErrorsOnTheField() throws Exception {
+        ContainerPushStep p = new ContainerPushStep();
+        p.setTimeout("45m");
+        ContainerPushStep back = new ContainerPushStep();
+        ContainerPushStep.checkTimeoutField(p.getTimeout());
+        back.setTimeout(p.getTimeout());
+        assertThat(back.getTimeout()).isEqualTo("45m");
+        ContainerPushStep.checkTimeoutField("");
+        ContainerPushStep.checkTimeoutField(null);
+        assertThatThrownBy(() -> ContainerPushStep.checkTimeoutField("soon"))
+                .isInstanceOf(hudson.model.Descriptor.FormException.class)
+                .hasMessageStartingWith("timeout 'soon' is not a duration");
+
+        ContainerBuildBuilder b = new ContainerBuildBuilder();
+        assertThat(b.getTimeout()).isNull();
+        b.setTimeout("${PUSH_TIMEOUT}");
+        assertThat(b.getTimeout()).as("variables are checked when the build runs").isEqualTo("${PUSH_TIMEOUT}");
+        b.setTimeout(" 2h ");
+        assertThat(b.getTimeout()).isEqualTo("2h");
+        assertThatThrownBy(() -> b.setTimeout("2 hours")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("timeout '2 hours' is not a duration");
+    }
+
     @Test
     void registryNames() {
         assertThat(ContainerPushStep.registryHost("https://registry.example.com")).isEqualTo("registry.example.com");
