@@ -7,13 +7,12 @@ import com.cloudbees.plugins.credentials.CredentialsProvider;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.mockito.MockedStatic;
 
@@ -30,18 +29,12 @@ class BuildAndPushTest {
     @TempDir
     Path workspace;
 
-    private final List<String> created = new ArrayList<>();
+    @RegisterExtension
+    final CreatedImages created = new CreatedImages();
 
     @BeforeAll
     static void lab() {
         lab = Lab.get();
-    }
-
-    @AfterEach
-    void removeImages() {
-        for (String image : created) {
-            lab.run(null, "rmi", "-f", image);
-        }
     }
 
     @Test

@@ -9,13 +9,12 @@ import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredenti
 import hudson.AbortException;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.mockito.MockedStatic;
 
@@ -32,18 +31,12 @@ class FreestyleTest {
     @TempDir
     Path workspace;
 
-    private final List<String> created = new ArrayList<>();
+    @RegisterExtension
+    final CreatedImages created = new CreatedImages();
 
     @BeforeAll
     static void lab() {
         lab = Lab.get();
-    }
-
-    @AfterEach
-    void removeImages() {
-        for (String image : created) {
-            lab.run(null, "rmi", "-f", image);
-        }
     }
 
     @Test

@@ -8,13 +8,12 @@ import io.jenkins.plugins.containerbuild.engine.RegistryTimeoutException;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,18 +29,12 @@ class PushTimeoutTest {
     @TempDir
     Path workspace;
 
-    private final List<String> created = new ArrayList<>();
+    @RegisterExtension
+    final CreatedImages created = new CreatedImages();
 
     @BeforeAll
     static void lab() {
         lab = Lab.get();
-    }
-
-    @AfterEach
-    void removeImages() {
-        for (String image : created) {
-            lab.run(null, "rmi", "-f", image);
-        }
     }
 
     /** An image with a layer no registry has yet, so that its push has a blob to upload. */
