@@ -190,7 +190,7 @@ public final class BuildContext {
         ContextTarWriter tar = new ContextTarWriter(out, entriesSent, bytesSent);
         AtomicBoolean dockerignoreSent = new AtomicBoolean();
         long now = Instant.now().getEpochSecond();
-        new ContextWalker(root, ignore).walk(entry -> {
+        WalkAhead.walk(new ContextWalker(root, ignore)::walk, entry -> {
             if (rewriteDockerignore && entry.name().equals(DOCKERIGNORE)) {
                 tar.addBytes(DOCKERIGNORE, dockerignoreListingDockerfile(), entry.mode(), entry.mtimeSeconds());
                 dockerignoreSent.set(true);

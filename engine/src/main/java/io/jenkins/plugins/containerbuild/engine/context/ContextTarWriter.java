@@ -10,12 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -41,6 +43,8 @@ final class ContextTarWriter implements AutoCloseable {
     /** The largest size or mtime of an 11-digit octal field: larger ones need a PAX header. */
     private static final long MAX_OCTAL_11 = 077777777777L;
     private static final byte[] ZEROS = new byte[RECORD];
+    /** Given as a set: the varargs form of {@link FileChannel#open} builds a new set for every file. */
+    private static final Set<OpenOption> READ_NOFOLLOW = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
 
     private final OutputStream target;
     private final AtomicLong entriesWritten;
@@ -89,7 +93,7 @@ final class ContextTarWriter implements AutoCloseable {
         }
         FileChannel in;
         try {
-            in = FileChannel.open(entry.path(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            in = FileChannel.open(entry.path(), READ_NOFOLLOW);
         } catch (NoSuchFileException vanished) {
             if (entry.inode() != null) {
                 firstPathOfInode.remove(entry.inode());

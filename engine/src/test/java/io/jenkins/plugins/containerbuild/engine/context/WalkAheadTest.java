@@ -1,0 +1,121 @@
+package io.jenkins.plugins.containerbuild.engine.context;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WalkAheadTest {
+
+    @TempDir
+    Path tmp;
+
+    /** More entries than the batches that may wait between the threads, so the walk has to wait for the visitor. */
+    private Path treeOfManyBatches() throws IOException {
+        Path root = Files.createDirectories(tmp.resolve("ctx")).toRealPath();
+        int files = WalkAhead.BATCH * (WalkAhead.BATCHES_AHEAD + 3) + 7;
+        for (int i = 0; i < files; i++) {
+            Path dir = Files.createDirectories(root.resolve("d" + (i / 50)));
+            Files.writeString(dir.resolve("f" + i), "x");
+        }
+        return root;
+    }
+
+    @Test
+    void visitsEveryEntryInWalkOrderOnTheCallingThreadWithAtMostSomeBatchesAhead() throws Exception {
+        Path root = treeOfManyBatches();
+        List<String> direct = new ArrayList<>();
+        new ContextWalker(root, DockerIgnore.none()).walk(entry -> direct.add(entry.name()));
+        List<String> ahead = new ArrayList<>();
+        Thread caller = Thread.currentThread();
+        List<Thread> visitingThreads = new ArrayList<>();
+        List<Integer> walkedWhenTheWalkWaited = new ArrayList<>();
+        AtomicInteger walked = new AtomicInteger();
+
+        WalkAhead.walk(visitor -> new ContextWalker(root, DockerIgnore.none()).walk(entry -> {
+            walked.incrementAndGet();
+            visitor.visit(entry);
+        }), entry -> {
+            if (ahead.isEmpty()) {
+                // the first entry is not visited yet: the walk fills the batches it may hand over, then waits
+                awaitWalkThread(Thread.State.WAITING);
+                walkedWhenTheWalkWaited.add(walked.get());
+            }
+            ahead.add(entry.name());
+            if (Thread.currentThread() != caller) {
+                visitingThreads.add(Thread.currentThread());
+            }
+        });
+
+        assertThat(ahead).hasSize(direct.size()).isEqualTo(direct);
+        assertThat(visitingThreads).isEmpty();
+        // the batch the visitor took, the batches waiting and a full one that the walk waits to hand over
+        assertThat(walkedWhenTheWalkWaited).containsExactly(WalkAhead.BATCH * (WalkAhead.BATCHES_AHEAD + 2));
+    }
+
+    @Test
+    void aFailureOfTheWalkIsRethrownAfterTheEntriesBeforeIt() throws Exception {
+        Path root = treeOfManyBatches();
+        List<String> direct = new ArrayList<>();
+        new ContextWalker(root, DockerIgnore.none()).walk(entry -> direct.add(entry.name()));
+        ContextException failure = new ContextException("Cannot read the last entry");
+        List<String> names = new ArrayList<>();
+
+        assertThatThrownBy(() -> WalkAhead.walk(visitor -> {
+            new ContextWalker(root, DockerIgnore.none()).walk(visitor);
+            throw failure;
+        }, entry -> names.add(entry.name()))).isSameAs(failure);
+
+        assertThat(names).hasSize(direct.size()).isEqualTo(direct);
+    }
+
+    @Test
+    void aFailingVisitorStopsTheWalk() throws Exception {
+        Path root = treeOfManyBatches();
+        List<String> names = new ArrayList<>();
+
+        assertThatThrownBy(() -> WalkAhead.walk(new ContextWalker(root, DockerIgnore.none())::walk, entry -> {
+            names.add(entry.name());
+            if (names.size() == 3) {
+                throw new IOException("target closed");
+            }
+        })).hasMessage("target closed");
+
+        assertThat(names).hasSize(3);
+        awaitWalkThread(Thread.State.TERMINATED);
+    }
+
+    /** Polls until the walk thread is in this state (or gone, for TERMINATED); fails after 10 s. */
+    private static void awaitWalkThread(Thread.State state) throws InterruptedIOException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            Optional<Thread> walk = walkThread();
+            Thread.State now = walk.map(Thread::getState).orElse(Thread.State.TERMINATED);
+            if (now == state) {
+                return;
+            }
+            assertThat(System.nanoTime()).as("walk thread %s, waited for %s", now, state).isLessThan(deadline);
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException();
+            }
+        }
+    }
+
+    private static Optional<Thread> walkThread() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("build-context-walk-") && t.isAlive())
+                .findFirst();
+    }
+}
