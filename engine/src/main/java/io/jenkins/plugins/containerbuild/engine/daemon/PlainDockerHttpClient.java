@@ -4,6 +4,7 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.transport.UnixSocket;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -29,6 +30,7 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.impl.DefaultContentLengthStrategy;
 import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EmptyInputStream;
 import org.apache.hc.core5.http.io.entity.InputStreamEntity;
@@ -111,6 +113,9 @@ final class PlainDockerHttpClient implements DockerHttpClient {
         byte[] bytes = request.bodyBytes();
         if (bytes != null) {
             http.setEntity(new ByteArrayEntity(bytes, null));
+        } else if (request.body() instanceof SelfWritingBody body) {
+            http.setEntity(new SelfWritingEntity(body));
+            body.abortRequestOnClose(http::abort);
         } else if (request.body() != null) {
             http.setEntity(new InputStreamEntity(request.body(), null));
         }
@@ -124,6 +129,50 @@ final class PlainDockerHttpClient implements DockerHttpClient {
     @Override
     public void close() throws IOException {
         client.close();
+    }
+
+    /**
+     * A body that writes itself into the request's chunked stream, in the pieces it makes (the context tar writer
+     * writes 64 KiB at a time): an {@link InputStreamEntity} would copy it through a 4 KiB buffer, one chunk and
+     * several socket writes per 4 KiB.
+     */
+    private static final class SelfWritingEntity extends AbstractHttpEntity {
+        private final SelfWritingBody body;
+
+        SelfWritingEntity(SelfWritingBody body) {
+            super((String) null, null, true);
+            this.body = body;
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            body.writeTo(out);
+        }
+
+        @Override
+        public InputStream getContent() {
+            return body;
+        }
+
+        @Override
+        public long getContentLength() {
+            return -1;
+        }
+
+        @Override
+        public boolean isRepeatable() {
+            return false;
+        }
+
+        @Override
+        public boolean isStreaming() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+            // the body belongs to the caller: closing it would abort the request
+        }
     }
 
     /** A unix socket route needs an address but connects to the socket path: give it loopback, no DNS lookup. */
