@@ -64,6 +64,24 @@ class ContextUploadTest {
     }
 
     @Test
+    void theClassicUploadWorksOverTls(@TempDir Path dir) throws Exception {
+        String marker = LabSupport.unique("over-tls");
+        LabSupport.context(dir, "FROM " + lab.baseImage() + "\nCOPY data /data\nRUN echo " + marker + "\n");
+        writeRandom(dir.resolve("data"), 8 * MIB);
+        String tag = LabSupport.unique("localhost/cb-upload-tls") + ":1";
+        RecordingSink events = new RecordingSink();
+        try (ContainerEngine engine = ContainerEngine.connect(lab.tls(), events)) {
+            BuildResult built = engine.build(BuildRequest.builder(dir).builderKind(BuilderKind.CLASSIC).tag(tag)
+                    .networkMode("none").build());
+            assertThat(built.imageId()).startsWith("sha256:");
+            assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.Progress p && p.status().equals("Sent")
+                    && p.current() > 8 * MIB);
+            assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.StepOutput o && o.line().contains(marker));
+            engine.remove(tag);
+        }
+    }
+
+    @Test
     void aFailureBeforeTheUploadIsReadIsTheDaemonsError(@TempDir Path dir) throws Exception {
         // BuildKit reads the Dockerfile from the front of the uploaded tar and fails before it reads the rest
         LabSupport.context(dir, "FROM " + lab.baseImage() + "\nNO-SUCH-INSTRUCTION x\n");
