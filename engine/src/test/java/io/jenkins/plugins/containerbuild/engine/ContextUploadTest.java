@@ -54,7 +54,7 @@ class ContextUploadTest {
                 assertThat(caller.isAlive()).isFalse();
                 assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
                 assertThat(tookMillis).as("the blocked write was cut, not waited out").isLessThan(5_000);
-                assertThat(poll(() -> liveThreads("containerbuild-build", "build-context-tar") == 0))
+                assertThat(poll(() -> liveThreads("containerbuild-build", "build-context-tar", "build-context-walk") == 0))
                         .as("no thread is left writing the context").isTrue();
                 proxy.releaseStalled();
                 assertThat(poll(() -> !proxy.stalledClosedByClient.isEmpty()))
