@@ -130,7 +130,7 @@ final class BuildImageStep {
     private Built uploadAndFollow(AbortableCall call, BuildContext context, String query,
                                   ContextUploadProgress[] upload) throws ContainerEngineException, InterruptedException {
         return call.run("containerbuild-build", () -> {
-            ContextUploadProgress body = new ContextUploadProgress(context.openStream(), events);
+            ContextUploadProgress body = new ContextUploadProgress(context, events);
             upload[0] = body;
             call.closeOnAbort(body);
             DockerHttpClient.Request http = DockerHttpClient.Request.builder()

@@ -48,6 +48,13 @@ final class FaultProxy implements AutoCloseable {
 
         /** Runs the action, then forwards the request. */
         record Before(Runnable action) implements Fault {}
+
+        /**
+         * Forwards nothing and stops reading what the client sends, so that its writes block once the socket
+         * buffers are full (a daemon that does not read the upload), until {@link FaultProxy#releaseStalled()};
+         * then reads to the end of the client's stream and drops the request.
+         */
+        record Stall() implements Fault {}
     }
 
     private record Rule(Predicate<String> requestLine, Fault fault, AtomicInteger timesLeft) {}
@@ -64,6 +71,11 @@ final class FaultProxy implements AutoCloseable {
     final List<String> forwardedAfterFault = new CopyOnWriteArrayList<>();
     /** Held requests dropped because their client closed the connection before the hold was over. */
     final List<String> droppedHeld = new CopyOnWriteArrayList<>();
+    /** Stalled requests whose client closed the connection (or reset it) rather than finish sending. */
+    final List<String> stalledClosedByClient = new CopyOnWriteArrayList<>();
+    /** Requests now stalled. */
+    final List<String> stalled = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     /** Connections reset by a rule or by {@link #resetAll()}. */
     final AtomicInteger resets = new AtomicInteger();
 
@@ -189,6 +201,11 @@ final class FaultProxy implements AutoCloseable {
                             return;
                         }
                     }
+                    if (fault instanceof Fault.Stall) {
+                        stall(client, line);
+                        closeQuietly(server);
+                        return;
+                    }
                     if (fault instanceof Fault.Before before) {
                         before.action().run();
                     }
@@ -206,6 +223,44 @@ final class FaultProxy implements AutoCloseable {
             // a reset on either side: make the other side see it too
             reset(client);
             closeQuietly(server);
+        }
+    }
+
+    /** Lets stalled requests go on: their connections are read to the end and dropped. */
+    void releaseStalled() {
+        release.countDown();
+    }
+
+    private void stall(Socket client, String line) {
+        stalled.add(line);
+        try {
+            release.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        // the request was sent with chunked encoding: a client that finished would end with the last chunk
+        byte[] buf = new byte[64 * 1024];
+        byte[] tail = new byte[5];
+        int tailLength = 0;
+        try {
+            InputStream in = client.getInputStream();
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                for (int i = Math.max(0, n - 5); i < n; i++) {
+                    if (tailLength == 5) {
+                        System.arraycopy(tail, 1, tail, 0, 4);
+                        tailLength = 4;
+                    }
+                    tail[tailLength++] = buf[i];
+                }
+            }
+        } catch (IOException reset) {
+            stalledClosedByClient.add(line);
+            return;
+        }
+        if (!new String(tail, 0, tailLength, StandardCharsets.ISO_8859_1).equals("0\r\n\r\n")) {
+            stalledClosedByClient.add(line);
         }
     }
 
@@ -288,6 +343,7 @@ final class FaultProxy implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        release.countDown();
         listener.close();
         for (Socket s : open) {
             closeQuietly(s);

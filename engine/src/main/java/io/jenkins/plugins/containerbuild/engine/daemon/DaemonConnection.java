@@ -3,7 +3,6 @@ package io.jenkins.plugins.containerbuild.engine.daemon;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
 import io.jenkins.plugins.containerbuild.engine.DaemonPermissionException;
@@ -85,16 +84,7 @@ public final class DaemonConnection implements Closeable {
 
     private static DockerHttpClient httpClient(URI host, PemSslConfig ssl, java.time.Duration connect,
                                                java.time.Duration response) {
-        if (ssl == null) {
-            return new PlainDockerHttpClient(host, 16, connect, response);
-        }
-        return new ApacheDockerHttpClient.Builder()
-                .dockerHost(host)
-                .sslConfig(ssl)
-                .maxConnections(16)
-                .connectionTimeout(connect)
-                .responseTimeout(response)
-                .build();
+        return new PlainDockerHttpClient(host, ssl != null ? ssl.getSSLContext() : null, 16, connect, response);
     }
 
     private static ApiVersion ping(DockerHttpClient client, DaemonEndpoint endpoint) throws ContainerEngineException {

@@ -4,6 +4,7 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.transport.UnixSocket;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -22,6 +24,10 @@ import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.DefaultHttpClientConnectionOperator;
 import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.client5.http.ssl.DefaultHostnameVerifier;
+import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentLengthStrategy;
 import org.apache.hc.core5.http.Header;
@@ -29,6 +35,7 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.impl.DefaultContentLengthStrategy;
 import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EmptyInputStream;
 import org.apache.hc.core5.http.io.entity.InputStreamEntity;
@@ -37,21 +44,23 @@ import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * The HTTP transport for a daemon without TLS: a unix socket or a plain {@code tcp://} address. It behaves as
- * docker-java's {@code ApacheDockerHttpClient} does for those (same HttpClient 5 pool, timeouts and response
- * handling: closing a response aborts its request, so an endless stream is never drained), but builds no TLS
- * support at all: docker-java's client always sets up the JVM's default TLS context and the public-suffix list for
- * host name checks, which cost a short-lived CLI about a fifth of its start-up and are never used on a unix socket.
- * Cookie handling is off too: the Docker API sets no cookies, and HttpClient's default cookie rules load the same
- * list.
+ * The HTTP transport to a daemon: a unix socket, a plain {@code tcp://} address, or a {@code tcp://} address with
+ * TLS from an {@link SSLContext} made in memory. It behaves as docker-java's {@code ApacheDockerHttpClient} does
+ * (same HttpClient 5 pool, timeouts and response handling: closing a response aborts its request, so an endless
+ * stream is never drained; with TLS the same host name check) but is plain HttpClient 5 otherwise: docker-java's
+ * client always sets up the JVM's default TLS context and the public-suffix list for host name checks, which cost a
+ * short-lived CLI about a fifth of its start-up and are never used on a unix socket. Cookie handling is off too: the
+ * Docker API sets no cookies, and HttpClient's default cookie rules load the same list. A {@link SelfWritingBody}
+ * is written straight into the request.
  */
 final class PlainDockerHttpClient implements DockerHttpClient {
 
     private final CloseableHttpClient client;
     private final HttpHost host;
 
-    /** {@code daemon}: {@code unix:///path} or {@code tcp://host:port}. */
-    PlainDockerHttpClient(URI daemon, int maxConnections, Duration connectTimeout, Duration responseTimeout) {
+    /** {@code daemon}: {@code unix:///path} or {@code tcp://host:port}, with TLS when {@code tls} is not null. */
+    PlainDockerHttpClient(URI daemon, SSLContext tls, int maxConnections, Duration connectTimeout,
+                          Duration responseTimeout) {
         String socketPath;
         DnsResolver dns;
         switch (daemon.getScheme()) {
@@ -62,14 +71,22 @@ final class PlainDockerHttpClient implements DockerHttpClient {
             }
             case "tcp" -> {
                 socketPath = null;
-                host = new HttpHost("http", daemon.getHost(), daemon.getPort());
+                host = new HttpHost(tls != null ? "https" : "http", daemon.getHost(), daemon.getPort());
                 dns = null; // the system resolver
             }
-            default -> throw new IllegalArgumentException("No plain transport for " + daemon);
+            default -> throw new IllegalArgumentException("No transport for " + daemon);
         }
+        if (tls != null && socketPath != null) {
+            throw new IllegalArgumentException("No TLS on a unix socket: " + daemon);
+        }
+        // the host name checks of docker-java's client, without the public-suffix list (no wildcard certificates
+        // for a daemon)
+        TlsSocketStrategy tlsStrategy = tls != null
+                ? new DefaultClientTlsStrategy(tls, HostnameVerificationPolicy.CLIENT, new DefaultHostnameVerifier())
+                : null;
         DefaultHttpClientConnectionOperator operator = new DefaultHttpClientConnectionOperator(
                 proxy -> socketPath != null ? UnixSocket.get(socketPath) : proxy != null ? new Socket(proxy) : new Socket(),
-                null, dns, name -> null); // no TLS strategy for any scheme
+                null, dns, name -> "https".equals(name) ? tlsStrategy : null);
         // "Transfer-Encoding: identity" means: read to the end of the connection
         ContentLengthStrategy identityAware = message -> {
             Header te = message.getFirstHeader("Transfer-Encoding");
@@ -111,6 +128,9 @@ final class PlainDockerHttpClient implements DockerHttpClient {
         byte[] bytes = request.bodyBytes();
         if (bytes != null) {
             http.setEntity(new ByteArrayEntity(bytes, null));
+        } else if (request.body() instanceof SelfWritingBody body) {
+            http.setEntity(new SelfWritingEntity(body));
+            body.abortRequestOnClose(http::abort);
         } else if (request.body() != null) {
             http.setEntity(new InputStreamEntity(request.body(), null));
         }
@@ -124,6 +144,50 @@ final class PlainDockerHttpClient implements DockerHttpClient {
     @Override
     public void close() throws IOException {
         client.close();
+    }
+
+    /**
+     * A body that writes itself into the request's chunked stream, in the pieces it makes (the context tar writer
+     * writes 64 KiB at a time): an {@link InputStreamEntity} would copy it through a 4 KiB buffer, one chunk and
+     * several socket writes per 4 KiB.
+     */
+    private static final class SelfWritingEntity extends AbstractHttpEntity {
+        private final SelfWritingBody body;
+
+        SelfWritingEntity(SelfWritingBody body) {
+            super((String) null, null, true);
+            this.body = body;
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            body.writeTo(out);
+        }
+
+        @Override
+        public InputStream getContent() {
+            return body;
+        }
+
+        @Override
+        public long getContentLength() {
+            return -1;
+        }
+
+        @Override
+        public boolean isRepeatable() {
+            return false;
+        }
+
+        @Override
+        public boolean isStreaming() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+            // the body belongs to the caller: closing it would abort the request
+        }
     }
 
     /** A unix socket route needs an address but connects to the socket path: give it loopback, no DNS lookup. */
