@@ -178,8 +178,8 @@ final class BuildImageStep {
         String query = checkedQuery(request.dockerfile().getFileName().toString());
         BuildSession session;
         try {
-            session = BuildSession.open(daemon.endpoint(), "/v" + daemon.apiVersion(), contextDir, dockerfileDir,
-                    SESSION_OPEN_TIMEOUT);
+            session = BuildSession.open(daemon.openRawSocket(), "/v" + daemon.apiVersion(), contextDir,
+                    dockerfileDir);
         } catch (IOException | RuntimeException e) {
             events.accept(new EngineEvent.Warning("No BuildKit session (" + e.getMessage()
                     + "): the whole build context is sent as a tar instead."));
@@ -243,8 +243,6 @@ final class BuildImageStep {
     static boolean sessionsEnabled() {
         return !"false".equals(System.getProperty(SESSION_PROPERTY));
     }
-
-    private static final Duration SESSION_OPEN_TIMEOUT = Duration.ofSeconds(30);
 
     private Built follow(DockerHttpClient.Response response) throws ContainerEngineException, IOException {
         if (response.getStatusCode() != 200) {

@@ -84,7 +84,7 @@ public final class DaemonConnection implements Closeable {
 
     private static DockerHttpClient httpClient(URI host, PemSslConfig ssl, java.time.Duration connect,
                                                java.time.Duration response) {
-        return new PlainDockerHttpClient(host, ssl != null ? ssl.getSSLContext() : null, 16, connect, response);
+        return new DaemonHttpClient(host, ssl != null ? ssl.getSSLContext() : null, 16, connect, response);
     }
 
     private static ApiVersion ping(DockerHttpClient client, DaemonEndpoint endpoint) throws ContainerEngineException {
@@ -187,6 +187,17 @@ public final class DaemonConnection implements Closeable {
 
     public ApiVersion apiVersion() {
         return apiVersion;
+    }
+
+    /**
+     * A byte stream to the daemon outside HTTP, for a request the daemon upgrades (a BuildKit session); TLS with
+     * the same context as this connection's HTTP transport.
+     */
+    public RawDaemonSocket openRawSocket() throws IOException {
+        synchronized (this) {
+            checkOpen();
+        }
+        return RawDaemonSocket.connect(endpoint, ssl != null ? ssl.getSSLContext() : null, timeouts.connect());
     }
 
     /** The docker-java client, for ordinary commands. */

@@ -11,6 +11,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
@@ -31,8 +32,11 @@ public final class RawDaemonSocket implements Closeable {
         this.resource = resource;
     }
 
-    /** Connects to a unix socket or TCP endpoint; a DinD endpoint must be resolved to its sidecar's first. */
-    public static RawDaemonSocket connect(DaemonEndpoint endpoint, Duration timeout) throws IOException {
+    /**
+     * Connects to a unix socket or TCP endpoint; a DinD endpoint must be resolved to its sidecar's first. A TLS
+     * endpoint needs {@code tls}, the connection's context made from the endpoint's PEM material.
+     */
+    static RawDaemonSocket connect(DaemonEndpoint endpoint, SSLContext tls, Duration timeout) throws IOException {
         switch (endpoint) {
             case DaemonEndpoint.UnixSocket u -> {
                 SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -52,13 +56,13 @@ public final class RawDaemonSocket implements Closeable {
                             (int) timeout.toMillis());
                     socket.setTcpNoDelay(true);
                     if (t.tls() != null) {
-                        SSLSocket tls = (SSLSocket) new PemSslConfig(t.tls()).getSSLContext().getSocketFactory()
+                        SSLSocket secured = (SSLSocket) tls.getSocketFactory()
                                 .createSocket(socket, t.uri().getHost(), t.uri().getPort(), true);
-                        SSLParameters params = tls.getSSLParameters();
+                        SSLParameters params = secured.getSSLParameters();
                         params.setEndpointIdentificationAlgorithm("HTTPS");
-                        tls.setSSLParameters(params);
-                        tls.startHandshake();
-                        socket = tls;
+                        secured.setSSLParameters(params);
+                        secured.startHandshake();
+                        socket = secured;
                     }
                 } catch (IOException e) {
                     socket.close();

@@ -1,7 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine.session;
 
 import io.jenkins.plugins.containerbuild.engine.context.SyncedDirectory;
-import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
 import io.jenkins.plugins.containerbuild.engine.daemon.RawDaemonSocket;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -56,13 +55,13 @@ public final class BuildSession implements AutoCloseable {
     /**
      * Opens a session offering the context directory and the directory of the Dockerfile.
      *
+     * @param socket    a new connection to the daemon, closed with the session (or here, when it fails)
      * @param apiPrefix the daemon's versioned path prefix, {@code /v1.41}
-     * @throws IOException when the daemon cannot be reached or does not upgrade the connection
+     * @throws IOException when the daemon does not upgrade the connection
      */
-    public static BuildSession open(DaemonEndpoint endpoint, String apiPrefix, SyncedDirectory context,
-                                    SyncedDirectory dockerfileDir, Duration timeout) throws IOException {
+    public static BuildSession open(RawDaemonSocket socket, String apiPrefix, SyncedDirectory context,
+                                    SyncedDirectory dockerfileDir) throws IOException {
         String id = randomId();
-        RawDaemonSocket socket = RawDaemonSocket.connect(endpoint, timeout);
         try {
             OutputStream out = new BufferedOutputStream(socket.out(), 64 * 1024);
             InputStream in = new BufferedInputStream(socket.in(), 64 * 1024);

@@ -53,13 +53,13 @@ import org.apache.hc.core5.util.Timeout;
  * Docker API sets no cookies, and HttpClient's default cookie rules load the same list. A {@link SelfWritingBody}
  * is written straight into the request.
  */
-final class PlainDockerHttpClient implements DockerHttpClient {
+final class DaemonHttpClient implements DockerHttpClient {
 
     private final CloseableHttpClient client;
     private final HttpHost host;
 
     /** {@code daemon}: {@code unix:///path} or {@code tcp://host:port}, with TLS when {@code tls} is not null. */
-    PlainDockerHttpClient(URI daemon, SSLContext tls, int maxConnections, Duration connectTimeout,
+    DaemonHttpClient(URI daemon, SSLContext tls, int maxConnections, Duration connectTimeout,
                           Duration responseTimeout) {
         String socketPath;
         DnsResolver dns;
