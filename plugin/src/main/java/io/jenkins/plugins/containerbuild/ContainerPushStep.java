@@ -11,6 +11,7 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import io.jenkins.plugins.containerbuild.engine.PushRequest;
 import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
 import java.io.IOException;
 import java.io.Serial;
@@ -154,11 +155,15 @@ public final class ContainerPushStep extends Step {
             throw new IllegalArgumentException(Messages.ContainerPushStep_BadTimeout(value));
         }
         long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
+        Duration d = switch (m.group(2)) {
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
             default -> Duration.ofHours(n);
         };
+        if (d.compareTo(PushRequest.MAX_TIMEOUT) > 0) {
+            throw new IllegalArgumentException(Messages.ContainerPushStep_BadTimeout(value));
+        }
+        return d;
     }
 
     /** A timeout as the step takes it: {@code 90s}, {@code 20m}, {@code 2h} (the largest whole unit). */

@@ -173,7 +173,7 @@ class FormPermissionsTest {
         assertThat(new ContainerPushStep.DescriptorImpl().doCheckTimeout(job, " 90s ")).isSameAs(ok);
         assertThat(new ContainerPushStep.DescriptorImpl().doCheckTimeout(job, "10 minutes")).isSameAs(error);
         validation.verify(() -> FormValidation.error("timeout '10 minutes' is not a duration: give a positive whole"
-                + " number with s, m or h, such as 90s, 20m or 2h."));
+                + " number with s, m or h, such as 90s, 20m or 2h, at most 168h."));
         assertThat(new ContainerBuildBuilder.DescriptorImpl().doCheckTimeout(job, "${PUSH_TIMEOUT}")).isSameAs(ok);
         assertThat(new ContainerBuildBuilder.DescriptorImpl().doCheckTimeout(job, "0m")).isSameAs(error);
 

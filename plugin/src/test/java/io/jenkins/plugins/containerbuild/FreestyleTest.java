@@ -123,7 +123,7 @@ class FreestyleTest {
         assertThatThrownBy(() -> harness.freestyle(builder, Map.of("PUSH_TIMEOUT", "soon")))
                 .isInstanceOf(AbortException.class)
                 .hasMessage("timeout 'soon' is not a duration: give a positive whole number with s, m or h,"
-                        + " such as 90s, 20m or 2h.");
+                        + " such as 90s, 20m or 2h, at most 168h.");
         assertThat(harness.action()).as("nothing built").isNull();
     }
 }

@@ -97,10 +97,11 @@ class StepArgumentsTest {
         assertThat(ContainerPushStep.parseTimeout("90s")).isEqualTo(java.time.Duration.ofSeconds(90));
         assertThat(ContainerPushStep.parseTimeout("20m")).isEqualTo(java.time.Duration.ofMinutes(20));
         assertThat(ContainerPushStep.parseTimeout("2h")).isEqualTo(java.time.Duration.ofHours(2));
-        for (String bad : new String[] {"10", "0s", "-5m", "1.5h", "10 m", "10min", "PT10M", "1d"}) {
+        assertThat(ContainerPushStep.parseTimeout("168h")).isEqualTo(java.time.Duration.ofDays(7));
+        for (String bad : new String[] {"10", "0s", "-5m", "1.5h", "10 m", "10min", "PT10M", "1d", "169h", "999999999h"}) {
             assertThatThrownBy(() -> p.setTimeout(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("timeout '" + bad + "' is not a duration: give a positive whole number with s, m or h,"
-                            + " such as 90s, 20m or 2h.");
+                            + " such as 90s, 20m or 2h, at most 168h.");
         }
         assertThat(p.getTimeout()).as("a bad value leaves the field as it was").isNull();
         assertThat(ContainerPushStep.formatTimeout(java.time.Duration.ofSeconds(90))).isEqualTo("90s");

@@ -1,5 +1,7 @@
 package io.jenkins.plugins.containerbuild.cli;
 
+import io.jenkins.plugins.containerbuild.engine.PushRequest;
+
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -67,11 +69,16 @@ final class Arguments {
                     + " such as 90s or 20m.");
         }
         long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
+        java.time.Duration d = switch (m.group(2)) {
             case "s" -> java.time.Duration.ofSeconds(n);
             case "m" -> java.time.Duration.ofMinutes(n);
             default -> java.time.Duration.ofHours(n);
         };
+        if (d.compareTo(PushRequest.MAX_TIMEOUT) > 0) {
+            throw new BadValue(option + " '" + value + "' is too long: give at most "
+                    + PushRequest.MAX_TIMEOUT.toHours() + "h.");
+        }
+        return d;
     }
 
     private static void value(String name, Set<Options.Command> commands, BiConsumer<Options, String> apply) {

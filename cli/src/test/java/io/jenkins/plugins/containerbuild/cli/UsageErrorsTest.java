@@ -79,6 +79,8 @@ class UsageErrorsTest {
     void pushTimeoutIsADurationWithAUnit() throws Exception {
         assertUsageError(run("push", "--tag", "localhost:5001/x:1", "--timeout", "10"), "--timeout '10' is not a duration");
         assertUsageError(run("push", "--tag", "localhost:5001/x:1", "--timeout", "0m"), "is not a duration");
+        assertUsageError(run("push", "--tag", "localhost:5001/x:1", "--timeout", "999999999h"),
+                "--timeout '999999999h' is too long: give at most 168h.");
         assertUsageError(run("build", "--context", dir.toString(), "--tag", "a:1", "--timeout", "5m"),
                 "--timeout");
         assertThat(Arguments.parse(new String[] {"push", "--tag", "a:1", "--timeout", "20m"}).timeout)

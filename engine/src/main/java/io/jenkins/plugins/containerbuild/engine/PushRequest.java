@@ -41,6 +41,9 @@ public final class PushRequest {
      */
     public Duration timeout() { return timeout; }
 
+    /** The longest push timeout taken: a week (longer ones would only overflow the deadline's arithmetic). */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(7);
+
     public static final class Builder {
         private final List<String> tags = new ArrayList<>();
         private RegistryCredentials credentials;
@@ -82,6 +85,10 @@ public final class PushRequest {
         public Builder timeout(Duration timeout) {
             if (timeout == null || timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("The push timeout is " + timeout + ": give a positive duration.");
+            }
+            if (timeout.compareTo(MAX_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("The push timeout is " + timeout + ": give at most "
+                        + MAX_TIMEOUT.toHours() + " hours.");
             }
             this.timeout = timeout;
             return this;

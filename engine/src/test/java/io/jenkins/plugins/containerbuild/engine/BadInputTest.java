@@ -125,6 +125,17 @@ class BadInputTest {
                 .hasMessageContaining("without '='");
     }
 
+    @Test
+    void pushTimeoutsOutsideOneSecondToAWeekAreRefusedNamingTheLimit() {
+        assertThatThrownBy(() -> PushRequest.builder().timeout(java.time.Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("give a positive duration");
+        // a deadline this far away would overflow the nanosecond arithmetic of the push's deadline
+        assertThatThrownBy(() -> PushRequest.builder().timeout(java.time.Duration.ofHours(999_999_999)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("give at most 168 hours");
+        assertThat(PushRequest.builder().tag("x:1").timeout(PushRequest.MAX_TIMEOUT).build().timeout())
+                .isEqualTo(java.time.Duration.ofDays(7));
+    }
+
     @ParameterizedTest
     @EnumSource(BuilderKind.class)
     void failingStepIsNamedWithItsLastOutput(BuilderKind kind, @TempDir Path dir) throws Exception {
