@@ -1,6 +1,7 @@
 package io.jenkins.plugins.containerbuild.engine.context;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -53,6 +54,9 @@ final class ContextWalker {
      */
     private void walkDirectory(Path dir, String dirName, DockerIgnore.Match dirMatch, Visitor visitor)
             throws IOException {
+        if (Thread.currentThread().isInterrupted()) { // checked per directory: excluded entries reach no visitor
+            throw new InterruptedIOException("The walk of the build context was stopped.");
+        }
         for (Child child : sortedChildren(dir)) {
             Path path = child.path();
             String name = dirName == null ? child.name() : dirName + "/" + child.name();

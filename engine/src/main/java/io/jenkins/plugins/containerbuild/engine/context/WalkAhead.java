@@ -51,6 +51,9 @@ final class WalkAhead {
             synchronized (ahead) {
                 ahead.notifyAll();
             }
+            if (thread.isAlive()) {
+                thread.interrupt(); // also stops it in a part of the tree that .dockerignore excludes
+            }
         }
     }
 

@@ -197,7 +197,8 @@ public final class DaemonConnection implements Closeable {
         synchronized (this) {
             checkOpen();
         }
-        return RawDaemonSocket.connect(endpoint, ssl != null ? ssl.getSSLContext() : null, timeouts.connect());
+        return RawDaemonSocket.connect(endpoint, ssl != null ? ssl.getSSLContext() : null, timeouts.connect(),
+                timeouts.request());
     }
 
     /** The docker-java client, for ordinary commands. */

@@ -26,28 +26,49 @@ public final class RawDaemonSocket implements Closeable {
     private final OutputStream out;
     private final Closeable resource;
 
-    private RawDaemonSocket(InputStream in, OutputStream out, Closeable resource) {
+    private final Socket timedSocket; // a TCP socket whose reads time out until the upgrade; null for a unix socket
+
+    private RawDaemonSocket(InputStream in, OutputStream out, Closeable resource, Socket timedSocket) {
         this.in = in;
         this.out = out;
         this.resource = resource;
+        this.timedSocket = timedSocket;
+    }
+
+    /** The daemon upgraded the connection: from now on it may stay silent as long as the build runs. */
+    public void upgraded() throws IOException {
+        if (timedSocket != null) {
+            timedSocket.setSoTimeout(0);
+        }
+    }
+
+    /** Closes {@code resource} after {@code failure}, keeping what closing it threw as a suppressed exception. */
+    public static void closeAfter(Throwable failure, Closeable resource) {
+        try {
+            resource.close();
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /**
      * Connects to a unix socket or TCP endpoint; a DinD endpoint must be resolved to its sidecar's first. A TLS
-     * endpoint needs {@code tls}, the connection's context made from the endpoint's PEM material.
+     * endpoint needs {@code tls}, the connection's context made from the endpoint's PEM material. On TCP, reads
+     * time out after {@code upgradeTimeout} until {@link #upgraded()}.
      */
-    static RawDaemonSocket connect(DaemonEndpoint endpoint, SSLContext tls, Duration timeout) throws IOException {
+    static RawDaemonSocket connect(DaemonEndpoint endpoint, SSLContext tls, Duration timeout, Duration upgradeTimeout)
+            throws IOException {
         switch (endpoint) {
             case DaemonEndpoint.UnixSocket u -> {
                 SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
                 try {
                     ch.connect(UnixDomainSocketAddress.of(u.socket()));
-                } catch (IOException e) {
-                    ch.close();
+                } catch (IOException | RuntimeException e) {
+                    closeAfter(e, ch);
                     throw e;
                 }
                 // reads and writes go straight to the channel: it allows one reader and one writer at a time
-                return new RawDaemonSocket(new ChannelIn(ch), new ChannelOut(ch), ch);
+                return new RawDaemonSocket(new ChannelIn(ch), new ChannelOut(ch), ch, null);
             }
             case DaemonEndpoint.Tcp t -> {
                 Socket socket = new Socket();
@@ -55,20 +76,23 @@ public final class RawDaemonSocket implements Closeable {
                     socket.connect(new InetSocketAddress(t.uri().getHost(), t.uri().getPort()),
                             (int) timeout.toMillis());
                     socket.setTcpNoDelay(true);
+                    // a daemon that takes the connection and says nothing must not hold the build: reads time
+                    // out until the upgrade is done (see upgraded())
+                    socket.setSoTimeout((int) upgradeTimeout.toMillis());
                     if (t.tls() != null) {
                         SSLSocket secured = (SSLSocket) tls.getSocketFactory()
                                 .createSocket(socket, t.uri().getHost(), t.uri().getPort(), true);
                         SSLParameters params = secured.getSSLParameters();
                         params.setEndpointIdentificationAlgorithm("HTTPS");
                         secured.setSSLParameters(params);
-                        secured.startHandshake();
                         socket = secured;
+                        secured.startHandshake();
                     }
-                } catch (IOException e) {
-                    socket.close();
+                    return new RawDaemonSocket(socket.getInputStream(), socket.getOutputStream(), socket, socket);
+                } catch (IOException | RuntimeException e) {
+                    closeAfter(e, socket);
                     throw e;
                 }
-                return new RawDaemonSocket(socket.getInputStream(), socket.getOutputStream(), socket);
             }
             case DaemonEndpoint.Dind d -> throw new IllegalArgumentException("connect to the DinD sidecar: " + d);
         }

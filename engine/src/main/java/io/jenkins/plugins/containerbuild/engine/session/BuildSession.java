@@ -85,10 +85,11 @@ public final class BuildSession implements AutoCloseable {
             while (!readLine(in).isEmpty()) {
                 // response headers: nothing in them is needed
             }
+            socket.upgraded();
             return new BuildSession(id, socket,
                     new FileSyncService(Map.of(CONTEXT, context, DOCKERFILE, dockerfileDir)), in, out);
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            RawDaemonSocket.closeAfter(e, socket);
             throw e;
         }
     }

@@ -94,6 +94,46 @@ class WalkAheadTest {
         awaitWalkThread(Thread.State.TERMINATED);
     }
 
+    @Test
+    void aWalkBetweenEntriesIsInterruptedWhenTheVisitorStops() throws Exception {
+        Path root = treeOfManyBatches();
+        ContextEntry first = new ContextEntry("a", root.resolve("a"), ContextEntry.Type.FILE, 0644, 0, 0, null, null);
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        // as a walk through a large part of the tree that .dockerignore excludes: long, and no entry to hand over
+        WalkAhead.Walk longSilence = visitor -> {
+            for (int i = 0; i < WalkAhead.BATCH; i++) { // one full batch: handed over, the visitor fails on it
+                visitor.visit(first);
+            }
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                stopped.countDown();
+                throw new InterruptedIOException("stopped");
+            }
+        };
+
+        assertThatThrownBy(() -> WalkAhead.walk(longSilence, entry -> {
+            throw new IOException("target closed");
+        })).hasMessage("target closed");
+
+        assertThat(stopped.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("walk thread interrupted").isTrue();
+        awaitWalkThread(Thread.State.TERMINATED);
+    }
+
+    @Test
+    void anInterruptedThreadStopsTheWalkerAtItsNextDirectory() throws Exception {
+        Path root = treeOfManyBatches();
+        List<String> names = new ArrayList<>();
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> new ContextWalker(root, DockerIgnore.parse("d*\n!d*/none")).walk(e -> names.add(e.name())))
+                    .isInstanceOf(InterruptedIOException.class).hasMessageContaining("stopped");
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(names).isEmpty();
+    }
+
     /** Polls until the walk thread is in this state (or gone, for TERMINATED); fails after 10 s. */
     private static void awaitWalkThread(Thread.State state) throws InterruptedIOException {
         long deadline = System.nanoTime() + 10_000_000_000L;
