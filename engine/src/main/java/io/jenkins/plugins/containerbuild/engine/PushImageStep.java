@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /**
  * Pushes one tag through the daemon with {@code X-Registry-Auth} and returns the digest from the daemon's reply.
@@ -171,27 +172,52 @@ final class PushImageStep {
     }
 
     private ContainerEngineException classify(String message) {
-        String m = message.toLowerCase(Locale.ROOT);
         String registry = ImageReference.parse(reference).registryHost();
-        if (m.contains("no basic auth credentials") || m.contains("unauthorized") || m.contains("authentication required")
-                || m.contains("denied") || m.contains("401")) {
-            return new RegistryAuthException("Registry " + registry + " refused the push of " + reference + " ("
+        return switch (kindOf(message)) {
+            case AUTH -> new RegistryAuthException("Registry " + registry + " refused the push of " + reference + " ("
                     + message.strip() + "): give credentials that may push to this repository.");
+            case NOT_ON_DAEMON -> new RegistryNotFoundException("Image " + reference + " is not on the daemon "
+                    + daemon.endpoint() + ": build or tag it there before pushing.");
+            case NOT_ON_REGISTRY -> new RegistryNotFoundException("Registry " + registry
+                    + " does not know the repository of " + reference + " (" + message.strip()
+                    + "): check the registry address and repository name.");
+            case TRANSIENT -> new TransientPushFailure(message.strip(), null);
+            case OTHER -> new ContainerEngineException("Push of " + reference + " failed (" + message.strip()
+                    + "): check the registry address and the daemon's access to it.");
+        };
+    }
+
+    /** What a push error of the daemon means. */
+    enum Kind { AUTH, NOT_ON_DAEMON, NOT_ON_REGISTRY, TRANSIENT, OTHER }
+
+    /** The quoted URLs of Go's errors ({@code Put "http://host:port/v2/...": EOF}): addresses and names, not causes. */
+    private static final Pattern QUOTED_URL = Pattern.compile("\"[a-z]+://[^\"]*\"");
+    /** An HTTP status code, not digits of a port, an address or a digest. */
+    private static final Pattern AUTH_STATUS = Pattern.compile("(?<![\\w:.>-])40[13](?![\\w.:])");
+    private static final Pattern NOT_FOUND_STATUS = Pattern.compile("(?<![\\w:.>-])404(?![\\w.:])");
+
+    /**
+     * Classifies the daemon's error by its words only: the URLs in it carry host names, ports and repository names
+     * (a port such as 44017 or a repository called "denied" must not read as a refusal).
+     */
+    static Kind kindOf(String message) {
+        String m = QUOTED_URL.matcher(message.toLowerCase(Locale.ROOT)).replaceAll("\"url\"");
+        if (m.contains("no basic auth credentials") || m.contains("unauthorized") || m.contains("authentication required")
+                || m.contains("denied:") || m.contains("access to the resource is denied")
+                || AUTH_STATUS.matcher(m).find()) {
+            return Kind.AUTH;
         }
         if (m.contains("does not exist locally") || m.contains("no such image")) {
-            return new RegistryNotFoundException("Image " + reference + " is not on the daemon " + daemon.endpoint()
-                    + ": build or tag it there before pushing.");
+            return Kind.NOT_ON_DAEMON;
         }
-        if (m.contains("name unknown") || m.contains("404") || m.contains("not found")) {
-            return new RegistryNotFoundException("Registry " + registry + " does not know the repository of "
-                    + reference + " (" + message.strip() + "): check the registry address and repository name.");
+        if (m.contains("name unknown") || m.contains("not found") || NOT_FOUND_STATUS.matcher(m).find()) {
+            return Kind.NOT_ON_REGISTRY;
         }
         if (m.contains("unexpected http status: 5") || m.contains("connection reset") || m.contains("connection refused")
                 || m.contains("timeout") || m.contains("eof") || m.contains("broken pipe")) {
-            return new TransientPushFailure(message.strip(), null);
+            return Kind.TRANSIENT;
         }
-        return new ContainerEngineException("Push of " + reference + " failed (" + message.strip()
-                + "): check the registry address and the daemon's access to it.");
+        return Kind.OTHER;
     }
 
     /** A failure worth another attempt. */
