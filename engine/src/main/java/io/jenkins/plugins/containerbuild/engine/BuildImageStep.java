@@ -58,7 +58,7 @@ final class BuildImageStep {
         }
         BuildContext context = openContext();
         if (request.builderKind() == BuilderKind.BUILDKIT && sessionsEnabled()) {
-            Built viaSession = buildThroughSession();
+            Built viaSession = buildThroughSession(context);
             if (viaSession != null) {
                 return viaSession;
             }
@@ -133,12 +133,7 @@ final class BuildImageStep {
             ContextUploadProgress body = new ContextUploadProgress(context, events);
             upload[0] = body;
             call.closeOnAbort(body);
-            DockerHttpClient.Request http = DockerHttpClient.Request.builder()
-                    .method(DockerHttpClient.Request.Method.POST)
-                    .path(daemon.path("/build?" + query))
-                    .putHeader("Content-Type", "application/x-tar")
-                    .body(body)
-                    .build();
+            DockerHttpClient.Request http = buildPost(query, body);
             long start = System.nanoTime();
             boolean[] answered = {false};
             try (DockerHttpClient.Response response = daemon.stream(http)) {
@@ -161,16 +156,26 @@ final class BuildImageStep {
         });
     }
 
+    /** {@code POST /build}: the body is the context tar, or empty when a session serves the context. */
+    private DockerHttpClient.Request buildPost(String query, InputStream body) {
+        return DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.POST)
+                .path(daemon.path("/build?" + query))
+                .putHeader("Content-Type", "application/x-tar")
+                .body(body)
+                .build();
+    }
+
     /**
      * BuildKit through a session, as the docker CLI does it: the daemon fetches the context and the Dockerfile
      * itself and asks only for the files it does not have from the last build of the same directory. Null when no
      * session can be opened (the caller then sends the context as a tar).
      */
-    private Built buildThroughSession() throws ContainerEngineException, InterruptedException {
+    private Built buildThroughSession(BuildContext context) throws ContainerEngineException, InterruptedException {
         SyncedDirectory contextDir;
         SyncedDirectory dockerfileDir;
         try {
-            contextDir = SyncedDirectory.context(request.context(), request.dockerfile());
+            contextDir = SyncedDirectory.context(context);
             dockerfileDir = SyncedDirectory.dockerfileDirectory(request.dockerfile());
         } catch (IOException e) {
             throw contextUnreadable(e);
@@ -190,12 +195,8 @@ final class BuildImageStep {
         try (session) {
             return call.run("containerbuild-build", () -> {
                 call.closeOnAbort(session::close);
-                DockerHttpClient.Request http = DockerHttpClient.Request.builder()
-                        .method(DockerHttpClient.Request.Method.POST)
-                        .path(daemon.path("/build?" + query + "&session=" + session.id() + "&remote=client-session"))
-                        .putHeader("Content-Type", "application/x-tar")
-                        .body(InputStream.nullInputStream())
-                        .build();
+                DockerHttpClient.Request http = buildPost(query + "&session=" + session.id() + "&remote=client-session",
+                        InputStream.nullInputStream());
                 long start = System.nanoTime();
                 boolean[] answered = {false};
                 try (DockerHttpClient.Response response = daemon.stream(http)) {

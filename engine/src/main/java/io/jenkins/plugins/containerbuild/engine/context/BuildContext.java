@@ -113,16 +113,11 @@ public final class BuildContext {
     }
 
     /**
-     * The context's {@code .dockerignore} as the docker CLI applies it: read and checked as for a build, with the
-     * {@code .dockerignore} itself and a Dockerfile inside the context always sent.
-     *
-     * @param root the context directory, real path
-     * @param realDockerfile the Dockerfile, real path, inside or outside the context
+     * This context's {@code .dockerignore} as the docker CLI applies it, from what was read when the context was
+     * opened: the {@code .dockerignore} itself and a Dockerfile inside the context are always sent.
      */
-    static DockerIgnore cliIgnore(Path root, Path realDockerfile) throws IOException {
-        boolean outside = !realDockerfile.startsWith(root);
-        return asTheCliSends(parseDockerignore(root, readDockerignore(root)), outside,
-                outside ? null : ContextWalker.relativeSlashPath(root, realDockerfile));
+    DockerIgnore cliIgnore() throws ContextException {
+        return asTheCliSends(parseDockerignore(root, dockerignoreContents), dockerfileOutside, dockerfileName);
     }
 
     private static DockerIgnore asTheCliSends(DockerIgnore ignore, boolean outside, String dockerfileName) {

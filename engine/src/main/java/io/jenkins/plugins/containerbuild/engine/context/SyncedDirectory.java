@@ -79,11 +79,10 @@ public final class SyncedDirectory {
      * sent (a custom frontend cannot read excluded files), except the {@code .dockerignore} itself and the
      * Dockerfile when it is inside the context, which the docker CLI always sends.
      *
-     * @param dockerfile the Dockerfile, inside or outside the context
+     * @param context the context as opened for the build: its directory and {@code .dockerignore} are used as read
      */
-    public static SyncedDirectory context(Path dir, Path dockerfile) throws IOException {
-        Path root = dir.toRealPath();
-        return new SyncedDirectory(root, BuildContext.cliIgnore(root, dockerfile.toRealPath()), null);
+    public static SyncedDirectory context(BuildContext context) throws ContextException {
+        return new SyncedDirectory(context.directory(), context.cliIgnore(), null);
     }
 
     /**

@@ -23,7 +23,7 @@ class SyncedDirectoryTest {
         write(ctx, "app.txt", "app\n");
         write(ctx, "build/keep", "k\n");
         write(ctx, "build/out.o", "o\n");
-        SyncedDirectory dir = SyncedDirectory.context(ctx, ctx.resolve("Dockerfile"));
+        SyncedDirectory dir = SyncedDirectory.context(BuildContext.forBuildKit(ctx, ctx.resolve("Dockerfile")));
 
         // a frontend that asks for everything, with no exclude patterns of its own
         assertThat(paths(dir, ALL)).containsExactly(".dockerignore", "Dockerfile", "app.txt", "build", "build/keep");
