@@ -1,6 +1,5 @@
 package io.jenkins.plugins.containerbuild.engine.daemon;
 
-import com.github.dockerjava.transport.SSLConfig;
 import java.io.IOException;
 import java.io.StringReader;
 import java.security.GeneralSecurityException;
@@ -24,7 +23,7 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /** Builds an {@link SSLContext} from PEM text in memory: key stores live only in the heap. */
-final class PemSslConfig implements SSLConfig {
+final class PemSslConfig {
 
     private final SSLContext context;
 
@@ -60,8 +59,7 @@ final class PemSslConfig implements SSLConfig {
         }
     }
 
-    @Override
-    public SSLContext getSSLContext() {
+    SSLContext getSSLContext() {
         return context;
     }
 
