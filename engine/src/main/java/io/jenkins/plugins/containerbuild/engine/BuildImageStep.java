@@ -5,7 +5,10 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import io.jenkins.plugins.containerbuild.engine.buildkit.BuildkitProgress;
 import io.jenkins.plugins.containerbuild.engine.context.SyncedDirectory;
 import io.jenkins.plugins.containerbuild.engine.session.BuildSession;
-import io.jenkins.plugins.containerbuild.engine.buildkit.MalformedProtobufException;
+import io.jenkins.plugins.containerbuild.engine.session.FileSyncService;
+import io.jenkins.plugins.containerbuild.engine.session.HealthService;
+import io.jenkins.plugins.containerbuild.engine.session.SessionService;
+import io.jenkins.plugins.containerbuild.engine.proto.MalformedProtobufException;
 import io.jenkins.plugins.containerbuild.engine.context.BuildContext;
 import io.jenkins.plugins.containerbuild.engine.context.ContextException;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
@@ -18,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,13 +55,18 @@ final class BuildImageStep {
 
     /** Runs the build; returns the image id ({@code sha256:...}) and how many steps were cached. */
     Built call() throws ContainerEngineException, InterruptedException {
+        List<String> buildKitOnly = request.buildKitOnlyOptions();
+        if (request.builderKind() == BuilderKind.CLASSIC && !buildKitOnly.isEmpty()) {
+            throw new ContainerEngineException("The classic builder cannot serve " + String.join(", ", buildKitOnly)
+                    + ": these need BuildKit; build with builder 'buildkit' or drop them.");
+        }
         // a missing context or a Dockerfile that is not a file is reported by BuildContext, with its own message
         if (Files.isDirectory(request.context()) && !Files.exists(request.dockerfile())) {
             throw new DockerfileMissingException("Dockerfile " + request.dockerfile()
                     + " does not exist: create it or name the right file with the dockerfile option.");
         }
         BuildContext context = openContext();
-        if (request.builderKind() == BuilderKind.BUILDKIT && sessionsEnabled()) {
+        if (request.builderKind() == BuilderKind.BUILDKIT && (sessionsEnabled() || needsSession())) {
             Built viaSession = buildThroughSession(context);
             if (viaSession != null) {
                 return viaSession;
@@ -181,11 +190,18 @@ final class BuildImageStep {
             throw contextUnreadable(e);
         }
         String query = checkedQuery(request.dockerfile().getFileName().toString());
+        FileSyncService fileSync = new FileSyncService(Map.of(BuildSession.CONTEXT, contextDir,
+                BuildSession.DOCKERFILE, dockerfileDir));
         BuildSession session;
         try {
-            session = BuildSession.open(daemon.openRawSocket(), "/v" + daemon.apiVersion(), contextDir,
-                    dockerfileDir);
+            session = BuildSession.open(daemon.openRawSocket(), "/v" + daemon.apiVersion(),
+                    BuildSession.sharedKey(contextDir.root()), sessionServices(fileSync));
         } catch (IOException | RuntimeException e) {
+            if (needsSession()) {
+                throw new ContainerEngineException("The daemon on " + daemon.endpoint() + " opened no BuildKit"
+                        + " session (" + e.getMessage() + "), which " + String.join(", ", sessionOnlyOptions())
+                        + " need: use a Docker daemon with BuildKit (Docker Engine 18.09 or later), or drop them.", e);
+            }
             events.accept(new EngineEvent.Warning("No BuildKit session (" + e.getMessage()
                     + "): the whole build context is sent as a tar instead."));
             return null;
@@ -213,16 +229,40 @@ final class BuildImageStep {
                         throw e;
                     }
                     events.accept(new EngineEvent.Progress(ContextUploadProgress.SUBJECT, "Sent",
-                            session.bytesSent(), session.bytesSent()));
+                            fileSync.bytesSent(), fileSync.bytesSent()));
                     events.accept(new EngineEvent.Phase("Built " + built.imageId() + " in "
                             + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms ("
-                            + session.bytesSent() + " bytes of changed files sent)"));
+                            + fileSync.bytesSent() + " bytes of changed files sent)"));
                     return built;
                 } catch (IOException | RuntimeException e) {
                     throw broken(call, answered[0], e);
                 }
             });
         }
+    }
+
+    /**
+     * The services the session offers for this request, and only those: the one place they are registered. The
+     * daemon can ask for nothing the request did not give.
+     */
+    private List<SessionService> sessionServices(FileSyncService fileSync) {
+        List<SessionService> services = new ArrayList<>();
+        services.add(fileSync);
+        services.add(new HealthService());
+        return services;
+    }
+
+    /** What the request asks that only a session can serve (the tar upload cannot); empty when nothing. */
+    private List<String> sessionOnlyOptions() {
+        List<String> options = new ArrayList<>(request.buildKitOnlyOptions());
+        if (!request.pullCredentials().isEmpty()) {
+            options.add(0, "pull credentials");
+        }
+        return options;
+    }
+
+    private boolean needsSession() {
+        return !sessionOnlyOptions().isEmpty();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.containerbuild.engine;
 
 import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
+import io.jenkins.plugins.containerbuild.engine.reference.RegistryHost;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,7 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-/** What to build: an immutable value made with {@link #builder(Path)}. Tags are validated when added. */
+/**
+ * What to build: an immutable value made with {@link #builder(Path)}. Tags are validated when added. Pull
+ * credentials, secrets and SSH keys are held in memory only; {@link #destroySecrets()} overwrites the secrets' bytes
+ * when the owner of the request is done with it.
+ */
 public final class BuildRequest {
 
     static final String OCI_REVISION = "org.opencontainers.image.revision";
@@ -26,6 +31,10 @@ public final class BuildRequest {
     private final String networkMode;
     private final String platform;
     private final BuilderKind builderKind;
+    private final Map<String, RegistryCredentials> pullCredentials;
+    private final Map<String, BuildSecret> secrets;
+    private final Map<String, SshForward> ssh;
+    private final BuildOutput output;
 
     private BuildRequest(Builder b) {
         this.context = b.context;
@@ -47,6 +56,10 @@ public final class BuildRequest {
         this.networkMode = b.networkMode;
         this.platform = b.platform;
         this.builderKind = b.builderKind;
+        this.pullCredentials = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.pullCredentials));
+        this.secrets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.secrets));
+        this.ssh = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.ssh));
+        this.output = b.output;
     }
 
     private static Map<String, String> unmodifiableCopy(Map<String, String> m) {
@@ -73,6 +86,37 @@ public final class BuildRequest {
     /** The target platform such as {@code linux/amd64}, or null for the daemon's own. */
     public String platform() { return platform; }
     public BuilderKind builderKind() { return builderKind; }
+    /**
+     * Credentials for pulling base images and cache sources, by registry host as {@link RegistryHost#normalize}
+     * makes it: given to the daemon for these hosts only.
+     */
+    public Map<String, RegistryCredentials> pullCredentials() { return pullCredentials; }
+    /** Build secrets by id, for {@code RUN --mount=type=secret,id=ID} (BuildKit only). */
+    public Map<String, BuildSecret> secrets() { return secrets; }
+    /** SSH forwards by id ({@code default} when a step names none), for {@code RUN --mount=type=ssh} (BuildKit only). */
+    public Map<String, SshForward> ssh() { return ssh; }
+    /** Where the result's files are exported, or null for an image only (BuildKit only). */
+    public BuildOutput output() { return output; }
+
+    /** The options only BuildKit can serve, named for an error message; empty when there are none. */
+    public List<String> buildKitOnlyOptions() {
+        List<String> used = new ArrayList<>();
+        if (!secrets.isEmpty()) {
+            used.add("secrets");
+        }
+        if (!ssh.isEmpty()) {
+            used.add("SSH forwarding");
+        }
+        if (output != null) {
+            used.add("an output");
+        }
+        return List.copyOf(used);
+    }
+
+    /** Overwrites the bytes of every secret held: call it when the builds of this request have ended. */
+    public void destroySecrets() {
+        secrets.values().forEach(BuildSecret::destroy);
+    }
 
     /** Collects the options of a build; every setter checks its input and says what was wrong. */
     public static final class Builder {
@@ -90,6 +134,10 @@ public final class BuildRequest {
         private String networkMode;
         private String platform;
         private BuilderKind builderKind = BuilderKind.BUILDKIT;
+        private final Map<String, RegistryCredentials> pullCredentials = new LinkedHashMap<>();
+        private final Map<String, BuildSecret> secrets = new LinkedHashMap<>();
+        private final Map<String, SshForward> ssh = new LinkedHashMap<>();
+        private BuildOutput output;
 
         private Builder(Path context) {
             this.context = Objects.requireNonNull(context, "context");
@@ -172,8 +220,61 @@ public final class BuildRequest {
             return this;
         }
 
+        /**
+         * Credentials the daemon may use to pull base images and cache sources from {@code registry} (a host, a
+         * {@code host:port} or a URL): that host only, never another one.
+         */
+        public Builder pullCredentials(String registry, RegistryCredentials credentials) {
+            String host = RegistryHost.normalize(registry);
+            pullCredentials.put(host, Objects.requireNonNull(credentials, "credentials"));
+            return this;
+        }
+
+        /** A build secret: {@code RUN --mount=type=secret,id=ID} reads a copy of these bytes. */
+        public Builder secret(String id, byte[] value) {
+            requireId(id, "Build secret");
+            if (secrets.containsKey(id)) {
+                throw new IllegalArgumentException("Build secret id '" + id + "' is given twice: give each secret once.");
+            }
+            secrets.put(id, BuildSecret.of(value));
+            return this;
+        }
+
+        /** Keys for {@code RUN --mount=type=ssh,id=ID}, offered by an in-memory agent of the engine's own. */
+        public Builder ssh(String id, List<SshKey> keys) {
+            return ssh(id, new SshForward.Keys(keys));
+        }
+
+        /** A running SSH agent for {@code RUN --mount=type=ssh,id=ID}, reached through its socket. */
+        public Builder sshAgent(String id, Path socket) {
+            return ssh(id, new SshForward.Agent(socket));
+        }
+
+        private Builder ssh(String id, SshForward forward) {
+            requireId(id, "SSH");
+            if (ssh.containsKey(id)) {
+                throw new IllegalArgumentException("SSH id '" + id + "' is given twice: list all its keys in one entry.");
+            }
+            ssh.put(id, forward);
+            return this;
+        }
+
+        /** Exports the result's files to a local directory or a tar file (null: none). */
+        public Builder output(BuildOutput output) {
+            this.output = output;
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(this);
+        }
+
+        /** Ids as BuildKit's mount options take them: no separators of the option syntax, no NUL. */
+        private static void requireId(String id, String what) {
+            if (id == null || id.isBlank() || !id.matches("[A-Za-z0-9._\\-]+")) {
+                throw new IllegalArgumentException(what + " id '" + id + "' is invalid: use letters, digits, '.', '_'"
+                        + " and '-' only, as in RUN --mount=type=secret,id=npmrc.");
+            }
         }
 
         private static void requireName(String name, String what) {

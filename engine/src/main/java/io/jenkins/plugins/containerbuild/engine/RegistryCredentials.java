@@ -5,8 +5,10 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * A username and password for a registry. Sent to the daemon only in the {@code X-Registry-Auth} header of a
- * push; {@link #toString()} never shows the password.
+ * What a registry accepts as a login: a username and password, or an identity token (an OAuth refresh token, as
+ * {@code docker login} stores for some registries). Sent to the daemon only in the {@code X-Registry-Auth} header of
+ * a push, the {@code X-Registry-Config} header of a classic build, or to the BuildKit session's auth service for the
+ * host it belongs to; {@link #toString()} never shows the password or token.
  */
 public final class RegistryCredentials implements Serializable {
 
@@ -15,6 +17,7 @@ public final class RegistryCredentials implements Serializable {
 
     private final String username;
     private final String password;
+    private final String identityToken;
 
     public RegistryCredentials(String username, String password) {
         if (username == null || username.isBlank()) {
@@ -22,19 +25,41 @@ public final class RegistryCredentials implements Serializable {
         }
         this.username = username;
         this.password = Objects.requireNonNull(password, "password");
+        this.identityToken = null;
     }
 
+    private RegistryCredentials(String identityToken) {
+        this.username = "";
+        this.password = "";
+        this.identityToken = identityToken;
+    }
+
+    /** Credentials that are an identity token. */
+    public static RegistryCredentials ofIdentityToken(String token) {
+        if (token == null || token.isBlank()) {
+            throw new IllegalArgumentException("Registry identity token is empty: give the token the registry issued.");
+        }
+        return new RegistryCredentials(token);
+    }
+
+    /** The username; empty for an identity token. */
     public String username() {
         return username;
     }
 
-    /** The secret itself: pass it on to the daemon, never to a log or event. */
+    /** The secret itself: pass it on to the daemon, never to a log or event. Empty for an identity token. */
     public String password() {
         return password;
     }
 
+    /** The identity token, or null when these are a username and password. */
+    public String identityToken() {
+        return identityToken;
+    }
+
     @Override
     public String toString() {
-        return "RegistryCredentials[" + username + ", ****]";
+        return identityToken != null ? "RegistryCredentials[identity token ****]"
+                : "RegistryCredentials[" + username + ", ****]";
     }
 }

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine.buildkit;
 
+import io.jenkins.plugins.containerbuild.engine.proto.MalformedProtobufException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

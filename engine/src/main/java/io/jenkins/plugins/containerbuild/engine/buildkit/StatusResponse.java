@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine.buildkit;
 
+import io.jenkins.plugins.containerbuild.engine.proto.MalformedProtobufException;
 import java.util.Base64;
 import java.util.List;
 

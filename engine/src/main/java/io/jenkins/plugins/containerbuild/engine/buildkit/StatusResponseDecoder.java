@@ -1,7 +1,9 @@
 package io.jenkins.plugins.containerbuild.engine.buildkit;
 
-import static io.jenkins.plugins.containerbuild.engine.buildkit.ProtoReader.LENGTH_DELIMITED;
-import static io.jenkins.plugins.containerbuild.engine.buildkit.ProtoReader.VARINT;
+import io.jenkins.plugins.containerbuild.engine.proto.ProtoReader;
+import io.jenkins.plugins.containerbuild.engine.proto.MalformedProtobufException;
+import static io.jenkins.plugins.containerbuild.engine.proto.ProtoReader.LENGTH_DELIMITED;
+import static io.jenkins.plugins.containerbuild.engine.proto.ProtoReader.VARINT;
 
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package io.jenkins.plugins.containerbuild.engine.session;
 
-import io.jenkins.plugins.containerbuild.engine.context.SyncedDirectory;
 import io.jenkins.plugins.containerbuild.engine.daemon.RawDaemonSocket;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -14,14 +13,21 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A BuildKit session with the daemon, as the docker CLI opens one for {@code docker build}: the daemon reads the
  * build context and the Dockerfile through it (file sync), asking only for the files that changed since the last
  * build of the same directory, instead of receiving the whole context as a tar with each build. Opened with
- * {@code POST /session}, which the daemon upgrades to HTTP/2; the daemon is the gRPC client and we serve file sync
- * and the health check it polls. Build requests name it with {@code session=ID&remote=client-session}.
+ * {@code POST /session}, which the daemon upgrades to HTTP/2; the daemon is the gRPC client and we serve the
+ * {@link SessionService}s the build needs (file sync and the health check always; registry credentials, secrets,
+ * SSH forwarding and file send when the request has them). Build requests name it with
+ * {@code session=ID&remote=client-session}.
  */
 public final class BuildSession implements AutoCloseable {
 
@@ -29,54 +35,65 @@ public final class BuildSession implements AutoCloseable {
     public static final String CONTEXT = "context";
     public static final String DOCKERFILE = "dockerfile";
 
-    static final String HEALTH_CHECK = "/grpc.health.v1.Health/Check";
-
     private final String id;
     private final RawDaemonSocket socket;
-    private final FileSyncService fileSync;
+    private final List<SessionService> services;
+    private final Map<String, SessionService> byMethod;
     private final Thread server;
-    private volatile IOException serverFailure;
+    private final AtomicReference<Throwable> serverFailure = new AtomicReference<>();
 
-    private BuildSession(String id, RawDaemonSocket socket, FileSyncService fileSync, InputStream in,
-                         OutputStream out) {
+    private BuildSession(String id, RawDaemonSocket socket, List<SessionService> services,
+                         Map<String, SessionService> byMethod, InputStream in, OutputStream out) {
         this.id = id;
         this.socket = socket;
-        this.fileSync = fileSync;
+        this.services = services;
+        this.byMethod = byMethod;
         Http2Server h2 = new Http2Server(in, out, this::serve);
         this.server = Thread.ofPlatform().daemon().name("containerbuild-session").start(() -> {
             try {
                 h2.serve();
-            } catch (IOException e) {
-                serverFailure = e;
+            } catch (IOException | RuntimeException e) {
+                serverFailure.compareAndSet(null, e); // read by failure(): a broken session explains a failed build
             }
         });
     }
 
     /**
-     * Opens a session offering the context directory and the directory of the Dockerfile.
+     * Opens a session offering the given services, and only their methods, to the daemon.
      *
-     * @param socket    a new connection to the daemon, closed with the session (or here, when it fails)
+     * @param socket    a new connection to the daemon, closed with the session (or here, when it fails); the
+     *                  services are closed with it too
      * @param apiPrefix the daemon's versioned path prefix, {@code /v1.41}
+     * @param sharedKey what the daemon keys its cache of earlier transfers by: {@link #sharedKey(Path)}
      * @throws IOException when the daemon does not upgrade the connection
      */
-    public static BuildSession open(RawDaemonSocket socket, String apiPrefix, SyncedDirectory context,
-                                    SyncedDirectory dockerfileDir) throws IOException {
-        String id = randomId();
+    public static BuildSession open(RawDaemonSocket socket, String apiPrefix, String sharedKey,
+                                    List<SessionService> services) throws IOException {
+        List<SessionService> all = List.copyOf(services);
         try {
+            Map<String, SessionService> byMethod = new LinkedHashMap<>();
+            for (SessionService service : all) {
+                for (String method : service.methods()) {
+                    if (byMethod.putIfAbsent(method, service) != null) {
+                        throw new IllegalArgumentException("two session services serve " + method);
+                    }
+                }
+            }
+            String id = randomId();
             OutputStream out = new BufferedOutputStream(socket.out(), 64 * 1024);
             InputStream in = new BufferedInputStream(socket.in(), 64 * 1024);
-            String request = "POST " + apiPrefix + "/session HTTP/1.1\r\n"
+            StringBuilder request = new StringBuilder("POST " + apiPrefix + "/session HTTP/1.1\r\n"
                     + "Host: docker\r\n"
                     + "Upgrade: h2c\r\n"
                     + "Connection: Upgrade\r\n"
                     + "Content-Length: 0\r\n"
                     + "X-Docker-Expose-Session-Uuid: " + id + "\r\n"
                     + "X-Docker-Expose-Session-Name: containerbuild\r\n"
-                    + "X-Docker-Expose-Session-Sharedkey: " + sharedKey(context) + "\r\n"
-                    + "X-Docker-Expose-Session-Grpc-Method: " + FileSyncService.DIFF_COPY + "\r\n"
-                    + "X-Docker-Expose-Session-Grpc-Method: " + HEALTH_CHECK + "\r\n"
-                    + "\r\n";
-            out.write(request.getBytes(StandardCharsets.US_ASCII));
+                    + "X-Docker-Expose-Session-Sharedkey: " + sharedKey + "\r\n");
+            for (String method : byMethod.keySet()) {
+                request.append("X-Docker-Expose-Session-Grpc-Method: ").append(method).append("\r\n");
+            }
+            out.write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String status = readLine(in);
             if (!status.startsWith("HTTP/1.1 101")) {
@@ -86,10 +103,10 @@ public final class BuildSession implements AutoCloseable {
                 // response headers: nothing in them is needed
             }
             socket.upgraded();
-            return new BuildSession(id, socket,
-                    new FileSyncService(Map.of(CONTEXT, context, DOCKERFILE, dockerfileDir)), in, out);
+            return new BuildSession(id, socket, all, Map.copyOf(byMethod), in, out);
         } catch (IOException | RuntimeException e) {
             RawDaemonSocket.closeAfter(e, socket);
+            all.forEach(SessionService::close);
             throw e;
         }
     }
@@ -98,37 +115,48 @@ public final class BuildSession implements AutoCloseable {
         return id;
     }
 
-    /** Bytes of file content the daemon asked for and got, over the whole session. */
-    public long bytesSent() {
-        return fileSync.bytesSent();
+    /** The gRPC methods this session advertised to the daemon, the only ones it answers. */
+    public Set<String> methods() {
+        return byMethod.keySet();
     }
 
-    /** A local failure while serving the daemon (an unreadable file), which explains a failed build; or null. */
+    /**
+     * A local failure while serving the daemon (an unreadable file, a broken session), which explains a failed
+     * build; or null.
+     */
     public IOException failure() {
-        return fileSync.firstFailure();
+        for (SessionService s : services) {
+            IOException f = s.failure();
+            if (f != null) {
+                return f;
+            }
+        }
+        Throwable broken = serverFailure.get();
+        if (broken == null) {
+            return null;
+        }
+        return broken instanceof IOException io ? io
+                : new IOException("the BuildKit session failed: " + broken, broken);
     }
 
     private void serve(Http2Stream call) {
+        SessionService service = byMethod.get(call.path());
         try {
-            switch (call.path()) {
-                case FileSyncService.DIFF_COPY -> fileSync.diffCopy(call);
-                case HEALTH_CHECK -> {
-                    call.readMessage();
-                    call.sendMessage(new byte[] {0x08, 0x01}); // HealthCheckResponse { status: SERVING }
-                    call.finish(0, null);
-                }
-                default -> call.finish(12, "method " + call.path() + " is not offered by this session");
+            if (service == null) {
+                call.finish(Http2Stream.UNIMPLEMENTED, "method " + call.path() + " is not offered by this session");
+            } else {
+                service.serve(call);
             }
         } catch (IOException | RuntimeException e) {
             try {
-                call.finish(2, String.valueOf(e.getMessage()));
+                call.finish(Http2Stream.UNKNOWN, String.valueOf(e.getMessage()));
             } catch (IOException | RuntimeException ignored) {
                 call.cancel();
             }
         }
     }
 
-    /** Ends the session: the daemon sees the connection close. */
+    /** Ends the session: the daemon sees the connection close, and every service forgets what it held. */
     @Override
     public void close() {
         try {
@@ -140,6 +168,8 @@ public final class BuildSession implements AutoCloseable {
             server.join(Duration.ofSeconds(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            services.forEach(SessionService::close);
         }
     }
 
@@ -169,7 +199,7 @@ public final class BuildSession implements AutoCloseable {
      * The same directory gets the same key, so that the daemon compares a new transfer with what it kept from the
      * last one and asks only for changed files (the docker CLI keys it the same way, by host and path).
      */
-    static String sharedKey(SyncedDirectory context) {
+    public static String sharedKey(Path directory) {
         String host = "";
         try {
             host = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
@@ -178,7 +208,7 @@ public final class BuildSession implements AutoCloseable {
         }
         try {
             byte[] d = MessageDigest.getInstance("SHA-256")
-                    .digest((host + ":" + context.root()).getBytes(StandardCharsets.UTF_8));
+                    .digest((host + ":" + directory).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

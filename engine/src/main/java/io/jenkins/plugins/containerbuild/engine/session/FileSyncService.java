@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * of every entry, then the content of each file the daemon asks for (it asks only for what its cache of the
  * previous transfer lacks), then answer its FIN.
  */
-final class FileSyncService {
+public final class FileSyncService implements SessionService {
 
     static final String DIFF_COPY = "/moby.filesync.v1.FileSync/DiffCopy";
     private static final int CHUNK = 32 * 1024;
@@ -31,21 +31,32 @@ final class FileSyncService {
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicReference<IOException> firstFailure = new AtomicReference<>();
 
-    FileSyncService(Map<String, SyncedDirectory> dirs) {
+    /** Offers each directory under its name ({@link BuildSession#CONTEXT}, {@link BuildSession#DOCKERFILE}). */
+    public FileSyncService(Map<String, SyncedDirectory> dirs) {
         this.dirs = Map.copyOf(dirs);
     }
 
-    /** Bytes of file content sent so far, over every transfer. */
-    long bytesSent() {
-        return bytesSent.get();
+    @Override
+    public List<String> methods() {
+        return List.of(DIFF_COPY);
     }
 
-    /** The first local failure of a transfer (an unreadable file, say), which the build's error may only echo. */
-    IOException firstFailure() {
+    @Override
+    public void serve(Http2Stream call) throws IOException {
+        diffCopy(call);
+    }
+
+    @Override
+    public IOException failure() {
         return firstFailure.get();
     }
 
-    void diffCopy(Http2Stream call) throws IOException {
+    /** Bytes of file content sent so far, over every transfer. */
+    public long bytesSent() {
+        return bytesSent.get();
+    }
+
+    private void diffCopy(Http2Stream call) throws IOException {
         String dirName = first(option(call, "dir-name"));
         SyncedDirectory dir = dirs.get(dirName == null ? "" : dirName);
         if (dir == null) {

@@ -7,9 +7,18 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * One stream the peer opened, seen as a gRPC call (the gRPC over HTTP/2 protocol): its request headers, the
- * length-prefixed messages the peer sends, and the replies, ended by trailers carrying {@code grpc-status}.
+ * length-prefixed messages the peer sends, and the replies, ended by trailers carrying {@code grpc-status}. A
+ * {@link SessionService} serves it.
  */
-final class Http2Stream {
+public final class Http2Stream {
+
+    /** gRPC status codes (grpc/grpc doc/statuscodes.md) the services answer with. */
+    public static final int OK = 0;
+    public static final int UNKNOWN = 2;
+    public static final int INVALID_ARGUMENT = 3;
+    public static final int NOT_FOUND = 5;
+    public static final int PERMISSION_DENIED = 7;
+    public static final int UNIMPLEMENTED = 12;
 
     private static final byte[] END = new byte[0];
 
@@ -39,13 +48,13 @@ final class Http2Stream {
     }
 
     /** The request's {@code :path}, the gRPC method: {@code /package.Service/Method}. */
-    String path() {
+    public String path() {
         List<String> p = values(":path");
         return p.isEmpty() ? "" : p.get(0);
     }
 
     /** Every value of a request header (gRPC metadata), in the order sent. */
-    List<String> values(String name) {
+    public List<String> values(String name) {
         List<String> out = new ArrayList<>();
         for (Hpack.Header h : requestHeaders) {
             if (h.name().equals(name)) {
@@ -68,12 +77,12 @@ final class Http2Stream {
         inbound.add(END);
     }
 
-    boolean isReset() {
+    public boolean isReset() {
         return reset;
     }
 
     /** The next gRPC message of the request, or null when the peer has ended its side. */
-    byte[] readMessage() throws IOException {
+    public byte[] readMessage() throws IOException {
         byte[] prefix = new byte[5];
         if (!readFully(prefix, true)) {
             return null;
@@ -126,7 +135,7 @@ final class Http2Stream {
     }
 
     /** Sends one gRPC message (the response headers first, if not yet sent). */
-    synchronized void sendMessage(byte[] message) throws IOException {
+    public synchronized void sendMessage(byte[] message) throws IOException {
         sendMessages(List.of(message));
     }
 
@@ -134,7 +143,7 @@ final class Http2Stream {
      * Sends several gRPC messages in as few DATA frames as the peer's frame size allows (a walk of many small
      * files makes tens of thousands of messages: one frame and one write each would dominate the transfer).
      */
-    synchronized void sendMessages(List<byte[]> messages) throws IOException {
+    public synchronized void sendMessages(List<byte[]> messages) throws IOException {
         startResponse();
         int total = 0;
         for (byte[] m : messages) {
@@ -151,7 +160,7 @@ final class Http2Stream {
     }
 
     /** Ends the call with a gRPC status (0 is OK) and, for errors, a message. */
-    synchronized void finish(int grpcStatus, String message) throws IOException {
+    public synchronized void finish(int grpcStatus, String message) throws IOException {
         List<Hpack.Header> trailers = new ArrayList<>();
         if (!responseStarted) {
             // a trailers-only response: status and grpc-status in one header block
@@ -167,7 +176,7 @@ final class Http2Stream {
     }
 
     /** Abandons the stream (RST_STREAM with CANCEL). */
-    void cancel() {
+    public void cancel() {
         connection.resetStream(this, 0x8);
     }
 

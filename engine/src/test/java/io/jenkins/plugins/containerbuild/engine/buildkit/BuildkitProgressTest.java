@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine.buildkit;
 
+import io.jenkins.plugins.containerbuild.engine.proto.MalformedProtobufException;
 import static io.jenkins.plugins.containerbuild.engine.buildkit.TestProto.log;
 import static io.jenkins.plugins.containerbuild.engine.buildkit.TestProto.msg;
 import static io.jenkins.plugins.containerbuild.engine.buildkit.TestProto.vertex;

@@ -1,4 +1,4 @@
-package io.jenkins.plugins.containerbuild.engine.buildkit;
+package io.jenkins.plugins.containerbuild.engine.proto;
 
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
@@ -9,19 +9,19 @@ import java.util.Arrays;
  * Minimal cursor over protobuf wire-format bytes. Every read is bounds-checked against the current
  * limit, so a bogus length can never cause a large allocation or a read past the end.
  */
-final class ProtoReader {
-    static final int VARINT = 0;
-    static final int FIXED64 = 1;
-    static final int LENGTH_DELIMITED = 2;
-    static final int START_GROUP = 3;
-    static final int END_GROUP = 4;
-    static final int FIXED32 = 5;
+public final class ProtoReader {
+    public static final int VARINT = 0;
+    public static final int FIXED64 = 1;
+    public static final int LENGTH_DELIMITED = 2;
+    public static final int START_GROUP = 3;
+    public static final int END_GROUP = 4;
+    public static final int FIXED32 = 5;
 
     private final byte[] buf;
     private int pos;
     private final int limit;
 
-    ProtoReader(byte[] buf) {
+    public ProtoReader(byte[] buf) {
         this(buf, 0, buf.length);
     }
 
@@ -31,12 +31,12 @@ final class ProtoReader {
         this.limit = limit;
     }
 
-    boolean hasRemaining() {
+    public boolean hasRemaining() {
         return pos < limit;
     }
 
     /** Reads the next field key; returns it as {@code fieldNumber << 3 | wireType}. */
-    int readTag() throws MalformedProtobufException {
+    public int readTag() throws MalformedProtobufException {
         int at = pos;
         long key = readVarint();
         if (key > Integer.MAX_VALUE || (key >>> 3) == 0) {
@@ -54,15 +54,15 @@ final class ProtoReader {
         return (int) key;
     }
 
-    static int fieldNumber(int tag) {
+    public static int fieldNumber(int tag) {
         return tag >>> 3;
     }
 
-    static int wireType(int tag) {
+    public static int wireType(int tag) {
         return tag & 7;
     }
 
-    long readVarint() throws MalformedProtobufException {
+    public long readVarint() throws MalformedProtobufException {
         int start = pos;
         long result = 0;
         for (int shift = 0; shift < 64; shift += 7) {
@@ -91,14 +91,14 @@ final class ProtoReader {
         return (int) len;
     }
 
-    byte[] readBytes() throws MalformedProtobufException {
+    public byte[] readBytes() throws MalformedProtobufException {
         int len = readLength();
         byte[] out = Arrays.copyOfRange(buf, pos, pos + len);
         pos += len;
         return out;
     }
 
-    String readString() throws MalformedProtobufException {
+    public String readString() throws MalformedProtobufException {
         int len = readLength();
         String s = new String(buf, pos, len, StandardCharsets.UTF_8);
         pos += len;
@@ -106,14 +106,14 @@ final class ProtoReader {
     }
 
     /** Returns a reader confined to the next length-delimited field and advances past it. */
-    ProtoReader readMessage() throws MalformedProtobufException {
+    public ProtoReader readMessage() throws MalformedProtobufException {
         int len = readLength();
         ProtoReader sub = new ProtoReader(buf, pos, pos + len);
         pos += len;
         return sub;
     }
 
-    Instant readTimestamp() throws MalformedProtobufException {
+    public Instant readTimestamp() throws MalformedProtobufException {
         ProtoReader r = readMessage();
         long seconds = 0;
         int nanos = 0;
@@ -133,7 +133,7 @@ final class ProtoReader {
     }
 
     /** Skips the value of a field whose key has already been read. */
-    void skipField(int tag) throws MalformedProtobufException {
+    public void skipField(int tag) throws MalformedProtobufException {
         switch (wireType(tag)) {
             case VARINT -> readVarint();
             case FIXED64 -> skipRaw(8);

@@ -1,4 +1,4 @@
-package io.jenkins.plugins.containerbuild.engine.buildkit;
+package io.jenkins.plugins.containerbuild.engine.proto;
 
 import java.io.IOException;
 
@@ -6,11 +6,11 @@ import java.io.IOException;
 public final class MalformedProtobufException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    MalformedProtobufException(String message) {
+    public MalformedProtobufException(String message) {
         super(message);
     }
 
-    MalformedProtobufException(String message, Throwable cause) {
+    public MalformedProtobufException(String message, Throwable cause) {
         super(message, cause);
     }
 }
