@@ -29,9 +29,11 @@ final class DiskSnapshot {
 
     private record Stamp(long size, long modified) {}
 
+    private final List<Path> roots;
     private final Map<Path, Stamp> files;
 
-    private DiskSnapshot(Map<Path, Stamp> files) {
+    private DiskSnapshot(List<Path> roots, Map<Path, Stamp> files) {
+        this.roots = roots;
         this.files = files;
     }
 
@@ -45,8 +47,17 @@ final class DiskSnapshot {
     }
 
     static DiskSnapshot take() throws IOException {
+        return take(roots());
+    }
+
+    /** Only the temporary folders: cheap enough for every fault case. */
+    static DiskSnapshot takeTemporary() throws IOException {
+        return take(List.of(Path.of(System.getProperty("java.io.tmpdir")), Path.of("/tmp"), Path.of("/var/tmp")));
+    }
+
+    static DiskSnapshot take(List<Path> roots) throws IOException {
         Map<Path, Stamp> files = new HashMap<>();
-        for (Path root : roots()) {
+        for (Path root : new LinkedHashSet<>(roots.stream().map(Path::normalize).toList())) {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
@@ -67,12 +78,12 @@ final class DiskSnapshot {
                 }
             });
         }
-        return new DiskSnapshot(files);
+        return new DiskSnapshot(roots, files);
     }
 
     /** Files that are new or changed since this snapshot. */
     List<Path> changedSince() throws IOException {
-        DiskSnapshot now = take();
+        DiskSnapshot now = take(roots);
         List<Path> changed = new ArrayList<>();
         now.files.forEach((p, s) -> {
             if (!s.equals(files.get(p))) {
