@@ -33,6 +33,7 @@ final class FaultCheck {
     private final Lab lab = Lab.get();
     private final String owner;
     private final Set<Path> tempBefore;
+    private final DiskSnapshot tempFiles;
     private final Set<String> volumes = new LinkedHashSet<>();
     private final Set<String> containers = new LinkedHashSet<>();
     private final Set<Path> paths = new LinkedHashSet<>();
@@ -40,6 +41,11 @@ final class FaultCheck {
     private FaultCheck(String owner) {
         this.owner = owner;
         this.tempBefore = tempEntries();
+        try {
+            this.tempFiles = DiskSnapshot.takeTemporary();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Starts watching; {@code owner} is the owner label value the test gives its sidecars. */
@@ -98,10 +104,20 @@ final class FaultCheck {
             }
         }
         assertThat(events.allText()).as("no password in the events").doesNotContain(password);
+        // the key by its content, not only by its PEM header: every line of the lab client key's base64 body
+        List<String> keyLines = lab.clientTls().keyPem().lines()
+                .filter(l -> !l.startsWith("-----") && l.length() >= 16).toList();
+        assertThat(keyLines).isNotEmpty();
         for (Throwable t = error; t != null; t = t.getCause()) {
             assertThat(String.valueOf(t.getMessage())).as("no key material").doesNotContain("PRIVATE KEY");
+            for (String line : keyLines) {
+                assertThat(t.toString()).as("no key material in %s", t.getClass().getSimpleName()).doesNotContain(line);
+            }
         }
         assertThat(events.allText()).as("no key material in the events").doesNotContain("PRIVATE KEY");
+        for (String line : keyLines) {
+            assertThat(events.allText()).as("no key material in the events").doesNotContain(line);
+        }
     }
 
     void assertNothingLeft() {
@@ -131,6 +147,13 @@ final class FaultCheck {
             added.retainAll(tempEntries());
         }
         assertThat(added).as("no temporary file left in %s or /tmp", System.getProperty("java.io.tmpdir")).isEmpty();
+        // and whatever its name: no file new or changed in the temporary folders holds the lab client key's body
+        try {
+            assertThat(tempFiles.changedFilesContaining(TlsKeyOnlyInMemoryTest.keyForms(lab.clientTls().keyPem())))
+                    .as("temporary files that hold the TLS key").isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Builds a small image of its own on {@code endpoint} (the next build after a fault) and removes it. */
