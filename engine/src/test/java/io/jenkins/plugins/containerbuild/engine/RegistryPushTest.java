@@ -9,9 +9,6 @@ import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.nio.file.Files;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,29 +18,15 @@ class RegistryPushTest {
 
     private static final Lab lab = Lab.get();
     private static final String KEEP = "registry-push-test:" + LabSupport.unique("keep");
-    /** The kept image of each daemon, built on first use. */
-    private static final Map<String, String> images = new ConcurrentHashMap<>();
-    private static final Map<String, Lab.Daemon> daemons = new ConcurrentHashMap<>();
+    private static final KeptImages images = new KeptImages(KEEP);
 
     @AfterAll
     static void removeImage() {
-        daemons.forEach((name, daemon) -> LabSupport.removeImages(daemon, KEEP, images.get(name)));
+        images.removeAll();
     }
 
     private String tagged(ContainerEngine engine, Lab.Daemon daemon, String registry, String repo) throws Exception {
-        String image = images.get(daemon.name());
-        if (image == null) {
-            Path dir = Files.createTempDirectory("cb-registry-push");
-            try {
-                image = LabSupport.buildKeptImage(daemon, dir, KEEP);
-            } finally {
-                try (var files = Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
-            images.put(daemon.name(), image);
-            daemons.put(daemon.name(), daemon);
-        }
+        String image = images.on(daemon);
         String ref = registry + "/" + repo + ":1";
         engine.tag(image, ref);
         return ref;

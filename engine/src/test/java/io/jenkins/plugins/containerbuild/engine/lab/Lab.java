@@ -71,24 +71,26 @@ public final class Lab {
 
     /** The system's Docker Engine 20.10 on the host socket: the agent's daemon of the DooD mode. */
     public Daemon engine20() {
-        return new Daemon("20.10", hostSocket(), false);
+        return new Daemon("20.10", hostSocket(), false, Path.of("/"));
     }
 
     /** Docker Engine 26.1 with the classic image store (overlay2), on a socket of its own. */
     public Daemon engine26Classic() {
-        return new Daemon("26.1-classic", Path.of(fact("LAB_D26_CLASSIC_SOCKET")), false);
+        return new Daemon("26.1-classic", Path.of(fact("LAB_D26_CLASSIC_SOCKET")), false, Path.of(fact("LAB_D26_ROOT")));
     }
 
     /** Docker Engine 26.1 with the containerd image store: image ids are manifest digests. */
     public Daemon engine26Containerd() {
-        return new Daemon("26.1-containerd", Path.of(fact("LAB_D26_CONTAINERD_SOCKET")), true);
+        return new Daemon("26.1-containerd", Path.of(fact("LAB_D26_CONTAINERD_SOCKET")), true,
+                Path.of(fact("LAB_D26_ROOT")));
     }
 
     /**
      * One of the lab's daemons, for tests that run against each of them. {@code containerdStore}: the daemon keeps
-     * images in containerd (ids are manifest digests; a push reply has no aux object).
+     * images in containerd (ids are manifest digests; a push reply has no aux object). {@code packageRoot}: where its
+     * {@code usr/sbin/dockerd} is ({@code /} for the system's), for tests that start a daemon of the same kind.
      */
-    public record Daemon(String name, Path socket, boolean containerdStore) {
+    public record Daemon(String name, Path socket, boolean containerdStore, Path packageRoot) {
 
         public DaemonEndpoint endpoint() {
             return new DaemonEndpoint.UnixSocket(socket);
@@ -113,6 +115,11 @@ public final class Lab {
             List<String> cmd = new ArrayList<>(List.of("/usr/bin/docker", "-H", "unix://" + socket));
             cmd.addAll(List.of(args));
             return cmd;
+        }
+
+        /** Engine 26.1 (BuildKit 0.13), as opposed to the system's 20.10 (BuildKit 0.8). */
+        public boolean engine26() {
+            return name.startsWith("26.");
         }
 
         @Override
