@@ -31,6 +31,7 @@ final class FaultCheck {
             "context", "buildkit", "fidelity-export");
 
     private final Lab lab = Lab.get();
+    private final Lab.Daemon daemon;
     private final String owner;
     private final Set<Path> tempBefore;
     private final DiskSnapshot tempFiles;
@@ -38,8 +39,9 @@ final class FaultCheck {
     private final Set<String> containers = new LinkedHashSet<>();
     private final Set<Path> paths = new LinkedHashSet<>();
 
-    private FaultCheck(String owner) {
+    private FaultCheck(String owner, Lab.Daemon daemon) {
         this.owner = owner;
+        this.daemon = daemon;
         this.tempBefore = tempEntries();
         try {
             this.tempFiles = DiskSnapshot.takeTemporary();
@@ -50,7 +52,12 @@ final class FaultCheck {
 
     /** Starts watching; {@code owner} is the owner label value the test gives its sidecars. */
     static FaultCheck begin(String owner) {
-        return new FaultCheck(owner);
+        return new FaultCheck(owner, Lab.get().engine20());
+    }
+
+    /** Starts watching the containers and volumes of {@code daemon}. */
+    static FaultCheck begin(String owner, Lab.Daemon daemon) {
+        return new FaultCheck(owner, daemon);
     }
 
     String owner() {
@@ -121,17 +128,16 @@ final class FaultCheck {
     }
 
     void assertNothingLeft() {
-        assertThat(lab.docker("ps", "-aq", "--filter", "label=" + DindSidecar.OWNER_LABEL + "=" + owner).strip())
+        assertThat(daemon.docker("ps", "-aq", "--filter", "label=" + DindSidecar.OWNER_LABEL + "=" + owner).strip())
                 .as("no container of owner %s", owner).isEmpty();
-        assertThat(lab.docker("volume", "ls", "-q", "--filter", "label=" + DindSidecar.OWNER_LABEL + "=" + owner).strip())
+        assertThat(daemon.docker("volume", "ls", "-q", "--filter", "label=" + DindSidecar.OWNER_LABEL + "=" + owner).strip())
                 .as("no volume of owner %s", owner).isEmpty();
         for (String id : containers) {
-            assertThat(lab.run(null, "ps", "-aq", "--no-trunc", "--filter", "id=" + id).stdout().strip())
+            assertThat(daemon.run(null, "ps", "-aq", "--no-trunc", "--filter", "id=" + id).stdout().strip())
                     .as("container %s is gone", id).isEmpty();
         }
         for (String v : volumes) {
-            assertThat(Lab.exec(List.of("/usr/bin/docker", "-H", "unix://" + lab.hostSocket(), "volume", "inspect", v),
-                    null, false).exitCode()).as("volume %s is gone", v).isNotZero();
+            assertThat(daemon.tryRun("volume", "inspect", v).exitCode()).as("volume %s is gone", v).isNotZero();
         }
         for (Path p : paths) {
             assertThat(p).as("%s is removed", p).doesNotExist();
