@@ -31,6 +31,12 @@ public class ContainerBuildConfiguration extends GlobalConfiguration {
     private String dindImage;
     private String dindSecurity;
     private String dindCacheVolume;
+    /** Steps may not name a daemon of their own: every build uses {@link #getDefaultDaemon()}. Off by default. */
+    private boolean forbidStepDaemons;
+    /** DinD images steps may start, one per line, {@code *} matching any text; empty: any image. */
+    private String allowedDindImages;
+    /** Cache volumes keep the name a step gives; by default they are per job. Off by default. */
+    private boolean sharedCacheVolumes;
 
     public ContainerBuildConfiguration() {
         load();
@@ -45,9 +51,13 @@ public class ContainerBuildConfiguration extends GlobalConfiguration {
      * The daemon a step uses: its own, or else (none, or {@link GlobalDefaultDaemon}) the global default. Runs on
      * the controller.
      */
-    static DaemonSpec daemonFor(DaemonSpec stepDaemon) {
+    static DaemonSpec daemonFor(DaemonSpec stepDaemon) throws hudson.AbortException {
         DaemonSpec own = GlobalDefaultDaemon.orNull(stepDaemon);
-        return own != null ? own : get().getDefaultDaemon();
+        ContainerBuildConfiguration global = get();
+        if (own != null && global.isForbidStepDaemons()) {
+            throw new hudson.AbortException(Messages.ContainerBuildConfiguration_StepDaemonForbidden());
+        }
+        return own != null ? own : global.getDefaultDaemon();
     }
 
     @Override
@@ -97,11 +107,17 @@ public class ContainerBuildConfiguration extends GlobalConfiguration {
         String oldImage = dindImage;
         String oldSecurity = dindSecurity;
         String oldCacheVolume = dindCacheVolume;
+        boolean oldForbid = forbidStepDaemons;
+        String oldAllowed = allowedDindImages;
+        boolean oldShared = sharedCacheVolumes;
         defaultDaemon = null;
         registries = null;
         dindImage = null;
         dindSecurity = null;
         dindCacheVolume = null;
+        forbidStepDaemons = false;
+        allowedDindImages = null;
+        sharedCacheVolumes = false;
         try {
             req.bindJSON(this, json);
         } catch (RuntimeException e) {
@@ -110,6 +126,9 @@ public class ContainerBuildConfiguration extends GlobalConfiguration {
             dindImage = oldImage;
             dindSecurity = oldSecurity;
             dindCacheVolume = oldCacheVolume;
+            forbidStepDaemons = oldForbid;
+            allowedDindImages = oldAllowed;
+            sharedCacheVolumes = oldShared;
             save();
             throw new FormException(rootMessage(e), e, null);
         }
@@ -187,6 +206,45 @@ public class ContainerBuildConfiguration extends GlobalConfiguration {
     public void setDindCacheVolume(String dindCacheVolume) {
         String v = Util.fixEmptyAndTrim(dindCacheVolume);
         this.dindCacheVolume = v == null ? null : DindOptions.of("docker:dind").withCacheVolume(v).cacheVolume();
+        save();
+    }
+
+    /** Whether a step's own {@code daemon:} is refused, so that every build uses the default daemon. */
+    public boolean isForbidStepDaemons() {
+        return forbidStepDaemons;
+    }
+
+    @DataBoundSetter
+    public void setForbidStepDaemons(boolean forbidStepDaemons) {
+        this.forbidStepDaemons = forbidStepDaemons;
+        save();
+    }
+
+    /** The DinD images that may be started, one per line; null when any may. */
+    public String getAllowedDindImages() {
+        return allowedDindImages;
+    }
+
+    @DataBoundSetter
+    public void setAllowedDindImages(String allowedDindImages) {
+        List<String> patterns = DindImages.parse(allowedDindImages);
+        this.allowedDindImages = patterns.isEmpty() ? null : String.join("\n", patterns);
+        save();
+    }
+
+    /** The allowed DinD image patterns; empty when any image may be started. */
+    List<String> allowedDindImagePatterns() {
+        return DindImages.parse(allowedDindImages);
+    }
+
+    /** Whether DinD cache volumes are shared by every job that names them, instead of one per job. */
+    public boolean isSharedCacheVolumes() {
+        return sharedCacheVolumes;
+    }
+
+    @DataBoundSetter
+    public void setSharedCacheVolumes(boolean sharedCacheVolumes) {
+        this.sharedCacheVolumes = sharedCacheVolumes;
         save();
     }
 }

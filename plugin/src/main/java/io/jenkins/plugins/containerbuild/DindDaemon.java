@@ -7,6 +7,7 @@ import hudson.model.Descriptor;
 import hudson.model.Item;
 import hudson.model.Run;
 import hudson.util.FormValidation;
+import java.util.List;
 import io.jenkins.plugins.containerbuild.engine.daemon.DindOptions;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.AncestorInPath;
@@ -77,19 +78,22 @@ public final class DindDaemon extends DaemonSpec {
 
     @Override
     ResolvedDaemon resolve(Run<?, ?> run) throws AbortException {
-        String i = image;
-        String v = cacheVolume;
-        String s = security;
-        if (i == null || v == null || s == null) {
-            ContainerBuildConfiguration global = ContainerBuildConfiguration.get();
-            i = i != null ? i : global.getDindImage();
-            v = v != null ? v : global.getDindCacheVolume();
-            s = s != null ? s : global.getDindSecurity();
-        }
+        ContainerBuildConfiguration global = ContainerBuildConfiguration.get();
+        String i = image != null ? image : global.getDindImage();
+        String v = cacheVolume != null ? cacheVolume : global.getDindCacheVolume();
+        String s = security != null ? security : global.getDindSecurity();
         if (i == null) {
             throw new AbortException(Messages.DindDaemon_NoImage());
         }
-        return ResolvedDaemon.dind(socket, i, v, s, run.getExternalizableId());
+        List<String> allowed = global.allowedDindImagePatterns();
+        if (!DindImages.allowed(i, allowed)) {
+            throw new AbortException(Messages.DindDaemon_ImageNotAllowed(i, String.join(", ", allowed)));
+        }
+        String id = run.getExternalizableId();
+        if (v != null && !global.isSharedCacheVolumes()) {
+            v = DindImages.jobVolume(id.substring(0, Math.max(0, id.lastIndexOf('#'))), v);
+        }
+        return ResolvedDaemon.dind(socket, i, v, s, id);
     }
 
     @Extension

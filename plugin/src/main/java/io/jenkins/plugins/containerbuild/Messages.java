@@ -169,4 +169,16 @@ final class Messages {
     static String ContainerBuildAction_LayersTitle(Object count) {
         return format("ContainerBuildAction.LayersTitle", count);
     }
+
+    static String ContainerBuildConfiguration_StepDaemonForbidden() {
+        return format("ContainerBuildConfiguration.StepDaemonForbidden");
+    }
+
+    static String DindDaemon_ImageNotAllowed(Object image, Object allowed) {
+        return format("DindDaemon.ImageNotAllowed", image, allowed);
+    }
+
+    static String DindImages_BadPattern(Object pattern) {
+        return format("DindImages.BadPattern", pattern);
+    }
 }

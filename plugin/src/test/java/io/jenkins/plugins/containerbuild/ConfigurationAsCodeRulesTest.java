@@ -66,6 +66,9 @@ class ConfigurationAsCodeRulesTest {
         assertThat(dind.getImage()).isEqualTo("docker:27-dind");
         assertThat(dind.getCacheVolume()).isEqualTo("jenkins-dind-cache");
         assertThat(dind.getSecurity()).isEqualTo("privileged");
+        assertThat(second.isForbidStepDaemons()).isTrue();
+        assertThat(second.allowedDindImagePatterns()).containsExactly("docker:27-dind");
+        assertThat(second.isSharedCacheVolumes()).isTrue();
         assertThat(export(second)).isEqualTo(section(examples.get(1)));
     }
 
@@ -232,8 +235,13 @@ class ConfigurationAsCodeRulesTest {
         Object reference = defaults(o);
         Map<String, Object> out = new LinkedHashMap<>();
         for (String attribute : attributes(o.getClass())) {
-            Method getter = o.getClass().getMethod("get" + Character.toUpperCase(attribute.charAt(0))
-                    + attribute.substring(1));
+            String property = Character.toUpperCase(attribute.charAt(0)) + attribute.substring(1);
+            Method getter;
+            try {
+                getter = o.getClass().getMethod("get" + property);
+            } catch (NoSuchMethodException e) {
+                getter = o.getClass().getMethod("is" + property); // a boolean property, as CasC reads it too
+            }
             Object v = export(getter.invoke(o));
             boolean isDefault = reference != null && reference != o && v != null
                     && v.equals(export(getter.invoke(reference))) && !isConstructorParameter(o.getClass(), attribute);

@@ -101,7 +101,8 @@ class GlobalConfigurationTest {
         assertThat(fromGlobal.endpoint().toString()).contains("dind:global");
         assertThat(fromGlobal.endpoint()).isEqualTo(new io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint.Dind(
                 new io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint.UnixSocket(Path.of("/var/run/docker.sock")),
-                io.jenkins.plugins.containerbuild.engine.daemon.DindOptions.of("dind:global").withCacheVolume("global-cache")
+                io.jenkins.plugins.containerbuild.engine.daemon.DindOptions.of("dind:global")
+                        .withCacheVolume(DindImages.jobVolume("containerbuild-plugin-test", "global-cache"))
                         .withSecurity(io.jenkins.plugins.containerbuild.engine.daemon.DindOptions.SecurityProfile.CAPABILITIES)
                         .withOwner(harness.run.getExternalizableId())));
 
