@@ -61,13 +61,10 @@ class BuildOutputTest {
 
         RecordingSink events = new RecordingSink();
         BuildResult result;
-        long start = System.nanoTime();
         try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
             result = engine.build(BuildRequest.builder(ctx).networkMode("none")
                     .output(new BuildOutput.Local(dest)).build());
         }
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        System.out.println("local export of " + BIG + " bytes and more took " + millis + " ms");
 
         assertThat(result.imageId()).as("an export makes no image").isNull();
         assertThat(result.output()).isEqualTo(new BuildOutput.Local(dest));

@@ -111,6 +111,19 @@ class FileSendServiceTest {
     }
 
     @Test
+    void aPipeIsSkippedAndNamed() throws Exception {
+        FileSendService service = FileSendService.intoDirectory(dest);
+        Call call = new Call(stat("p", (1 << 25) | 0644, ""), FsPacket.stat(null), FsPacket.fin()); // os.ModeNamedPipe
+        service.serve(call.stream);
+        call.read();
+        assertThat(call.grpcStatus).isEqualTo("0");
+        service.commit();
+        assertThat(service.skipped()).containsExactly("p");
+        assertThat(Files.exists(dest.resolve("p"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+        service.close();
+    }
+
+    @Test
     void anExportWithoutCommitIsRemovedWhenTheSessionCloses() throws Exception {
         FileSendService service = FileSendService.intoDirectory(dest);
         Call call = new Call(stat("d", GO_DIR | 0755, ""), stat("d/f", 0644, ""), FsPacket.stat(null),
