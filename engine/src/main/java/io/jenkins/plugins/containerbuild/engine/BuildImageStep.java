@@ -12,6 +12,7 @@ import io.jenkins.plugins.containerbuild.engine.session.SessionService;
 import io.jenkins.plugins.containerbuild.engine.proto.MalformedProtobufException;
 import io.jenkins.plugins.containerbuild.engine.context.BuildContext;
 import io.jenkins.plugins.containerbuild.engine.context.ContextException;
+import io.jenkins.plugins.containerbuild.engine.daemon.ApiVersion;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.event.EventSink;
@@ -57,8 +58,7 @@ final class BuildImageStep {
     static final int MAX_QUERY_LENGTH = 64 * 1024;
 
     /** The first API version whose {@code POST /build} takes {@code outputs}. */
-    static final io.jenkins.plugins.containerbuild.engine.daemon.ApiVersion OUTPUTS_API =
-            new io.jenkins.plugins.containerbuild.engine.daemon.ApiVersion(1, 40);
+    static final ApiVersion OUTPUTS_API = new ApiVersion(1, 40);
 
     /** Runs the build; returns the image id ({@code sha256:...}) and how many steps were cached. */
     Built call() throws ContainerEngineException, InterruptedException {
