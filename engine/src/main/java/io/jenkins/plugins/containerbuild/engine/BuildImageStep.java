@@ -5,12 +5,14 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import io.jenkins.plugins.containerbuild.engine.buildkit.BuildkitProgress;
 import io.jenkins.plugins.containerbuild.engine.context.SyncedDirectory;
 import io.jenkins.plugins.containerbuild.engine.session.BuildSession;
+import io.jenkins.plugins.containerbuild.engine.session.FileSendService;
 import io.jenkins.plugins.containerbuild.engine.session.FileSyncService;
 import io.jenkins.plugins.containerbuild.engine.session.HealthService;
 import io.jenkins.plugins.containerbuild.engine.session.SessionService;
 import io.jenkins.plugins.containerbuild.engine.proto.MalformedProtobufException;
 import io.jenkins.plugins.containerbuild.engine.context.BuildContext;
 import io.jenkins.plugins.containerbuild.engine.context.ContextException;
+import io.jenkins.plugins.containerbuild.engine.daemon.ApiVersion;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.event.EventSink;
@@ -39,6 +41,8 @@ final class BuildImageStep {
     private final DaemonConnection daemon;
     private final BuildRequest request;
     private final EventSink events;
+    /** Receives the request's output during a session build; null without an output. */
+    private FileSendService fileSend;
 
     BuildImageStep(DaemonConnection daemon, BuildRequest request, EventSink events) {
         this.daemon = daemon;
@@ -53,12 +57,25 @@ final class BuildImageStep {
      */
     static final int MAX_QUERY_LENGTH = 64 * 1024;
 
+    /** The first API version whose {@code POST /build} takes {@code outputs}. */
+    static final ApiVersion OUTPUTS_API = new ApiVersion(1, 40);
+
     /** Runs the build; returns the image id ({@code sha256:...}) and how many steps were cached. */
     Built call() throws ContainerEngineException, InterruptedException {
         List<String> buildKitOnly = request.buildKitOnlyOptions();
         if (request.builderKind() == BuilderKind.CLASSIC && !buildKitOnly.isEmpty()) {
             throw new ContainerEngineException("The classic builder cannot serve " + String.join(", ", buildKitOnly)
                     + ": these need BuildKit; build with builder 'buildkit' or drop them.");
+        }
+        if (request.output() != null && !request.tags().isEmpty()) {
+            throw new ContainerEngineException("An output cannot be combined with tags (" + String.join(", ",
+                    request.tags()) + "): with an output the daemon exports the files and makes no image to tag;"
+                    + " drop the tags, or build the image and the output in two builds.");
+        }
+        if (request.output() != null && daemon.apiVersion().compareTo(OUTPUTS_API) < 0) {
+            throw new ContainerEngineException("The daemon on " + daemon.endpoint() + " speaks API "
+                    + daemon.apiVersion() + ", which has no build outputs (API " + OUTPUTS_API + ", Docker 19.03, is"
+                    + " needed): upgrade the daemon or drop the output.");
         }
         // a missing context or a Dockerfile that is not a file is reported by BuildContext, with its own message
         if (Files.isDirectory(request.context()) && !Files.exists(request.dockerfile())) {
@@ -190,6 +207,7 @@ final class BuildImageStep {
             throw contextUnreadable(e);
         }
         String query = checkedQuery(request.dockerfile().getFileName().toString());
+        fileSend = openOutput();
         FileSyncService fileSync = new FileSyncService(Map.of(BuildSession.CONTEXT, contextDir,
                 BuildSession.DOCKERFILE, dockerfileDir));
         BuildSession session;
@@ -221,7 +239,11 @@ final class BuildImageStep {
                     Built built;
                     try {
                         built = follow(response);
+                        commitOutput();
                     } catch (ContainerEngineException e) {
+                        if (fileSend != null && fileSend.failure() != null) { // the output refused or failed
+                            throw new ContainerEngineException(fileSend.failure().getMessage(), fileSend.failure());
+                        }
                         IOException local = session.failure();
                         if (local != null) { // an unreadable file: say so, not the daemon's echo of it
                             throw new BuildContextException(local.getMessage(), local);
@@ -230,7 +252,8 @@ final class BuildImageStep {
                     }
                     events.accept(new EngineEvent.Progress(ContextUploadProgress.SUBJECT, "Sent",
                             fileSync.bytesSent(), fileSync.bytesSent()));
-                    events.accept(new EngineEvent.Phase("Built " + built.imageId() + " in "
+                    events.accept(new EngineEvent.Phase((built.imageId() != null ? "Built " + built.imageId()
+                            : "Exported to " + fileSend.destination()) + " in "
                             + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms ("
                             + fileSync.bytesSent() + " bytes of changed files sent)"));
                     return built;
@@ -249,7 +272,41 @@ final class BuildImageStep {
         List<SessionService> services = new ArrayList<>();
         services.add(fileSync);
         services.add(new HealthService());
+        if (fileSend != null) {
+            services.add(fileSend);
+        }
         return services;
+    }
+
+    /** The service that receives the request's output, its destination checked and created; null without one. */
+    private FileSendService openOutput() throws ContainerEngineException {
+        try {
+            return switch (request.output()) {
+                case null -> null;
+                case BuildOutput.Local local -> FileSendService.intoDirectory(local.directory());
+                case BuildOutput.Tar tar -> FileSendService.intoTarFile(tar.file());
+            };
+        } catch (IOException e) {
+            throw new ContainerEngineException(e.getMessage(), e);
+        }
+    }
+
+    /** The build succeeded: keeps the output (a tar moves into place) and says what could not be written. */
+    private void commitOutput() throws ContainerEngineException {
+        if (fileSend == null) {
+            return;
+        }
+        try {
+            fileSend.commit();
+        } catch (IOException e) {
+            throw new ContainerEngineException(e.getMessage(), e);
+        }
+        List<String> skipped = fileSend.skipped();
+        if (!skipped.isEmpty()) {
+            events.accept(new EngineEvent.Warning(skipped.size() + " device, pipe or socket entries of the output"
+                    + " were not written (the first: " + skipped.get(0) + "): only files, directories and links"
+                    + " are exported."));
+        }
     }
 
     /** What the request asks that only a session can serve (the tar upload cannot); empty when nothing. */
@@ -322,7 +379,7 @@ final class BuildImageStep {
             bk.finish();
             throw failure(error, buildkit ? bk.failure() : Optional.empty(), classic);
         }
-        if (imageId == null) {
+        if (imageId == null && request.output() == null) { // with an output the daemon makes no image
             throw new ContainerEngineException("The daemon ended the build without an image id: the connection may have"
                     + " dropped; run the build again and check the daemon's log.");
         }
@@ -411,6 +468,10 @@ final class BuildImageStep {
         }
         add(q, "pull", request.pull() ? "1" : "0");
         add(q, "nocache", request.noCache() ? "1" : "0");
+        if (request.output() != null) {
+            add(q, "outputs", json(List.of(Map.of("Type", request.output() instanceof BuildOutput.Tar ? "tar"
+                    : "local", "Attrs", Map.of()))));
+        }
         add(q, "rm", "1");
         add(q, "forcerm", "1"); // intermediate containers go even when a step fails
         return q.toString();
@@ -424,6 +485,7 @@ final class BuildImageStep {
         return Json.write(value);
     }
 
+    /** What the daemon reported: the image id, null when the build exported an output instead. */
     record Built(String imageId, int cachedSteps) {}
 
     /** Forwards BuildKit's console events as engine events. */

@@ -64,7 +64,10 @@ public final class ContainerEngine implements AutoCloseable {
         return new ContainerEngine(daemon, null, null, events);
     }
 
-    /** Builds the image and returns its id, tags, size, layers, duration and cached step count. */
+    /**
+     * Builds the image and returns its id, tags, size, layers, duration and cached step count; or, with an output,
+     * exports the result's files there and returns no image id.
+     */
     public BuildResult build(BuildRequest request) throws ContainerEngineException, InterruptedException {
         long start = System.nanoTime();
         BuildImageStep.Built built;
@@ -73,8 +76,12 @@ public final class ContainerEngine implements AutoCloseable {
         } catch (DaemonUnreachableException e) {
             throw sidecarDied("build", e);
         }
+        if (built.imageId() == null) { // exported to the request's output: there is no image
+            return new BuildResult(null, List.of(), 0, List.of(), Duration.ofNanos(System.nanoTime() - start),
+                    built.cachedSteps(), request.output());
+        }
         return new BuildResult(built.imageId(), request.tags(), imageSize(built.imageId()),
-                history(built.imageId()), Duration.ofNanos(System.nanoTime() - start), built.cachedSteps());
+                history(built.imageId()), Duration.ofNanos(System.nanoTime() - start), built.cachedSteps(), null);
     }
 
     /** Pushes every tag of the request, in order, and returns the digests. */

@@ -1,0 +1,254 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
+import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * BuildKit's local and tar exporters through the session's file send, against the lab daemon (Docker 20.10,
+ * BuildKit 0.8): files with their modes, links kept as links (one pointing at /etc/passwd, through which nothing is
+ * written), an empty directory, hard links, a 50 MiB file; the tar entry by entry; an abort in the middle of an export
+ * leaves nothing behind.
+ */
+class BuildOutputTest {
+
+    private static final long BIG = 50L * 1024 * 1024;
+
+    private final Lab lab = Lab.get();
+
+    /** A multi-stage build whose last stage, FROM scratch, holds only what is exported. */
+    private String dockerfile() {
+        return "FROM " + lab.baseImage() + " AS build\n"
+                + "RUN mkdir -p /out/dir/sub /out/empty && echo hello > /out/dir/a.txt && chmod 0640 /out/dir/a.txt"
+                + " && echo tool > /out/tool && chmod 4755 /out/tool && chmod 0750 /out/dir/sub"
+                + " && ln -s /etc/passwd /out/passwd-link && ln -s dir/a.txt /out/rel-link"
+                + " && ln /out/dir/a.txt /out/dir/hard.txt"
+                + " && dd if=/dev/urandom of=/out/big bs=1048576 count=50 2>/dev/null"
+                + " && sha256sum /out/big | cut -d' ' -f1 > /out/big.sha256\n"
+                + "FROM scratch\n"
+                + "COPY --from=build /out/ /\n";
+    }
+
+    @Test
+    void aLocalOutputKeepsModesLinksAndContent(@TempDir Path ctx, @TempDir Path work) throws Exception {
+        LabSupport.context(ctx, dockerfile());
+        Path dest = work.resolve("dist");
+        Path outside = Files.createDirectory(work.resolve("outside"));
+        Files.createDirectories(dest);
+        Files.writeString(dest.resolve("keep.txt"), "from before");
+        Files.createSymbolicLink(dest.resolve("dir"), outside); // an old link where the output has a directory
+        String passwdBefore = sha256(Path.of("/etc/passwd"));
+        Object passwdMode = Files.getAttribute(Path.of("/etc/passwd"), "unix:mode");
+
+        RecordingSink events = new RecordingSink();
+        BuildResult result;
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+            result = engine.build(BuildRequest.builder(ctx).networkMode("none")
+                    .output(new BuildOutput.Local(dest)).build());
+        }
+
+        assertThat(result.imageId()).as("an export makes no image").isNull();
+        assertThat(result.output()).isEqualTo(new BuildOutput.Local(dest));
+        assertThat(result.tags()).isEmpty();
+
+        assertThat(dest.resolve("dir/a.txt")).hasContent("hello");
+        assertThat(mode(dest.resolve("dir/a.txt"))).isEqualTo(0640);
+        assertThat(mode(dest.resolve("tool"))).as("BuildKit keeps the setuid bit, and so does the export")
+                .isEqualTo(04755);
+        assertThat(dest.resolve("dir/sub")).isDirectory();
+        assertThat(mode(dest.resolve("dir/sub"))).isEqualTo(0750);
+        assertThat(dest.resolve("empty")).isEmptyDirectory();
+        assertThat(Files.isSymbolicLink(dest.resolve("passwd-link"))).isTrue();
+        assertThat(Files.readSymbolicLink(dest.resolve("passwd-link"))).isEqualTo(Path.of("/etc/passwd"));
+        assertThat(Files.readSymbolicLink(dest.resolve("rel-link"))).isEqualTo(Path.of("dir/a.txt"));
+        assertThat(sha256(Path.of("/etc/passwd"))).as("nothing was written through the link").isEqualTo(passwdBefore);
+        assertThat(Files.getAttribute(Path.of("/etc/passwd"), "unix:mode")).isEqualTo(passwdMode);
+        assertThat(Files.isSameFile(dest.resolve("dir/hard.txt"), dest.resolve("dir/a.txt")))
+                .as("a hard link arrives as a hard link").isTrue();
+        assertThat(Files.size(dest.resolve("big"))).isEqualTo(BIG);
+        assertThat(sha256(dest.resolve("big"))).isEqualTo(Files.readString(dest.resolve("big.sha256")).strip());
+
+        assertThat(dest.resolve("keep.txt")).as("an existing file stays").hasContent("from before");
+        assertThat(Files.isSymbolicLink(dest.resolve("dir"))).as("the old link was replaced, not followed").isFalse();
+        assertThat(outside).as("nothing was written where the old link pointed").isEmptyDirectory();
+        assertThat(temporaries(dest)).isEmpty();
+        assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.Phase p && p.message().startsWith("Exported to"));
+    }
+
+    @Test
+    void aTarOutputHoldsTheSameEntries(@TempDir Path ctx, @TempDir Path work) throws Exception {
+        LabSupport.context(ctx, dockerfile());
+        Path dest = work.resolve("dist");
+        Path tar = work.resolve("out/result.tar");
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            engine.build(BuildRequest.builder(ctx).networkMode("none").output(new BuildOutput.Local(dest)).build());
+            BuildResult r = engine.build(BuildRequest.builder(ctx).networkMode("none")
+                    .output(new BuildOutput.Tar(tar)).build());
+            assertThat(r.imageId()).isNull();
+            assertThat(r.output()).isEqualTo(new BuildOutput.Tar(tar));
+        }
+        assertThat(temporaries(tar.getParent())).isEmpty();
+
+        Map<String, String> fromTar = new TreeMap<>();
+        Map<String, String> hardLinks = new TreeMap<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(tar))) {
+            for (TarArchiveEntry e; (e = in.getNextTarEntry()) != null; ) {
+                String name = e.getName().replaceAll("/$", "");
+                if (e.isLink()) {
+                    hardLinks.put(name, e.getLinkName());
+                    continue;
+                }
+                String kind = e.isDirectory() ? "dir" : e.isSymbolicLink() ? "link " + e.getLinkName()
+                        : "file " + e.getSize() + " " + sha256(in);
+                fromTar.put(name, kind + " " + Integer.toOctalString(e.getMode() & 07777));
+            }
+        }
+        Map<String, String> fromDir = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(dest)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                if (p.equals(dest) || p.equals(dest.resolve("dir/hard.txt"))) {
+                    continue;
+                }
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                String kind = a.isDirectory() ? "dir" : a.isSymbolicLink() ? "link " + Files.readSymbolicLink(p)
+                        : "file " + a.size() + " " + sha256(p);
+                // a link's own mode is not kept on Linux (always 0777): compare it as the tar says
+                String m = a.isSymbolicLink() ? "777" : Integer.toOctalString(mode(p));
+                fromDir.put(dest.relativize(p).toString(), kind + " " + m);
+            }
+        }
+        assertThat(fromTar).isEqualTo(fromDir);
+        assertThat(hardLinks).containsExactly(Map.entry("dir/hard.txt", "dir/a.txt"));
+    }
+
+    @Test
+    void tagsWithAnOutputAreRefusedBeforeAnyCall(@TempDir Path ctx, @TempDir Path work) throws Exception {
+        LabSupport.context(ctx, "FROM scratch\n");
+        Path dest = work.resolve("never");
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            assertThatThrownBy(() -> engine.build(BuildRequest.builder(ctx).tag("localhost/cb-never:1")
+                    .output(new BuildOutput.Local(dest)).build()))
+                    .isInstanceOf(ContainerEngineException.class)
+                    .hasMessageContaining("cannot be combined with tags");
+        }
+        assertThat(dest).doesNotExist();
+    }
+
+    @Test
+    void anAbortMidExportLeavesNothing(@TempDir Path ctx, @TempDir Path work) throws Exception {
+        abortMidExport(ctx, work, false);
+    }
+
+    @Test
+    void anAbortMidTarExportLeavesNothing(@TempDir Path ctx, @TempDir Path work) throws Exception {
+        abortMidExport(ctx, work, true);
+    }
+
+    private void abortMidExport(Path ctx, Path work, boolean tar) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("BuildOutputTest"));
+        LabSupport.context(ctx, dockerfile());
+        Path dest = tar ? work.resolve("out.tar") : work.resolve("dist");
+        Path watched = tar ? work : dest;
+        BuildOutput output = tar ? new BuildOutput.Tar(dest) : new BuildOutput.Local(dest);
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            engine.build(BuildRequest.builder(ctx).networkMode("none").output(output).build()); // warm the cache
+        }
+        deleteTree(dest);
+
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread worker = new Thread(() -> {
+            try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+                engine.build(BuildRequest.builder(ctx).networkMode("none").output(output).build());
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        }, "output-abort-worker");
+        worker.start();
+        // abort once part of the content is on disk, under a temporary name
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        boolean midway = false;
+        while (!midway && worker.isAlive() && System.nanoTime() < deadline) {
+            midway = temporaries(watched).stream().anyMatch(p -> size(p) > 1024 * 1024);
+            if (!midway) {
+                Thread.sleep(5);
+            }
+        }
+        assertThat(midway).as("the export was caught half-way").isTrue();
+        worker.interrupt();
+        worker.join(TimeUnit.SECONDS.toMillis(60));
+        assertThat(worker.isAlive()).isFalse();
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+
+        assertThat(temporaries(watched)).as("no temporary file stays").isEmpty();
+        assertThat(dest).as("nothing of the export stays").doesNotExist();
+        check.assertNothingLeft();
+    }
+
+    private static java.util.List<Path> temporaries(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return java.util.List.of();
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(p -> p.getFileName().toString().startsWith(".cb-export-")).toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return java.util.List.of(); // a file went away during the walk: look again
+        }
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static int mode(Path p) throws IOException {
+        return (int) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+    }
+
+    private static String sha256(Path p) throws Exception {
+        try (InputStream in = Files.newInputStream(p)) {
+            return sha256(in);
+        }
+    }
+
+    private static String sha256(InputStream in) throws Exception {
+        MessageDigest d = MessageDigest.getInstance("SHA-256");
+        byte[] buf = new byte[64 * 1024];
+        for (int n; (n = in.read(buf)) > 0; ) {
+            d.update(buf, 0, n);
+        }
+        return HexFormat.of().formatHex(d.digest());
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+}
