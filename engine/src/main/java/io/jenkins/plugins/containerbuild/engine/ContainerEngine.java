@@ -74,7 +74,7 @@ public final class ContainerEngine implements AutoCloseable {
             throw sidecarDied("build", e);
         }
         return new BuildResult(built.imageId(), request.tags(), imageSize(built.imageId()),
-                history(built.imageId()), Duration.ofNanos(System.nanoTime() - start), built.cachedSteps());
+                history(built.imageId(), request.buildArgs()), Duration.ofNanos(System.nanoTime() - start), built.cachedSteps());
     }
 
     /** Pushes every tag of the request, in order, and returns the digests. */
@@ -181,7 +181,9 @@ public final class ContainerEngine implements AutoCloseable {
         }
     }
 
-    private List<BuildResult.Layer> history(String imageId) throws ContainerEngineException {
+    /** The image's layers, oldest first, with the build args' values masked in what created them. */
+    private List<BuildResult.Layer> history(String imageId, java.util.Map<String, String> buildArgs)
+            throws ContainerEngineException {
         try {
             DockerHttpClient.Request req = DockerHttpClient.Request.builder()
                     .method(DockerHttpClient.Request.Method.GET)
@@ -190,7 +192,8 @@ public final class ContainerEngine implements AutoCloseable {
             try (DockerHttpClient.Response r = daemon.call(req)) {
                 List<BuildResult.Layer> layers = new ArrayList<>();
                 for (JsonNode entry : Json.read(r.getBody())) { // newest first
-                    layers.add(0, new BuildResult.Layer(entry.path("CreatedBy").asText(""), entry.path("Size").asLong()));
+                    layers.add(0, new BuildResult.Layer(LayerHistory.mask(entry.path("CreatedBy").asText(""), buildArgs),
+                            entry.path("Size").asLong()));
                 }
                 return layers;
             }
