@@ -16,6 +16,7 @@ import hudson.tasks.BuildStepDescriptor;
 import hudson.tasks.Builder;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import io.jenkins.plugins.containerbuild.engine.BuildRequest;
 import io.jenkins.plugins.containerbuild.engine.BuilderKind;
 import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
 import java.io.IOException;
@@ -374,6 +375,15 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
                 ContainerPushStep.checkTimeoutField(t);
             }
             return super.newInstance(req, formData);
+        }
+
+        /** {@code default}, {@code none} or {@code host}; a value with variables is checked when the build runs. */
+        @POST
+        public FormValidation doCheckNetwork(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            String n = Util.fixEmptyAndTrim(value);
+            return n == null || n.contains("$") ? FormValidation.ok()
+                    : FormSupport.check(() -> BuildRequest.builder(java.nio.file.Path.of(".")).networkMode(n));
         }
 
         @POST
