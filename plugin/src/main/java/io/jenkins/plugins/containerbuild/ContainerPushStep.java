@@ -313,8 +313,8 @@ public final class ContainerPushStep extends Step {
         }
         ResolvedDaemon daemon = ContainerBuildConfiguration.daemonFor(step.getDaemon()).resolve(run);
         RegistryLogin login = credentialsId == null ? null : CredentialsLookup.registryLogin(credentialsId, run);
-        LinkedHashMap<String, String> digests = workspace.act(new PushImageCallable(daemon, plan.push(),
-                plan.retag(), login, step.getRetries(), timeout, listener));
+        LinkedHashMap<String, String> digests = AgentReplies.bounded(workspace.act(new PushImageCallable(daemon,
+                plan.push(), plan.retag(), login, step.getRetries(), timeout, listener)), plan.push());
         ContainerBuildAction.of(run).pushed(step.getImage(), digests);
         return digests;
     }
