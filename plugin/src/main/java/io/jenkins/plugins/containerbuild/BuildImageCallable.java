@@ -74,9 +74,10 @@ final class BuildImageCallable extends MasterToSlaveFileCallable<BuildOutcome> {
                     .noCache(noCache)
                     .networkMode(network)
                     .builderKind(BuilderKind.parse(builder));
-            if (dockerfile != null) {
-                b.dockerfile(WorkspacePaths.resolve(root, dockerfile, Messages.Workspace_Dockerfile()));
-            }
+            // the default context/Dockerfile too: a symbolic link there must not lead out of the workspace
+            b.dockerfile(WorkspacePaths.resolve(root,
+                    dockerfile != null ? dockerfile : root.relativize(contextDir.resolve("Dockerfile")).toString(),
+                    Messages.Workspace_Dockerfile()));
             tags.forEach(b::tag);
             buildArgs.forEach(b::buildArg);
             labels.forEach(b::label);

@@ -16,9 +16,12 @@ import hudson.tasks.BuildStepDescriptor;
 import hudson.tasks.Builder;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import io.jenkins.plugins.containerbuild.engine.BuildRequest;
 import io.jenkins.plugins.containerbuild.engine.BuilderKind;
 import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jenkins.tasks.SimpleBuildStep;
@@ -243,21 +246,25 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
         }
     }
 
-    /** The build step with this configuration, variables expanded. */
+    /**
+     * The build step with this configuration, variables expanded. Text areas are split into lines first and each
+     * line is expanded on its own, so a variable (a build parameter) can never add a line: a value that holds a
+     * line break once expanded is refused, in every field.
+     */
     ContainerBuildStep buildStep(EnvVars env) throws AbortException {
         try {
             ContainerBuildStep s = new ContainerBuildStep();
-            s.setContext(env.expand(context));
-            s.setDockerfile(expand(env, dockerfile));
-            s.setTags(lines(env, tags));
-            s.setBuildArgs(pairs(env, buildArgs));
-            s.setTarget(expand(env, target));
-            s.setLabels(pairs(env, labels));
+            s.setContext(expand(env, context, "context"));
+            s.setDockerfile(expand(env, dockerfile, "dockerfile"));
+            s.setTags(lines(env, tags, "tags"));
+            s.setBuildArgs(pairs(env, buildArgs, "buildArgs"));
+            s.setTarget(expand(env, target, "target"));
+            s.setLabels(pairs(env, labels, "labels"));
             s.setPull(pull);
             s.setNoCache(noCache);
-            s.setCacheFrom(lines(env, cacheFrom));
+            s.setCacheFrom(lines(env, cacheFrom, "cacheFrom"));
             s.setBuilder(builder);
-            s.setNetwork(expand(env, network));
+            s.setNetwork(expand(env, network, "network"));
             s.setDaemon(daemon);
             return s;
         } catch (IllegalArgumentException e) {
@@ -269,10 +276,10 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
     ContainerPushStep pushStep(EnvVars env) throws AbortException {
         try {
             ContainerPushStep s = new ContainerPushStep();
-            s.setRegistry(expand(env, registry));
+            s.setRegistry(expand(env, registry, "registry"));
             s.setCredentialsId(credentialsId);
             s.setRetries(retries);
-            s.setTimeout(expand(env, timeout));
+            s.setTimeout(expand(env, timeout, "timeout"));
             s.setDaemon(daemon);
             return s;
         } catch (IllegalArgumentException e) {
@@ -280,16 +287,40 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
         }
     }
 
-    private static String expand(EnvVars env, String value) {
-        return value == null ? null : env.expand(value);
+    /** One line expanded; a line break in the result is refused, naming the field and the line as written. */
+    static String expand(EnvVars env, String value, String field) {
+        if (value == null) {
+            return null;
+        }
+        String expanded = env.expand(value);
+        if (expanded.indexOf('\n') >= 0 || expanded.indexOf('\r') >= 0) {
+            throw new IllegalArgumentException(Messages.ContainerBuildBuilder_LineBreakInValue(field, value.strip()));
+        }
+        return expanded;
     }
 
-    private static List<String> lines(EnvVars env, String text) {
-        return text == null ? List.of() : StepArguments.lines(env.expand(text));
+    private static List<String> lines(EnvVars env, String text, String field) {
+        List<String> out = new ArrayList<>();
+        for (String line : StepArguments.lines(text)) {
+            String expanded = expand(env, line, field).strip();
+            if (!expanded.isEmpty()) {
+                out.add(expanded);
+            }
+        }
+        return out;
     }
 
-    private static Map<String, String> pairs(EnvVars env, String text) {
-        return text == null ? Map.of() : StepArguments.pairs(env.expand(text));
+    /** {@code NAME=VALUE} lines, split as written; then the name and the value are expanded each on its own. */
+    private static Map<String, String> pairs(EnvVars env, String text, String field) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : StepArguments.pairs(text).entrySet()) {
+            String name = expand(env, e.getKey(), field).strip();
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException(Messages.ContainerBuildBuilder_BadPair(e.getKey() + "=" + e.getValue()));
+            }
+            out.put(name, expand(env, e.getValue(), field));
+        }
+        return out;
     }
 
     @Extension
@@ -344,6 +375,15 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
                 ContainerPushStep.checkTimeoutField(t);
             }
             return super.newInstance(req, formData);
+        }
+
+        /** {@code default}, {@code none} or {@code host}; a value with variables is checked when the build runs. */
+        @POST
+        public FormValidation doCheckNetwork(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            String n = Util.fixEmptyAndTrim(value);
+            return n == null || n.contains("$") ? FormValidation.ok()
+                    : FormSupport.check(() -> BuildRequest.builder(java.nio.file.Path.of(".")).networkMode(n));
         }
 
         @POST

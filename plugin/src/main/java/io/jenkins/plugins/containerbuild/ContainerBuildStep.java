@@ -200,7 +200,7 @@ public final class ContainerBuildStep extends Step {
     static BuiltImage perform(ContainerBuildStep step, Run<?, ?> run, FilePath workspace, TaskListener listener)
             throws IOException, InterruptedException {
         ResolvedDaemon daemon = ContainerBuildConfiguration.daemonFor(step.getDaemon()).resolve(run);
-        BuildOutcome outcome = workspace.act(new BuildImageCallable(step, daemon, listener));
+        BuildOutcome outcome = AgentReplies.bounded(workspace.act(new BuildImageCallable(step, daemon, listener)));
         ContainerBuildAction.of(run).built(outcome);
         return outcome.image();
     }

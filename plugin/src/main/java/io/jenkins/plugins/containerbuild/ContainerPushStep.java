@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -203,11 +204,15 @@ public final class ContainerPushStep extends Step {
     record Plan(List<String> push, Map<String, String> retag) {}
 
     Plan plan() throws AbortException {
-        return plan(registry);
+        return plan(registry, credentialsId != null);
     }
 
-    /** @param registry the registry's address (a configured name already resolved), or null */
-    Plan plan(String registry) throws AbortException {
+    /**
+     * @param registry        the registry's address (a configured name already resolved), or null
+     * @param withCredentials whether credentials go with the push: then, without {@code registry}, they belong to
+     *                        the registry of the first tag, and a tag on any other host is refused
+     */
+    Plan plan(String registry, boolean withCredentials) throws AbortException {
         Set<String> wanted = new LinkedHashSet<>();
         if (image != null) {
             wanted.addAll(image.getTags());
@@ -221,6 +226,16 @@ public final class ContainerPushStep extends Step {
             host = registry == null ? null : registryHost(registry);
         } catch (IllegalArgumentException e) {
             throw new AbortException(e.getMessage());
+        }
+        if (host == null && withCredentials) {
+            String first = registryOf(wanted.iterator().next());
+            for (String tag : wanted) {
+                if (!registryOf(tag).equals(first)) {
+                    throw new AbortException(Messages.ContainerPushStep_CredentialsForOtherRegistry(tag,
+                            registryOf(tag), first));
+                }
+            }
+            return new Plan(List.copyOf(wanted), Map.of());
         }
         Set<String> push = new LinkedHashSet<>();
         Map<String, String> retag = new LinkedHashMap<>();
@@ -237,6 +252,12 @@ public final class ContainerPushStep extends Step {
             }
         }
         return new Plan(List.copyOf(push), retag);
+    }
+
+    /** The registry host of a tag as Docker resolves it ({@code docker.io} when it names none), without case. */
+    private static String registryOf(String tag) {
+        String host = ImageReference.parse(tag).registryHost().toLowerCase(Locale.ROOT);
+        return host.equals("index.docker.io") ? "docker.io" : host;
     }
 
     /** Resolves daemon and credentials on the controller, then pushes on the agent, off the Pipeline thread. */
@@ -277,7 +298,7 @@ public final class ContainerPushStep extends Step {
                 credentialsId = credentialsId != null ? credentialsId : named.getCredentialsId();
             }
         }
-        Plan plan = step.plan(address);
+        Plan plan = step.plan(address, credentialsId != null);
         Duration timeout;
         try {
             timeout = step.getTimeout() == null ? null : parseTimeout(step.getTimeout());
@@ -286,8 +307,8 @@ public final class ContainerPushStep extends Step {
         }
         ResolvedDaemon daemon = ContainerBuildConfiguration.daemonFor(step.getDaemon()).resolve(run);
         RegistryLogin login = credentialsId == null ? null : CredentialsLookup.registryLogin(credentialsId, run);
-        LinkedHashMap<String, String> digests = workspace.act(new PushImageCallable(daemon, plan.push(),
-                plan.retag(), login, step.getRetries(), timeout, listener));
+        LinkedHashMap<String, String> digests = AgentReplies.bounded(workspace.act(new PushImageCallable(daemon,
+                plan.push(), plan.retag(), login, step.getRetries(), timeout, listener)), plan.push());
         ContainerBuildAction.of(run).pushed(step.getImage(), digests);
         return digests;
     }

@@ -90,12 +90,20 @@ final class Messages {
         return format("ContainerPushStep.NothingToPush");
     }
 
+    static String ContainerBuildBuilder_LineBreakInValue(Object field, Object line) {
+        return format("ContainerBuildBuilder.LineBreakInValue", field, line);
+    }
+
     static String ContainerPushStep_BadRegistry(Object registry) {
         return format("ContainerPushStep.BadRegistry", registry);
     }
 
     static String ContainerPushStep_OtherRegistry(Object tag, Object registry) {
         return format("ContainerPushStep.OtherRegistry", tag, registry);
+    }
+
+    static String ContainerPushStep_CredentialsForOtherRegistry(Object tag, Object host, Object registry) {
+        return format("ContainerPushStep.CredentialsForOtherRegistry", tag, host, registry);
     }
 
     static String ContainerPushStep_BadTimeout(Object value) {

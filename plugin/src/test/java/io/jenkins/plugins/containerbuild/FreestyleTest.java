@@ -107,6 +107,55 @@ class FreestyleTest {
         assertThat(harness.action()).isNull();
     }
 
+    /**
+     * A build parameter holding a line break cannot add tags, build args or labels: text areas are split into lines
+     * before variables are expanded, and an expanded value with CR or LF is refused, naming the field.
+     */
+    @Test
+    void aVariableCannotAddLinesToTextAreas() throws Exception {
+        ContainerBuildBuilder builder = new ContainerBuildBuilder();
+        builder.setTags("app:${V}\napp:latest");
+        builder.setBuildArgs("A=${V}\nB=2");
+        builder.setLabels("org.example.x=${V}");
+        assertThat(builder.buildStep(env(Map.of("V", "1"))).getTags()).containsExactly("app:1", "app:latest");
+        assertThat(builder.buildStep(env(Map.of("V", "1"))).getBuildArgs()).containsExactly(Map.entry("A", "1"),
+                Map.entry("B", "2"));
+
+        assertThatThrownBy(() -> builder.buildStep(env(Map.of("V", "1\nevil.example.com/owned:1"))))
+                .isInstanceOf(AbortException.class)
+                .hasMessage("The field tags holds a line break in 'app:${V}' once variables are expanded: a variable"
+                        + " may not add lines; put each entry on a line of its own.");
+        builder.setTags("app:1");
+        assertThatThrownBy(() -> builder.buildStep(env(Map.of("V", "x\r\nINJECTED=1"))))
+                .isInstanceOf(AbortException.class).hasMessageStartingWith("The field buildArgs holds a line break");
+        builder.setBuildArgs("A=1");
+        assertThatThrownBy(() -> builder.buildStep(env(Map.of("V", "x\rother=1"))))
+                .isInstanceOf(AbortException.class).hasMessageStartingWith("The field labels holds a line break");
+        builder.setLabels("");
+        builder.setTarget("${V}");
+        assertThatThrownBy(() -> builder.buildStep(env(Map.of("V", "a\nb"))))
+                .isInstanceOf(AbortException.class).hasMessageStartingWith("The field target holds a line break");
+
+        StepHarness harness = new StepHarness(workspace);
+        builder.setTarget(null);
+        builder.setTags("app:${V}");
+        assertThatThrownBy(() -> harness.freestyle(builder, Map.of("V", "1\napp:2")))
+                .isInstanceOf(AbortException.class).hasMessageStartingWith("The field tags holds a line break");
+        assertThat(harness.action()).as("nothing built").isNull();
+    }
+
+    private static hudson.EnvVars env(Map<String, String> vars) {
+        hudson.EnvVars env = org.mockito.Mockito.mock(hudson.EnvVars.class);
+        org.mockito.Mockito.when(env.expand(org.mockito.ArgumentMatchers.any())).thenAnswer(i -> {
+            String s = i.getArgument(0);
+            for (Map.Entry<String, String> v : vars.entrySet()) {
+                s = s.replace("${" + v.getKey() + "}", v.getValue());
+            }
+            return s;
+        });
+        return env;
+    }
+
     /** The push timeout may come from a variable: expanded for the push step, and a bad value fails the build. */
     @Test
     void thePushTimeoutIsExpandedAndCheckedWhenTheBuildRuns() throws Exception {

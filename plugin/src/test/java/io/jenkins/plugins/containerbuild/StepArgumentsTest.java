@@ -171,6 +171,30 @@ class StepArgumentsTest {
     }
 
     @Test
+    void credentialsWithoutRegistryBelongToTheFirstTagsRegistry() throws Exception {
+        ContainerPushStep p = new ContainerPushStep();
+        p.setImage(new BuiltImage("sha256:" + "a".repeat(64), List.of("localhost:5001/team/app:1"), 1));
+        p.setTags(List.of("localhost:5001/team/app:latest"));
+        p.setCredentialsId("registry-ci");
+        assertThat(p.plan().push()).containsExactly("localhost:5001/team/app:1", "localhost:5001/team/app:latest");
+        assertThat(p.plan().retag()).isEmpty();
+
+        p.setTags(List.of("localhost:5001/team/app:latest", "evil.example.com/team/app:1"));
+        assertThatThrownBy(p::plan).isInstanceOf(AbortException.class)
+                .hasMessage("Tag 'evil.example.com/team/app:1' is on registry evil.example.com, but the credentials are"
+                        + " for localhost:5001, the registry of the first tag: push it in a separate step with"
+                        + " credentials for evil.example.com, or give registry:.");
+        p.setImage(null);
+        p.setTags(List.of("team/app:1", "localhost:5000/team/app:1"));
+        assertThatThrownBy(p::plan).isInstanceOf(AbortException.class)
+                .hasMessageContaining("the credentials are for docker.io");
+
+        p.setCredentialsId(null);
+        assertThat(p.plan().push()).as("without credentials nothing is tied to a registry")
+                .containsExactly("team/app:1", "localhost:5000/team/app:1");
+    }
+
+    @Test
     void builtImageIsItsIdAndTravels() throws Exception {
         BuiltImage i = new BuiltImage("sha256:" + "b".repeat(64), List.of("app:1"), 123);
         assertThat(i).hasToString("sha256:" + "b".repeat(64));

@@ -70,6 +70,22 @@ class WorkspacePathsTest {
         assertThat(harness.log()).doesNotContain("Connected");
     }
 
+    @Test
+    void aSymlinkedDefaultDockerfileLeadingOutIsRefused() throws Exception {
+        Path ws = Files.createDirectories(dir.resolve("ws"));
+        Path outside = Files.writeString(dir.resolve("secret-outside"), "FROM scratch\n");
+        Files.createDirectories(ws.resolve("app"));
+        Files.createSymbolicLink(ws.resolve("app/Dockerfile"), outside);
+        StepHarness harness = new StepHarness(ws);
+
+        ContainerBuildStep step = new ContainerBuildStep();
+        step.setContext("app");
+        step.setDaemon(unreachable());
+        assertThatThrownBy(() -> harness.build(step)).isInstanceOf(AbortException.class)
+                .hasMessageStartingWith("Dockerfile 'app/Dockerfile' is outside the workspace");
+        assertThat(harness.log()).doesNotContain("Connected");
+    }
+
     /** A socket that does not exist: reaching the daemon would fail differently. */
     private DoodDaemon unreachable() {
         DoodDaemon d = new DoodDaemon();

@@ -19,6 +19,7 @@ final class PushCommand {
     static int run(Invocation inv) throws UsageException, ContainerEngineException, InterruptedException {
         Options o = inv.options();
         PushRequest.Builder b = PushRequest.builder();
+        PushRequest request;
         try {
             for (String tag : o.tags) {
                 b.tag(tag);
@@ -31,10 +32,10 @@ final class PushCommand {
                 inv.console().addSecret(password);
                 b.credentials(new RegistryCredentials(o.username, password));
             }
+            request = b.build(); // refuses tags on another registry than the credentials'
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), o.command, e);
         }
-        PushRequest request = b.build();
         DaemonEndpoint endpoint = DaemonSelection.resolve(o, inv.env(), inv.cwd());
         PushResult result;
         try (ContainerEngine engine = ContainerEngine.connect(endpoint, inv.console())) {

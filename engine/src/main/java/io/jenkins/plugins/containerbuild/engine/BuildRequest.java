@@ -28,6 +28,9 @@ public final class BuildRequest {
     private final boolean pull;
     private final boolean noCache;
     private final List<String> cacheFrom;
+    /** The network modes a build may ask for. */
+    public static final java.util.Set<String> NETWORK_MODES = java.util.Set.of("default", "none", "host");
+
     private final String networkMode;
     private final String platform;
     private final BuilderKind builderKind;
@@ -205,8 +208,19 @@ public final class BuildRequest {
             return this;
         }
 
+        /**
+         * {@code default}, {@code none} or {@code host}. {@code container:NAME} would put RUN steps into another
+         * container's network namespace (and any other name onto a network a build has no business on): refused.
+         */
         public Builder networkMode(String networkMode) {
-            this.networkMode = blankToNull(requireNoNul(networkMode, "Network mode"));
+            String mode = blankToNull(requireNoNul(networkMode, "Network mode"));
+            if (mode != null && !NETWORK_MODES.contains(mode)) {
+                throw new IllegalArgumentException(mode.startsWith("container:")
+                        ? "Network mode '" + mode + "' would run the build's RUN steps in another container's network:"
+                                + " use default, none or host."
+                        : "Network mode '" + mode + "' is not supported: use default, none or host.");
+            }
+            this.networkMode = mode;
             return this;
         }
 

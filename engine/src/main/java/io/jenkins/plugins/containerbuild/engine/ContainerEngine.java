@@ -81,7 +81,8 @@ public final class ContainerEngine implements AutoCloseable {
                     built.cachedSteps(), request.output());
         }
         return new BuildResult(built.imageId(), request.tags(), imageSize(built.imageId()),
-                history(built.imageId()), Duration.ofNanos(System.nanoTime() - start), built.cachedSteps(), null);
+                history(built.imageId(), request.buildArgs()), Duration.ofNanos(System.nanoTime() - start),
+                built.cachedSteps(), null);
     }
 
     /** Pushes every tag of the request, in order, and returns the digests. */
@@ -188,7 +189,9 @@ public final class ContainerEngine implements AutoCloseable {
         }
     }
 
-    private List<BuildResult.Layer> history(String imageId) throws ContainerEngineException {
+    /** The image's layers, oldest first, with the build args' values masked in what created them. */
+    private List<BuildResult.Layer> history(String imageId, java.util.Map<String, String> buildArgs)
+            throws ContainerEngineException {
         try {
             DockerHttpClient.Request req = DockerHttpClient.Request.builder()
                     .method(DockerHttpClient.Request.Method.GET)
@@ -197,7 +200,8 @@ public final class ContainerEngine implements AutoCloseable {
             try (DockerHttpClient.Response r = daemon.call(req)) {
                 List<BuildResult.Layer> layers = new ArrayList<>();
                 for (JsonNode entry : Json.read(r.getBody())) { // newest first
-                    layers.add(0, new BuildResult.Layer(entry.path("CreatedBy").asText(""), entry.path("Size").asLong()));
+                    layers.add(0, new BuildResult.Layer(LayerHistory.mask(entry.path("CreatedBy").asText(""), buildArgs),
+                            entry.path("Size").asLong()));
                 }
                 return layers;
             }

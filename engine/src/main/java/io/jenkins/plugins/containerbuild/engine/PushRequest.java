@@ -10,6 +10,7 @@ public final class PushRequest {
 
     private final List<String> tags;
     private final RegistryCredentials credentials;
+    private final String registry;
     private final int retries;
     private final Duration initialBackoff;
     private final Duration timeout;
@@ -20,6 +21,16 @@ public final class PushRequest {
         }
         this.tags = List.copyOf(b.tags);
         this.credentials = b.credentials;
+        this.registry = b.credentials == null ? null : registryOf(tags.get(0));
+        if (registry != null) {
+            for (String tag : tags) {
+                if (!registryOf(tag).equals(registry)) {
+                    throw new IllegalArgumentException("Tag '" + tag + "' is on registry " + registryOf(tag)
+                            + ", but the credentials are for " + registry + ", the registry of the first tag: push it"
+                            + " in a separate push with credentials for " + registryOf(tag) + ".");
+                }
+            }
+        }
         this.retries = b.retries;
         this.initialBackoff = b.initialBackoff;
         this.timeout = b.timeout;
@@ -32,6 +43,17 @@ public final class PushRequest {
     public List<String> tags() { return tags; }
     /** Null when the registry needs none. */
     public RegistryCredentials credentials() { return credentials; }
+    /**
+     * The registry the credentials belong to: that of the first tag ({@code docker.io} for a tag without one), which
+     * every tag must share, so credentials never go to a host they were not given for. Null without credentials.
+     */
+    public String registry() { return registry; }
+
+    /** The registry host of a tag as Docker resolves it; host names compare without case. */
+    static String registryOf(String tag) {
+        String host = ImageReference.parse(tag).registryHost().toLowerCase(java.util.Locale.ROOT);
+        return host.equals("index.docker.io") ? "docker.io" : host;
+    }
     /** How many times a transient failure (5xx, connection reset) is retried; never for refused credentials. */
     public int retries() { return retries; }
     public Duration initialBackoff() { return initialBackoff; }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -135,10 +136,29 @@ public final class BuildContext {
         }
     }
 
+    /**
+     * The {@code .dockerignore}'s bytes, or null when there is none. A symbolic link is followed, as the docker CLI
+     * reads its patterns, only to a file inside the context (which is sent anyway); one that leads out is refused,
+     * so no byte from outside the context can reach the daemon as the {@code .dockerignore} or show in an error. A
+     * link to nothing is no {@code .dockerignore}, as for the CLI. The link itself is sent as a link.
+     */
     private static byte[] readDockerignore(Path root) throws IOException {
         Path file = root.resolve(DOCKERIGNORE);
-        if (!Files.exists(file)) {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return null;
+        }
+        if (Files.isSymbolicLink(file)) {
+            Path target;
+            try {
+                target = file.toRealPath();
+            } catch (NoSuchFileException e) {
+                return null;
+            }
+            if (!target.startsWith(root)) {
+                throw new ContextException(file + " is a symbolic link that leads out of the build context: make it a"
+                        + " regular file inside the context.");
+            }
+            file = target;
         }
         if (!Files.isRegularFile(file)) {
             throw new ContextException(file + " is not a regular file: make it a file of patterns or remove it.");

@@ -1,6 +1,9 @@
 package io.jenkins.plugins.containerbuild.engine.context;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -8,6 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,9 +31,33 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SyncedDirectory {
 
-    /** One entry to send. {@code goMode} is the mode as Go's {@code os.FileMode} encodes it. */
+    /**
+     * One entry to send. {@code goMode} is the mode as Go's {@code os.FileMode} encodes it; {@code device} and
+     * {@code inode} say which file was walked, so that its content is read from that file and no other.
+     */
     public record Entry(String path, Path file, int goMode, long size, long mtimeNanos, String linkname,
-            boolean regular) {}
+            boolean regular, long device, long inode) {
+
+        /**
+         * Opens the walked regular file's content without following a symbolic link, and only if it is still the
+         * file that was walked (same device and inode): a file replaced by a link to, or a hard link of, a file out
+         * of the context after the walk is refused rather than read.
+         */
+        public InputStream openContent() throws IOException {
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            try {
+                Map<String, Object> now = Files.readAttributes(file, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+                if ((Long) now.get("dev") != device || (Long) now.get("ino") != inode) {
+                    throw new ContextException(file + " was replaced by another file while the build context was sent:"
+                            + " keep the context unchanged during the build.");
+                }
+                return Channels.newInputStream(ch);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        }
+    }
 
     /** Receives each entry, in order. */
     @FunctionalInterface
@@ -283,7 +311,8 @@ public final class SyncedDirectory {
                     size = 0;
                 }
             }
-            visitor.visit(new Entry(name, path, goMode(mode), size, mtime, linkname, format == S_IFREG));
+            visitor.visit(new Entry(name, path, goMode(mode), size, mtime, linkname, format == S_IFREG,
+                    (Long) attributes.get("dev"), (Long) attributes.get("ino")));
         }
     }
 

@@ -13,21 +13,27 @@ import io.jenkins.plugins.containerbuild.engine.DindSidecarDiedException;
 import io.jenkins.plugins.containerbuild.engine.DindStartException;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.event.EventSink;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * A Docker daemon in a container on a host daemon, listening on a loopback port of the host network. Started by
- * {@link #start}, ready when its daemon answers, removed by {@link #close()} on success, failure and abort. Its
- * containers and volumes carry the labels {@link #OWNER_LABEL} and {@link #ROLE_LABEL}, so leftovers can be found.
+ * A Docker daemon in a container on a host daemon, listening on a loopback port of the host network with mutual TLS
+ * only. Started by {@link #start}, ready when its daemon answers, removed by {@link #close()} on success, failure and
+ * abort. Its containers and volumes carry the labels {@link #OWNER_LABEL} and {@link #ROLE_LABEL}, and the owner
+ * process labels of {@link OwnerProcess}, so leftovers can be found and those of a dead process removed.
  */
 public final class DindSidecar implements AutoCloseable {
 
@@ -38,6 +44,11 @@ public final class DindSidecar implements AutoCloseable {
     /** A daemon that was killed says nothing about it: a few lines show what it was doing. */
     private static final int LOG_LINES_ON_DEATH = 5;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Where the inner daemon's TLS files are put, in the container. */
+    static final String TLS_DIR = "/containerbuild-tls";
+    private static final Pattern LISTEN = Pattern.compile("API listen on 127\\.0\\.0\\.1:(\\d+)");
+    /** More than any daemon prints before it listens. */
+    private static final int MAX_START_LOG = 1 << 20;
 
     /** How long the container's state may lag behind the end of its daemon's connection. */
     private static final Duration STATE_LAG = Duration.ofSeconds(5);
@@ -57,28 +68,47 @@ public final class DindSidecar implements AutoCloseable {
     /**
      * Starts the sidecar on {@code host} and waits, under {@code options.startTimeout()}, first for the container
      * to keep running and then for its daemon to answer. On any failure the container is removed before the
-     * exception leaves.
+     * exception leaves. Sidecars that a process now gone left behind on {@code host} are removed first.
+     *
+     * <p>The inner daemon accepts only mutual TLS: a CA, a server and a client certificate are made for this
+     * sidecar alone ({@link DindCertificates}); the server's part is copied into the container before it starts, the
+     * client's part stays in memory. The daemon picks its own free loopback port and reports it in its log, so no
+     * port is chosen here and then raced for.
      */
     public static DindSidecar start(DaemonConnection host, DindOptions options, Timeouts timeouts, EventSink events)
             throws ContainerEngineException, InterruptedException {
         DockerClient docker = host.docker();
-        int port = freeLoopbackPort();
-        Map<String, String> labels = Map.of(OWNER_LABEL, options.owner(), ROLE_LABEL, "dind",
-                SIDECAR_LABEL, java.util.UUID.randomUUID().toString());
+        removeOrphans(host, events);
+        DindCertificates certs;
+        try {
+            certs = DindCertificates.generate();
+        } catch (IOException e) {
+            throw new DindStartException(e.getMessage(), e);
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(OWNER_LABEL, options.owner());
+        labels.put(ROLE_LABEL, "dind");
+        labels.put(SIDECAR_LABEL, java.util.UUID.randomUUID().toString());
+        OwnerProcess.current().ifPresent(p -> {
+            labels.put(OwnerProcess.SCOPE_LABEL, p.scope());
+            labels.put(OwnerProcess.PROCESS_LABEL, p.processLabel());
+        });
         if (options.cacheVolume() != null) {
             ensureVolume(docker, options.cacheVolume(), labels);
         }
         events.accept(new EngineEvent.Phase("Starting DinD sidecar from " + options.image() + " on " + host.endpoint()
                 + (options.cacheVolume() != null ? ", cache volume " + options.cacheVolume() : "")));
-        String id = create(host, options, port, labels);
+        String id = create(host, options, labels);
         boolean ready = false;
         try {
             abortIfInterrupted();
+            copyServerIdentity(host, id, certs);
+            abortIfInterrupted();
             docker.startContainerCmd(id).exec();
-            DaemonConnection inner = awaitDaemon(host, id, port, options.startTimeout(), timeouts);
+            DaemonConnection inner = awaitDaemon(host, id, certs.client(), options.startTimeout(), timeouts);
             ready = true;
-            events.accept(new EngineEvent.Phase("DinD sidecar " + id.substring(0, 12) + " ready on tcp://127.0.0.1:"
-                    + port + " (API " + inner.apiVersion() + ")"));
+            events.accept(new EngineEvent.Phase("DinD sidecar " + id.substring(0, 12) + " ready on "
+                    + inner.endpoint() + " (API " + inner.apiVersion() + ")"));
             return new DindSidecar(host, id, inner, options.image());
         } catch (RuntimeException e) {
             if (DaemonConnection.isInterruption(e)) {
@@ -94,18 +124,130 @@ public final class DindSidecar implements AutoCloseable {
     }
 
     /**
+     * The arguments for the image's entrypoint. An image whose entrypoint is dockerd itself takes dockerd's flags;
+     * any other (docker:dind's {@code dockerd-entrypoint.sh}) is given {@code dockerd} first, which makes such a
+     * script run dockerd with exactly these flags instead of adding listeners of its own (docker:dind would add
+     * {@code tcp://0.0.0.0:2376} or, without its certificates, a plain {@code tcp://0.0.0.0:2375}).
+     */
+    static List<String> command(List<String> entrypoint) {
+        List<String> cmd = new ArrayList<>();
+        String last = entrypoint.isEmpty() ? "" : entrypoint.get(entrypoint.size() - 1);
+        if (!last.equals("dockerd") && !last.endsWith("/dockerd")) {
+            cmd.add("dockerd");
+        }
+        cmd.addAll(List.of("--host", "tcp://127.0.0.1:0", "--tlsverify",
+                "--tlscacert", TLS_DIR + "/ca.pem", "--tlscert", TLS_DIR + "/cert.pem", "--tlskey", TLS_DIR + "/key.pem",
+                "--bridge=none", "--iptables=false", "--ip6tables=false"));
+        return cmd;
+    }
+
+    /** The image's entrypoint on the host daemon; a missing image is the user's to fix. */
+    private static List<String> entrypoint(DaemonConnection host, String image) throws DindStartException {
+        DockerHttpClient.Request req = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET)
+                .path(host.path("/images/" + image + "/json"))
+                .build();
+        try (DockerHttpClient.Response r = host.call(req)) {
+            if (r.getStatusCode() == 404) {
+                throw new DindStartException("DinD image " + image + " is not on " + host.endpoint()
+                        + ": load or pull it there first, or name another image.");
+            }
+            JsonNode reply = JSON.readTree(r.getBody());
+            if (r.getStatusCode() != 200) {
+                throw new DindStartException("The DinD image " + image + " could not be inspected on " + host.endpoint()
+                        + " (" + reply.path("message").asText("HTTP " + r.getStatusCode()) + "): check the image name.");
+            }
+            List<String> out = new ArrayList<>();
+            reply.path("Config").path("Entrypoint").forEach(n -> out.add(n.asText()));
+            return out;
+        } catch (IOException | RuntimeException e) {
+            throw new DindStartException("The DinD image " + image + " could not be inspected on " + host.endpoint()
+                    + " (" + DaemonConnection.rootMessage(e) + "): check that the daemon runs.", e);
+        }
+    }
+
+    /**
+     * Copies the CA certificate and the server's certificate and key into the created, not yet started container
+     * ({@code PUT /containers/ID/archive}, a tar made in memory): nothing is written on the agent's disk.
+     */
+    private static void copyServerIdentity(DaemonConnection host, String id, DindCertificates certs)
+            throws DindStartException {
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(tar)) {
+            TarArchiveEntry dir = new TarArchiveEntry(TLS_DIR.substring(1) + "/");
+            dir.setMode(040700);
+            out.putArchiveEntry(dir);
+            out.closeArchiveEntry();
+            tarFile(out, "ca.pem", certs.caPem(), 0644);
+            tarFile(out, "cert.pem", certs.serverCertPem(), 0644);
+            tarFile(out, "key.pem", certs.serverKeyPem(), 0600);
+        } catch (IOException e) {
+            throw new DindStartException("The DinD sidecar's TLS files could not be packed (" + e.getMessage()
+                    + "): report this as a bug.", e);
+        }
+        DockerHttpClient.Request req = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.PUT)
+                .path(host.path("/containers/" + id + "/archive?path=/"))
+                .putHeader("Content-Type", "application/x-tar")
+                .bodyBytes(tar.toByteArray())
+                .build();
+        try (DockerHttpClient.Response r = host.call(req)) {
+            if (r.getStatusCode() != 200) {
+                throw new DindStartException("The DinD sidecar's TLS files could not be copied into it (HTTP "
+                        + r.getStatusCode() + "): check that the image has a writable root file system.");
+            }
+        }
+    }
+
+    private static void tarFile(TarArchiveOutputStream out, String name, String text, int mode) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        TarArchiveEntry e = new TarArchiveEntry(TLS_DIR.substring(1) + "/" + name);
+        e.setMode(0100000 | mode);
+        e.setSize(bytes.length);
+        out.putArchiveEntry(e);
+        out.write(bytes);
+        out.closeArchiveEntry();
+    }
+
+    /**
+     * Removes the sidecars on {@code host} whose starting process is certainly gone (see {@link OwnerProcess}):
+     * only those of this process's scope, so never one of a live engine, wherever it runs. Best effort: a failure
+     * here never stops a build.
+     */
+    static void removeOrphans(DaemonConnection host, EventSink events) {
+        Optional<OwnerProcess> self = OwnerProcess.current();
+        if (self.isEmpty()) {
+            return;
+        }
+        try {
+            for (var c : host.docker().listContainersCmd().withShowAll(true)
+                    .withLabelFilter(Map.of(ROLE_LABEL, "dind", OwnerProcess.SCOPE_LABEL, self.get().scope())).exec()) {
+                String process = c.getLabels() != null ? c.getLabels().get(OwnerProcess.PROCESS_LABEL) : null;
+                if (OwnerProcess.isDead(process)) {
+                    remove(host, c.getId());
+                    events.accept(new EngineEvent.Phase("Removed DinD sidecar " + c.getId().substring(0, 12)
+                            + " left behind by process " + process.substring(0, process.indexOf('@'))
+                            + ", which is gone"));
+                }
+            }
+        } catch (RuntimeException e) {
+            // best effort: the next engine tries again
+        }
+    }
+
+    /**
      * Creates the container through the raw API: docker-java's HostConfig cannot express {@code MaskedPaths} and
      * {@code ReadonlyPaths}, which the capabilities profile must empty (the CLI's {@code systempaths=unconfined}).
      */
-    private static String create(DaemonConnection host, DindOptions options, int port, Map<String, String> labels)
+    private static String create(DaemonConnection host, DindOptions options, Map<String, String> labels)
             throws DindStartException, InterruptedException {
         try {
-            return create(host, options, port, labels, true);
+            return create(host, options, labels, true);
         } catch (CapabilityUnavailable e) {
             // Engine 23 and newer: ALL means the capabilities this environment has, and naming an absent one to
             // drop is refused; so ALL already lacks SYS_RESOURCE where it is missing
             try {
-                return create(host, options, port, labels, false);
+                return create(host, options, labels, false);
             } catch (CapabilityUnavailable impossible) { // thrown only when SYS_RESOURCE is dropped
                 throw new IllegalStateException(impossible);
             }
@@ -117,16 +259,13 @@ public final class DindSidecar implements AutoCloseable {
         private static final long serialVersionUID = 1L;
     }
 
-    private static String create(DaemonConnection host, DindOptions options, int port, Map<String, String> labels,
+    private static String create(DaemonConnection host, DindOptions options, Map<String, String> labels,
                                  boolean dropSysResource)
             throws DindStartException, InterruptedException, CapabilityUnavailable {
         ObjectNode body = JSON.createObjectNode();
         body.put("Image", options.image());
         ArrayNode cmd = body.putArray("Cmd");
-        for (String arg : List.of("--host", "tcp://127.0.0.1:" + port, "--bridge=none", "--iptables=false",
-                "--ip6tables=false")) {
-            cmd.add(arg);
-        }
+        command(entrypoint(host, options.image())).forEach(cmd::add);
         ObjectNode labelNode = body.putObject("Labels");
         labels.forEach(labelNode::put);
         ObjectNode hc = body.putObject("HostConfig");
@@ -192,11 +331,11 @@ public final class DindSidecar implements AutoCloseable {
         }
     }
 
-    private static DaemonConnection awaitDaemon(DaemonConnection host, String id, int port, Duration deadline,
+    private static DaemonConnection awaitDaemon(DaemonConnection host, String id, TlsMaterial tls, Duration deadline,
                                                 Timeouts timeouts) throws ContainerEngineException, InterruptedException {
         long end = System.nanoTime() + deadline.toNanos();
-        DaemonEndpoint.Tcp endpoint = new DaemonEndpoint.Tcp(URI.create("tcp://127.0.0.1:" + port), null, false);
-        Timeouts quick = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), timeouts.streamIdle());
+        Timeouts quick = new Timeouts(Duration.ofSeconds(2), timeouts.request(), timeouts.streamIdle());
+        DaemonEndpoint.Tcp endpoint = null;
         ContainerEngineException last = null;
         while (true) {
             abortIfInterrupted();
@@ -207,25 +346,47 @@ public final class DindSidecar implements AutoCloseable {
                         + " before its daemon answered; its last log lines:\n" + String.join("\n", lastLogLines(host, id))
                         + "\nCheck the image and the security profile (the host may refuse --privileged: try 'capabilities').");
             }
-            // phase 2: its daemon must answer
-            try {
-                DaemonConnection inner = DaemonConnection.open(endpoint, new Timeouts(quick.connect(), timeouts.request(),
-                        timeouts.streamIdle()));
-                if (Thread.interrupted()) {
-                    inner.close();
-                    throw new InterruptedException("aborted while the DinD sidecar started");
+            // phase 2: its daemon must say where it listens, then answer there
+            if (endpoint == null) {
+                OptionalInt port = listenPort(host, id);
+                if (port.isPresent()) {
+                    endpoint = new DaemonEndpoint.Tcp(URI.create("tcp://127.0.0.1:" + port.getAsInt()), tls, false);
                 }
-                return inner;
-            } catch (ContainerEngineException e) {
-                last = e;
+            }
+            if (endpoint != null) {
+                try {
+                    DaemonConnection inner = DaemonConnection.open(endpoint, quick);
+                    if (Thread.interrupted()) {
+                        inner.close();
+                        throw new InterruptedException("aborted while the DinD sidecar started");
+                    }
+                    return inner;
+                } catch (ContainerEngineException e) {
+                    last = e;
+                }
             }
             if (System.nanoTime() > end) {
                 throw new DindStartException("The DinD sidecar's daemon did not answer within " + deadline.toSeconds()
-                        + " s (" + (last != null ? last.getMessage() : "no answer") + "); its last log lines:\n"
-                        + String.join("\n", lastLogLines(host, id))
+                        + " s (" + (last != null ? last.getMessage()
+                                : endpoint == null ? "its log never said 'API listen on 127.0.0.1:PORT'" : "no answer")
+                        + "); its last log lines:\n" + String.join("\n", lastLogLines(host, id))
                         + "\nGive it more time or check the image.");
             }
             Thread.sleep(200); // poll interval; the deadline above bounds the wait
+        }
+    }
+
+    /** The port the inner dockerd reports ({@code API listen on 127.0.0.1:PORT}), once it listens. */
+    private static OptionalInt listenPort(DaemonConnection host, String id) {
+        DockerHttpClient.Request req = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET)
+                .path(host.path("/containers/" + id + "/logs?stdout=1&stderr=1"))
+                .build();
+        try (DockerHttpClient.Response r = host.call(req)) {
+            Matcher m = LISTEN.matcher(demultiplex(r.getBody().readNBytes(MAX_START_LOG)));
+            return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
+        } catch (IOException | RuntimeException e) {
+            return OptionalInt.empty(); // asked again on the next poll
         }
     }
 
@@ -271,14 +432,6 @@ public final class DindSidecar implements AutoCloseable {
     private static void abortIfInterrupted() throws InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException("aborted while the DinD sidecar started");
-        }
-    }
-
-    private static int freeLoopbackPort() throws DindStartException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new DindStartException("No free loopback port for the DinD sidecar: " + e.getMessage(), e);
         }
     }
 

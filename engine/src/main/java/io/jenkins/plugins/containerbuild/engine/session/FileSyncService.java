@@ -1,11 +1,11 @@
 package io.jenkins.plugins.containerbuild.engine.session;
 
+import io.jenkins.plugins.containerbuild.engine.context.ContextException;
 import io.jenkins.plugins.containerbuild.engine.context.SyncedDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +65,7 @@ public final class FileSyncService implements SessionService {
         }
         SyncedDirectory.Filter filter = new SyncedDirectory.Filter(option(call, "include-patterns"),
                 option(call, "exclude-patterns"), option(call, "followpaths"));
-        Map<Integer, Path> files = new ConcurrentHashMap<>();
+        Map<Integer, SyncedDirectory.Entry> files = new ConcurrentHashMap<>();
         AtomicReference<Throwable> walkFailure = new AtomicReference<>();
         Thread walker = Thread.ofVirtual().name("containerbuild-session-walk").start(() -> {
             int[] next = {0};
@@ -75,7 +75,7 @@ public final class FileSyncService implements SessionService {
                 dir.walk(filter, entry -> {
                     int id = next[0]++;
                     if (entry.regular() && entry.linkname().isEmpty()) {
-                        files.put(id, entry.file()); // before its stat leaves: the daemon may ask for it at once
+                        files.put(id, entry); // before its stat leaves: the daemon may ask for it at once
                     }
                     byte[] stat = FsPacket.stat(entry);
                     batch.add(stat);
@@ -127,17 +127,22 @@ public final class FileSyncService implements SessionService {
         }
     }
 
-    private void sendFile(Http2Stream call, int id, Path file) throws IOException {
-        if (file == null) {
+    /** The content of a walked file, opened without following links and only if it is the inode that was walked. */
+    private void sendFile(Http2Stream call, int id, SyncedDirectory.Entry entry) throws IOException {
+        if (entry == null) {
             call.sendMessage(FsPacket.err("invalid file id " + id));
             return;
         }
+        Path file = entry.file();
         byte[] buf = new byte[CHUNK];
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = entry.openContent()) {
             for (int n; (n = in.readNBytes(buf, 0, CHUNK)) > 0; ) {
                 call.sendMessage(FsPacket.data(id, buf, 0, n));
                 bytesSent.addAndGet(n);
             }
+        } catch (ContextException e) {
+            firstFailure.compareAndSet(null, e);
+            throw e;
         } catch (IOException e) {
             IOException clear = new IOException("Cannot read " + file + " in the build context: make it readable or"
                     + " exclude it in .dockerignore.", e);

@@ -46,6 +46,10 @@ final class Http2Server {
     static final int RECEIVE_WINDOW = 16 * 1024 * 1024;
     private static final int DEFAULT_WINDOW = 65_535;
     private static final int MAX_FRAME_WE_ACCEPT = 1 << 20;
+    /** A header block (HEADERS plus its CONTINUATION frames) larger than this ends the connection. */
+    static final int MAX_HEADER_BLOCK = 1 << 20;
+    /** So do more CONTINUATION frames than this for one block, even empty ones (the "CONTINUATION flood"). */
+    static final int MAX_CONTINUATIONS = 256;
 
     private final InputStream in;
     private final OutputStream out;
@@ -122,7 +126,12 @@ final class Http2Server {
                     writeFrame(PING, FLAG_ACK, 0, payload, 0, payload.length);
                 }
             }
-            case WINDOW_UPDATE -> windowUpdate(streamId, get32(payload, 0) & 0x7fffffff);
+            case WINDOW_UPDATE -> {
+                if (payload.length != 4) {
+                    throw new IOException("HTTP/2 WINDOW_UPDATE of " + payload.length + " bytes instead of 4");
+                }
+                windowUpdate(streamId, get32(payload, 0) & 0x7fffffff);
+            }
             case HEADERS -> headers(flags, streamId, payload);
             case DATA -> data(flags, streamId, payload);
             case RST_STREAM -> {
@@ -176,25 +185,45 @@ final class Http2Server {
         }
     }
 
-    private void headers(int flags, int streamId, byte[] payload) throws IOException {
+    /**
+     * Where a HEADERS or DATA frame's content lies in its payload, {@code [offset, end)}, after the pad length
+     * byte, the priority fields and the padding; a pad length that does not fit the frame is a protocol error.
+     */
+    static int[] content(int flags, byte[] payload, boolean priorityFields) throws IOException {
         int offset = 0;
         int end = payload.length;
         if ((flags & FLAG_PADDED) != 0) {
+            if (payload.length < 1) {
+                throw new IOException("HTTP/2 padded frame without a pad length");
+            }
             end -= payload[0] & 0xff;
             offset = 1;
         }
-        if ((flags & FLAG_PRIORITY) != 0) {
+        if (priorityFields && (flags & FLAG_PRIORITY) != 0) {
             offset += 5;
         }
+        if (end < offset) {
+            throw new IOException("HTTP/2 frame whose padding is longer than its payload");
+        }
+        return new int[] {offset, end};
+    }
+
+    private void headers(int flags, int streamId, byte[] payload) throws IOException {
+        int[] content = content(flags, payload, true);
         ByteArrayOutputStream block = new ByteArrayOutputStream();
-        block.write(payload, offset, end - offset);
+        block.write(payload, content[0], content[1] - content[0]);
+        int continuations = 0;
         for (int f = flags; (f & FLAG_END_HEADERS) == 0; ) {
             Frame next = readFrame();
             if (next == null) {
                 throw new EOFException("HTTP/2 header block cut short");
             }
-            if (next.type() != CONTINUATION) {
+            if (next.type() != CONTINUATION || next.streamId() != streamId) {
                 throw new IOException("HTTP/2 header block interrupted by another frame");
+            }
+            if (++continuations > MAX_CONTINUATIONS || block.size() + next.payload().length > MAX_HEADER_BLOCK) {
+                throw new IOException("HTTP/2 header block longer than " + MAX_HEADER_BLOCK + " bytes or "
+                        + MAX_CONTINUATIONS + " CONTINUATION frames");
             }
             f = next.flags();
             block.write(next.payload());
@@ -219,12 +248,9 @@ final class Http2Server {
     }
 
     private void data(int flags, int streamId, byte[] payload) throws IOException {
-        int offset = 0;
-        int end = payload.length;
-        if ((flags & FLAG_PADDED) != 0) {
-            end -= payload[0] & 0xff;
-            offset = 1;
-        }
+        int[] content = content(flags, payload, false);
+        int offset = content[0];
+        int end = content[1];
         connectionReceived += payload.length;
         if (connectionReceived >= RECEIVE_WINDOW / 2) {
             writeWindowUpdate(0, (int) connectionReceived);

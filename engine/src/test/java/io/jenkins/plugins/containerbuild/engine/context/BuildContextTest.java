@@ -167,6 +167,47 @@ class BuildContextTest {
         assertThat(tar.values()).noneMatch(read -> read.text().contains("secret"));
     }
 
+    /**
+     * A .dockerignore that is a symbolic link out of the context is refused: before, with the classic builder and a
+     * Dockerfile outside the context, the target's bytes were sent as .dockerignore (and COPY . put them in the
+     * image). One to a file inside the context gives its patterns, as the docker CLI reads them, and no outside byte.
+     */
+    @Test
+    void aSymlinkedDockerignoreNeverBringsBytesFromOutside() throws IOException {
+        Path ctx = context();
+        write(ctx.resolve("keep.txt"), "keep");
+        write(ctx.resolve("drop.txt"), "drop");
+        Path outsideDockerfile = write(tmp.resolve("elsewhere/Dockerfile"), "FROM scratch\nCOPY . /\n");
+        Path outside = write(tmp.resolve("outside/secret.txt"), "outside-secret-bytes");
+        Files.createSymbolicLink(ctx.resolve(".dockerignore"), outside);
+        for (boolean buildKit : new boolean[] {false, true}) {
+            assertThatThrownBy(() -> {
+                if (buildKit) {
+                    BuildContext.forBuildKit(ctx, outsideDockerfile);
+                } else {
+                    BuildContext.of(ctx, outsideDockerfile);
+                }
+            })
+                    .isInstanceOf(ContextException.class)
+                    .hasMessage(ctx.toRealPath().resolve(".dockerignore") + " is a symbolic link that leads out of the"
+                            + " build context: make it a regular file inside the context.")
+                    .message().doesNotContain("outside-secret-bytes");
+        }
+
+        Files.delete(ctx.resolve(".dockerignore"));
+        write(ctx.resolve("patterns/ignore"), "drop.txt\n");
+        Files.createSymbolicLink(ctx.resolve(".dockerignore"), Path.of("patterns/ignore"));
+        Map<String, Read> tar = tar(BuildContext.of(ctx, outsideDockerfile));
+        assertThat(tar).containsKey("keep.txt").doesNotContainKey("drop.txt");
+        assertThat(tar.values()).noneMatch(read -> read.text().contains("outside-secret-bytes"));
+        assertThat(tar.get(".dockerignore").text()).startsWith("drop.txt\n");
+
+        Files.delete(ctx.resolve(".dockerignore"));
+        Files.createSymbolicLink(ctx.resolve(".dockerignore"), Path.of("no/such/file"));
+        assertThat(tar(BuildContext.of(ctx, outsideDockerfile))).as("a dangling link is no .dockerignore")
+                .containsKeys("keep.txt", "drop.txt");
+    }
+
     @Test
     void symbolicLinkLoopsDoNotHang() throws IOException {
         Path ctx = context();

@@ -88,4 +88,38 @@ class SyncedDirectoryTest {
         Files.createDirectories(p.getParent());
         Files.writeString(p, text);
     }
+
+    /**
+     * The session's file sync reads a file's content through {@link SyncedDirectory.Entry#openContent}: never
+     * through a symbolic link, and only from the inode that was walked. A file swapped after the walk for a link out
+     * of the context, or for a hard link of a file outside it, is refused instead of read.
+     */
+    @Test
+    void contentIsReadOnlyFromTheWalkedInodeAndNeverThroughALink(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("ctx"));
+        Path outside = Files.writeString(tmp.resolve("outside-secret"), "outside-secret-bytes");
+        Files.writeString(dir.resolve("a.txt"), "walked-a");
+        Files.writeString(dir.resolve("b.txt"), "walked-b");
+        Files.writeString(dir.resolve("c.txt"), "walked-c");
+        List<SyncedDirectory.Entry> entries = new ArrayList<>();
+        SyncedDirectory.of(dir).walk(ALL, entries::add);
+        java.util.Map<String, SyncedDirectory.Entry> byName = new java.util.HashMap<>();
+        entries.forEach(e -> byName.put(e.path(), e));
+
+        try (var in = byName.get("c.txt").openContent()) {
+            assertThat(new String(in.readAllBytes())).isEqualTo("walked-c");
+        }
+
+        Files.delete(dir.resolve("a.txt"));
+        Files.createSymbolicLink(dir.resolve("a.txt"), outside);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> byName.get("a.txt").openContent().readAllBytes())
+                .isInstanceOf(java.io.IOException.class).message().doesNotContain("outside-secret-bytes");
+
+        Files.delete(dir.resolve("b.txt"));
+        Files.createLink(dir.resolve("b.txt"), outside);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> byName.get("b.txt").openContent().readAllBytes())
+                .isInstanceOf(ContextException.class)
+                .hasMessage(dir.toRealPath().resolve("b.txt") + " was replaced by another file while the build"
+                        + " context was sent: keep the context unchanged during the build.");
+    }
 }
