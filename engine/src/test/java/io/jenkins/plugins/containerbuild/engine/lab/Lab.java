@@ -212,24 +212,33 @@ public final class Lab {
             if (env != null) {
                 pb.environment().putAll(env);
             }
-            Path err = Files.createTempFile("lab-exec", ".err");
-            try {
-                pb.redirectError(err.toFile());
-                Process p = pb.start();
-                p.getOutputStream().close();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                    p.destroyForcibly();
-                    throw new IllegalStateException("timed out: " + cmd);
+            // stderr is read in memory, on a thread of its own: a temporary file would be seen by the tests that
+            // check that nothing is left in /tmp
+            Process p = pb.start();
+            p.getOutputStream().close();
+            java.util.concurrent.CompletableFuture<String> err = new java.util.concurrent.CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    err.complete(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    err.complete("(stderr unreadable: " + e.getMessage() + ")");
                 }
-                Result r = new Result(p.exitValue(), out, Files.readString(err));
-                if (check && r.exitCode() != 0) {
-                    throw new IllegalStateException(cmd + " exited " + r.exitCode() + ": " + r.stderr() + r.stdout());
-                }
-                return r;
-            } finally {
-                Files.deleteIfExists(err);
+            });
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("timed out: " + cmd);
             }
+            Result r;
+            try {
+                r = new Result(p.exitValue(), out, err.get(1, TimeUnit.MINUTES));
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("stderr of " + cmd + " not read", e);
+            }
+            if (check && r.exitCode() != 0) {
+                throw new IllegalStateException(cmd + " exited " + r.exitCode() + ": " + r.stderr() + r.stdout());
+            }
+            return r;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
