@@ -115,4 +115,19 @@ class SshKeyTest {
                 .hasMessage("SSH key type ssh-dss is not supported: use an Ed25519, RSA or ECDSA (nistp256, nistp384,"
                         + " nistp521) key.");
     }
+
+    @Test
+    void destroyedKeysServeNoLaterBuild(@TempDir Path dir) {
+        TestKeys.Key key = TestKeys.sshKeygen(dir, "k", "ed25519", 0, null, "");
+        BuildRequest request = BuildRequest.builder(dir).ssh("default", List.of(SshKey.of(key.privateText(), null)))
+                .build();
+        SshKey held = ((SshForward.Keys) request.ssh().get("default")).keys().get(0);
+
+        request.destroySecrets();
+
+        assertThat(held.keyPair()).isNull();
+        assertThatThrownBy(() -> SshAgents.of(request.ssh()))
+                .isInstanceOf(ContainerEngineException.class)
+                .hasMessageContaining("were destroyed");
+    }
 }
