@@ -82,15 +82,6 @@ class RealClientsTest {
         Files.writeString(file, "signed by " + key.publicLine() + "\n");
         Lab.exec(List.of("ssh-keygen", "-q", "-Y", "sign", "-f", key.publicFile().toString(), "-n", "containerbuild",
                 file.toString()), env, true);
-        return verify(dir, key, file, Path.of(file + ".sig"));
-    }
-
-    /** {@code ssh-keygen -Y verify} of {@code signature} over {@code file}; its exit code (0: good signature). */
-    public static int verify(Path dir, TestKeys.Key key, Path file, Path signature) throws Exception {
-        Path allowed = dir.resolve("allowed_signers");
-        Files.writeString(allowed, "signer@test " + key.publicKey() + "\n");
-        List<String> cmd = List.of("sh", "-c", "ssh-keygen -Y verify -f \"$1\" -I signer@test -n containerbuild"
-                + " -s \"$2\" < \"$3\"", "verify", allowed.toString(), signature.toString(), file.toString());
-        return Lab.exec(cmd, null, false).exitCode();
+        return TestKeys.verify(dir, key, file, Path.of(file + ".sig"));
     }
 }

@@ -90,6 +90,15 @@ public final class TestKeys {
         }
     }
 
+    /** {@code ssh-keygen -Y verify} of {@code signature} over {@code file}; its exit code (0: good signature). */
+    public static int verify(Path dir, Key key, Path file, Path signature) throws IOException {
+        Path allowed = dir.resolve("allowed_signers");
+        Files.writeString(allowed, "signer@test " + key.publicKey() + "\n");
+        List<String> cmd = List.of("sh", "-c", "ssh-keygen -Y verify -f \"$1\" -I signer@test -n containerbuild"
+                + " -s \"$2\" < \"$3\"", "verify", allowed.toString(), signature.toString(), file.toString());
+        return Lab.exec(cmd, null, false).exitCode();
+    }
+
     /**
      * ssh-keygen 9.2 cannot read OpenSSL's Ed25519 files: the public key is the last 32 bytes of openssl's DER
      * SubjectPublicKeyInfo, put in the SSH wire form (string "ssh-ed25519", string key).
