@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.apache.sshd.common.NamedResource;
@@ -49,7 +50,8 @@ public final class PrivateKeyParser {
             }
         };
         List<KeyPair> pairs = new ArrayList<>();
-        try (InputStream in = new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8))) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        try (InputStream in = new ByteArrayInputStream(bytes)) {
             Iterable<KeyPair> read = SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName("SSH key"), in,
                     password);
             if (read != null) {
@@ -66,6 +68,8 @@ public final class PrivateKeyParser {
             }
             throw new IllegalArgumentException("SSH key cannot be read (" + e.getClass().getSimpleName()
                     + "): give the complete text of an OpenSSH or PEM private key file.");
+        } finally {
+            Arrays.fill(bytes, (byte) 0); // our copy of the key's text
         }
         if (pairs.isEmpty()) {
             throw notAKey();
