@@ -75,6 +75,7 @@ class HpiIT {
                 "jackson2-api:2.20.1-423.v13951f6b_6532",
                 "commons-compress-api:1.28.0-3",
                 "bouncycastle-api:2.30.1.82-277.v70ca_0b_877184",
+                "mina-sshd-api-common:2.16.0-167.va_269f38cc024",
                 "script-security:1412.v7737b_3405f86");
     }
 
@@ -91,7 +92,7 @@ class HpiIT {
         assertThat(entries).hasSize(3).contains("META-INF/MANIFEST.MF", "WEB-INF/lib/container-build.jar")
                 .anyMatch(n -> n.matches("WEB-INF/lib/container-build-engine-[0-9.]+(-SNAPSHOT)?\\.jar"));
         assertThat(entries).noneMatch(n -> n.matches(".*(docker-java|jackson|commons-compress|httpclient5|httpcore5"
-                + "|bcp|bcutil|bcprov|guava|jenkins-api-offline|sezpoz|slf4j).*"));
+                + "|bcp|bcutil|bcprov|sshd|guava|jenkins-api-offline|sezpoz|slf4j).*"));
     }
 
     @Test

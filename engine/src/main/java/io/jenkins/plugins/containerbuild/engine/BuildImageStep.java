@@ -9,6 +9,7 @@ import io.jenkins.plugins.containerbuild.engine.session.FileSendService;
 import io.jenkins.plugins.containerbuild.engine.session.FileSyncService;
 import io.jenkins.plugins.containerbuild.engine.session.HealthService;
 import io.jenkins.plugins.containerbuild.engine.session.SessionService;
+import io.jenkins.plugins.containerbuild.engine.session.SshForwardService;
 import io.jenkins.plugins.containerbuild.engine.proto.MalformedProtobufException;
 import io.jenkins.plugins.containerbuild.engine.context.BuildContext;
 import io.jenkins.plugins.containerbuild.engine.context.ContextException;
@@ -210,10 +211,11 @@ final class BuildImageStep {
         fileSend = openOutput();
         FileSyncService fileSync = new FileSyncService(Map.of(BuildSession.CONTEXT, contextDir,
                 BuildSession.DOCKERFILE, dockerfileDir));
+        List<SessionService> services = sessionServices(fileSync);
         BuildSession session;
         try {
             session = BuildSession.open(daemon.openRawSocket(), "/v" + daemon.apiVersion(),
-                    BuildSession.sharedKey(contextDir.root()), sessionServices(fileSync));
+                    BuildSession.sharedKey(contextDir.root()), services);
         } catch (IOException | RuntimeException e) {
             if (needsSession()) {
                 throw new ContainerEngineException("The daemon on " + daemon.endpoint() + " opened no BuildKit"
@@ -268,12 +270,15 @@ final class BuildImageStep {
      * The services the session offers for this request, and only those: the one place they are registered. The
      * daemon can ask for nothing the request did not give.
      */
-    private List<SessionService> sessionServices(FileSyncService fileSync) {
+    private List<SessionService> sessionServices(FileSyncService fileSync) throws ContainerEngineException {
         List<SessionService> services = new ArrayList<>();
         services.add(fileSync);
         services.add(new HealthService());
         if (fileSend != null) {
             services.add(fileSend);
+        }
+        if (!request.ssh().isEmpty()) {
+            services.add(new SshForwardService(SshAgents.of(request.ssh())));
         }
         return services;
     }

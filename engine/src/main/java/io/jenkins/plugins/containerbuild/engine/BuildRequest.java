@@ -119,6 +119,7 @@ public final class BuildRequest {
     /** Overwrites the bytes of every secret held: call it when the builds of this request have ended. */
     public void destroySecrets() {
         secrets.values().forEach(BuildSecret::destroy);
+        ssh.values().forEach(SshForward::destroy);
     }
 
     /** Collects the options of a build; every setter checks its input and says what was wrong. */

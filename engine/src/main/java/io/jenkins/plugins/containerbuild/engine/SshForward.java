@@ -9,13 +9,20 @@ import java.util.List;
  */
 public sealed interface SshForward {
 
+    /** Forgets the keys held (an agent's socket holds none). */
+    default void destroy() {
+        if (this instanceof Keys k) {
+            k.keys().forEach(SshKey::destroy);
+        }
+    }
+
     /** The engine's in-memory agent, holding these keys. */
     record Keys(List<SshKey> keys) implements SshForward {
         public Keys {
             if (keys == null || keys.isEmpty()) {
                 throw new IllegalArgumentException("SSH forwarding needs at least one private key.");
             }
-            keys = List.copyOf(keys);
+            keys = List.copyOf(keys); // refuses null elements
         }
 
         @Override
