@@ -268,8 +268,6 @@ class BuildInputsTest {
         assertThat(out).doesNotContain("pw-Xk9", "open sesame", "npm-s3cr3t", "npm.example.com", "PRIVATE KEY",
                 "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW",
                 "QyNTUxOQAAACBf0Xq7TQ7uM5aQm4LZ2kqjv1yHfH1B8ZcGm1FnU1EoJwAAAJgEsm9nBLJv");
-        // a line of one or two characters is masked only within the whole value, not wherever it appears
-        assertThat(out).contains("prefix { suffix");
     }
 
     /**
