@@ -151,6 +151,9 @@ class HpiIT {
                     "io.jenkins.plugins.containerbuild.GlobalDefaultDaemon$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.ContainerBuildBuilder$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.NamedRegistry$DescriptorImpl",
+                    "io.jenkins.plugins.containerbuild.PullRegistry$DescriptorImpl",
+                    "io.jenkins.plugins.containerbuild.SecretMount$DescriptorImpl",
+                    "io.jenkins.plugins.containerbuild.SshMount$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.ContainerBuildConfiguration");
             Set<String> indexed = new TreeSet<>();
             for (IndexItem<Extension, Object> item : Index.load(Extension.class, Object.class, loader)) {
