@@ -6,6 +6,15 @@ public class CredentialsMatchers {
         throw new UnsupportedOperationException();
     }
 
+    @SuppressWarnings("rawtypes")
+    public static CredentialsMatcher instanceOf(Class clazz) {
+        throw new UnsupportedOperationException();
+    }
+
+    public static CredentialsMatcher anyOf(CredentialsMatcher... matchers) {
+        throw new UnsupportedOperationException();
+    }
+
     public static CredentialsMatcher withId(String id) {
         throw new UnsupportedOperationException();
     }

@@ -20,8 +20,10 @@ import jenkins.MasterToSlaveFileCallable;
 
 /**
  * The agent side of {@code containerBuild}: resolves the context and Dockerfile inside the workspace, connects to
- * the daemon and builds, writing progress to the build log while it happens; sends back the image and its layers. Interrupting the thread that runs
- * it (what stopping the step does, through remoting) aborts the build on the daemon.
+ * the daemon and builds, writing progress to the build log while it happens; sends back the image and its layers.
+ * Interrupting the thread that runs it (what stopping the step does, through remoting) aborts the build on the
+ * daemon. The pull credentials, secrets and SSH keys that the controller looked up travel only inside this object
+ * ({@link ResolvedInputs}), are masked in the log and overwritten when the build has ended.
  */
 final class BuildImageCallable extends MasterToSlaveFileCallable<BuildOutcome> {
 
@@ -40,10 +42,12 @@ final class BuildImageCallable extends MasterToSlaveFileCallable<BuildOutcome> {
     private final ArrayList<String> cacheFrom;
     private final String builder;
     private final String network;
+    private final ResolvedInputs inputs;
     private final TaskListener listener;
 
-    BuildImageCallable(ContainerBuildStep step, ResolvedDaemon daemon, TaskListener listener) {
+    BuildImageCallable(ContainerBuildStep step, ResolvedDaemon daemon, ResolvedInputs inputs, TaskListener listener) {
         this.daemon = daemon;
+        this.inputs = inputs;
         this.context = step.getContext();
         this.dockerfile = step.getDockerfile();
         this.tags = new ArrayList<>(step.getTags());
@@ -60,12 +64,21 @@ final class BuildImageCallable extends MasterToSlaveFileCallable<BuildOutcome> {
 
     @Override
     public BuildOutcome invoke(File workspace, VirtualChannel channel) throws IOException, InterruptedException {
-        Path root = workspace.toPath();
+        try {
+            return build(workspace.toPath());
+        } finally {
+            inputs.destroy();
+        }
+    }
+
+    private BuildOutcome build(Path root) throws IOException, InterruptedException {
         Path contextDir = WorkspacePaths.resolve(root, context, Messages.Workspace_BuildContext());
         if (!Files.isDirectory(contextDir)) {
             throw new AbortException(Messages.Workspace_ContextMissing(contextDir));
         }
-        BuildLog log = new BuildLog(listener.getLogger(), ContainerBuildStep.FUNCTION_NAME, daemon.secrets());
+        List<String> secrets = new ArrayList<>(daemon.secrets());
+        secrets.addAll(inputs.masks());
+        BuildLog log = new BuildLog(listener.getLogger(), ContainerBuildStep.FUNCTION_NAME, secrets);
         BuildRequest request;
         try {
             BuildRequest.Builder b = BuildRequest.builder(contextDir)
@@ -82,6 +95,7 @@ final class BuildImageCallable extends MasterToSlaveFileCallable<BuildOutcome> {
             buildArgs.forEach(b::buildArg);
             labels.forEach(b::label);
             cacheFrom.forEach(b::cacheFrom);
+            inputs.applyTo(b, root);
             request = b.build();
         } catch (IllegalArgumentException e) {
             throw new AbortException(e.getMessage());
@@ -96,6 +110,8 @@ final class BuildImageCallable extends MasterToSlaveFileCallable<BuildOutcome> {
             return new BuildOutcome(new BuiltImage(result.imageId(), result.tags(), result.size()), layers);
         } catch (ContainerEngineException e) {
             throw Engines.abort(e);
+        } finally {
+            request.destroySecrets();
         }
     }
 }

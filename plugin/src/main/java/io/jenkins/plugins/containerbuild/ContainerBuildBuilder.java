@@ -1,6 +1,5 @@
 package io.jenkins.plugins.containerbuild;
 
-import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
 import hudson.AbortException;
 import hudson.EnvVars;
 import hudson.Extension;
@@ -59,6 +58,8 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
     private String credentialsId;
     private int retries = 3;
     private String timeout;
+    /** Null in a job saved before these options existed: read as none. */
+    private BuildInputs inputs;
 
     @DataBoundConstructor
     public ContainerBuildBuilder() {}
@@ -234,6 +235,51 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
         this.timeout = t;
     }
 
+    /** The options the build takes from Jenkins, as the Pipeline step has them. */
+    private BuildInputs inputs() {
+        return inputs == null ? BuildInputs.NONE : inputs;
+    }
+
+    /** Registries to pull base images and cache sources from with credentials. */
+    public List<PullRegistry> getRegistries() {
+        return inputs().registries();
+    }
+
+    @DataBoundSetter
+    public void setRegistries(List<PullRegistry> registries) {
+        this.inputs = inputs().withRegistries(registries);
+    }
+
+    /** Build secrets ({@code RUN --mount=type=secret,id=ID}) from "Secret text" or "Secret file" credentials. */
+    public List<SecretMount> getSecrets() {
+        return inputs().secrets();
+    }
+
+    @DataBoundSetter
+    public void setSecrets(List<SecretMount> secrets) {
+        this.inputs = inputs().withSecrets(secrets);
+    }
+
+    /** SSH forwarding ({@code RUN --mount=type=ssh}) from "SSH Username with private key" credentials. */
+    public List<SshMount> getSsh() {
+        return inputs().ssh();
+    }
+
+    @DataBoundSetter
+    public void setSsh(List<SshMount> ssh) {
+        this.inputs = inputs().withSsh(ssh);
+    }
+
+    /** A directory relative to the workspace for the build's files (may use variables); null for none. */
+    public String getOutput() {
+        return inputs().output();
+    }
+
+    @DataBoundSetter
+    public void setOutput(String output) {
+        this.inputs = inputs().withOutput(output);
+    }
+
     @Override
     public void perform(Run<?, ?> run, FilePath workspace, EnvVars env, Launcher launcher, TaskListener listener)
             throws InterruptedException, IOException {
@@ -266,6 +312,7 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
             s.setBuilder(builder);
             s.setNetwork(expand(env, network, "network"));
             s.setDaemon(daemon);
+            s.setInputs(inputs().withOutput(expand(env, inputs().output(), "output")));
             return s;
         } catch (IllegalArgumentException e) {
             throw new AbortException(e.getMessage());
@@ -339,7 +386,7 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
         }
 
         public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
-            return FormSupport.credentials(item, credentialsId, StandardUsernamePasswordCredentials.class);
+            return FormSupport.registryCredentials(item, credentialsId);
         }
 
         /** Each line must be an image reference; lines with variables are checked when the build runs. */

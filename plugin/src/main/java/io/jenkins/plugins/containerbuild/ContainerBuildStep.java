@@ -9,12 +9,15 @@ import hudson.model.TaskListener;
 import io.jenkins.plugins.containerbuild.engine.BuilderKind;
 import java.io.IOException;
 import java.io.Serial;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
+import org.jenkinsci.plugins.structs.describable.CustomDescribableModel;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
@@ -44,6 +47,7 @@ public final class ContainerBuildStep extends Step {
     private String builder = BuilderKind.BUILDKIT.toString();
     private String network;
     private DaemonSpec daemon;
+    private BuildInputs inputs = BuildInputs.NONE;
 
     @DataBoundConstructor
     public ContainerBuildStep() {}
@@ -165,6 +169,54 @@ public final class ContainerBuildStep extends Step {
         this.daemon = GlobalDefaultDaemon.orNull(daemon);
     }
 
+    /** Registries to pull base images and cache sources from with credentials. */
+    public List<PullRegistry> getRegistries() {
+        return inputs.registries();
+    }
+
+    @DataBoundSetter
+    public void setRegistries(List<PullRegistry> registries) {
+        this.inputs = inputs.withRegistries(registries);
+    }
+
+    /** Build secrets ({@code RUN --mount=type=secret,id=ID}) from "Secret text" or "Secret file" credentials. */
+    public List<SecretMount> getSecrets() {
+        return inputs.secrets();
+    }
+
+    @DataBoundSetter
+    public void setSecrets(List<SecretMount> secrets) {
+        this.inputs = inputs.withSecrets(secrets);
+    }
+
+    /** SSH forwarding ({@code RUN --mount=type=ssh}) from "SSH Username with private key" credentials. */
+    public List<SshMount> getSsh() {
+        return inputs.ssh();
+    }
+
+    @DataBoundSetter
+    public void setSsh(List<SshMount> ssh) {
+        this.inputs = inputs.withSsh(ssh);
+    }
+
+    /** A directory relative to the workspace that receives the build's files (BuildKit's local export); null for none. */
+    public String getOutput() {
+        return inputs.output();
+    }
+
+    @DataBoundSetter
+    public void setOutput(String output) {
+        this.inputs = inputs.withOutput(output);
+    }
+
+    BuildInputs inputs() {
+        return inputs;
+    }
+
+    void setInputs(BuildInputs inputs) {
+        this.inputs = inputs == null ? BuildInputs.NONE : inputs;
+    }
+
     @Override
     public StepExecution start(StepContext context) throws Exception {
         return new Execution(context, this);
@@ -200,14 +252,15 @@ public final class ContainerBuildStep extends Step {
     static BuiltImage perform(ContainerBuildStep step, Run<?, ?> run, FilePath workspace, TaskListener listener)
             throws IOException, InterruptedException {
         ResolvedDaemon daemon = ContainerBuildConfiguration.daemonFor(step.getDaemon()).resolve(run);
-        BuildOutcome outcome = AgentReplies.bounded(workspace.act(new BuildImageCallable(step, daemon, listener)));
+        ResolvedInputs inputs = step.inputs().resolve(run);
+        BuildOutcome outcome = AgentReplies.bounded(workspace.act(new BuildImageCallable(step, daemon, inputs, listener)));
         ContainerBuildAction.of(run).built(outcome);
         return outcome.image();
     }
 
     @Extension
     @Symbol(FUNCTION_NAME)
-    public static final class DescriptorImpl extends StepDescriptor {
+    public static final class DescriptorImpl extends StepDescriptor implements CustomDescribableModel {
 
         @Override
         public String getFunctionName() {
@@ -222,6 +275,17 @@ public final class ContainerBuildStep extends Step {
         @Override
         public Set<? extends Class<?>> getRequiredContext() {
             return Set.of(Run.class, FilePath.class, TaskListener.class);
+        }
+
+        /**
+         * The short forms of a Jenkinsfile: {@code registries: ['internal', [url: ..., credentialsId: ...]]} (a
+         * string is the name of a registry of the global configuration), {@code secrets: [ID: 'credentials-id']}
+         * and {@code ssh: [ID: 'credentials-id']} (maps). The long forms, lists of {@code [id: ..., credentialsId:
+         * ...]} as the Snippet Generator writes them, pass unchanged.
+         */
+        @Override
+        public Map<String, Object> customInstantiate(Map<String, Object> arguments) {
+            return shortForms(arguments);
         }
 
         /** Binds the form, then the text areas that stand for the list and map arguments. */
@@ -239,6 +303,33 @@ public final class ContainerBuildStep extends Step {
         public String pairsOf(Map<String, String> values) {
             return StepArguments.pairsOf(values);
         }
+    }
+
+    /** See {@link DescriptorImpl#customInstantiate}; the input is left as it is (structs hands it over immutable). */
+    static Map<String, Object> shortForms(Map<String, Object> arguments) {
+        Map<String, Object> out = new LinkedHashMap<>(arguments);
+        Object registries = out.get("registries");
+        if (registries instanceof CharSequence || registries instanceof Map) {
+            registries = List.of(registries);
+        }
+        if (registries instanceof List<?> list) {
+            List<Object> entries = new ArrayList<>();
+            for (Object r : list) {
+                entries.add(r instanceof CharSequence name ? Map.of("name", name.toString()) : r);
+            }
+            out.put("registries", entries);
+        }
+        for (String key : new String[] {"secrets", "ssh"}) {
+            if (out.get(key) instanceof Map<?, ?> map) {
+                List<Object> entries = new ArrayList<>();
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    entries.add(Map.of("id", String.valueOf(e.getKey()),
+                            "credentialsId", e.getValue() == null ? "" : String.valueOf(e.getValue())));
+                }
+                out.put(key, entries);
+            }
+        }
+        return out;
     }
 
     /** Sets tags, build arguments, labels and cache sources from the form's text areas. */

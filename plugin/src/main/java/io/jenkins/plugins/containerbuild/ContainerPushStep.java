@@ -1,6 +1,5 @@
 package io.jenkins.plugins.containerbuild;
 
-import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.FilePath;
@@ -333,7 +332,7 @@ public final class ContainerPushStep extends Step {
         }
 
         public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
-            return FormSupport.credentials(item, credentialsId, StandardUsernamePasswordCredentials.class);
+            return FormSupport.registryCredentials(item, credentialsId);
         }
 
         @POST

@@ -1,8 +1,10 @@
 package io.jenkins.plugins.containerbuild;
 
+import com.cloudbees.jenkins.plugins.sshcredentials.SSHUserPrivateKey;
 import com.cloudbees.plugins.credentials.CredentialsMatchers;
 import com.cloudbees.plugins.credentials.CredentialsProvider;
 import com.cloudbees.plugins.credentials.common.IdCredentials;
+import com.cloudbees.plugins.credentials.common.StandardCredentials;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
 import hudson.AbortException;
 import hudson.model.Item;
@@ -11,8 +13,17 @@ import hudson.model.Run;
 import hudson.model.queue.Tasks;
 import hudson.security.ACL;
 import hudson.util.Secret;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import jenkins.authentication.tokens.api.AuthenticationTokens;
+import org.jenkinsci.plugins.docker.commons.credentials.DockerRegistryToken;
 import org.jenkinsci.plugins.docker.commons.credentials.DockerServerCredentials;
+import org.jenkinsci.plugins.plaincredentials.FileCredentials;
+import org.jenkinsci.plugins.plaincredentials.StringCredentials;
 import org.springframework.security.core.Authentication;
 
 /**
@@ -24,11 +35,74 @@ final class CredentialsLookup {
 
     private CredentialsLookup() {}
 
-    /** A registry login from "Username with password" credentials. */
+    /**
+     * A registry login from "Username with password" credentials, or from credentials that docker-commons'
+     * {@link AuthenticationTokens} converts to a {@link DockerRegistryToken} (how the Amazon ECR and Google registry
+     * plugins hand out registry logins): its token is the base64 of {@code user:password}.
+     */
     static RegistryLogin registryLogin(String id, Run<?, ?> run) throws AbortException {
-        StandardUsernamePasswordCredentials c = find(id, StandardUsernamePasswordCredentials.class,
-                Messages.Credentials_UsernamePasswordType(), run);
-        return new RegistryLogin(c.getUsername(), c.getPassword().getPlainText());
+        StandardUsernamePasswordCredentials up =
+                CredentialsProvider.findCredentialById(id, StandardUsernamePasswordCredentials.class, run);
+        if (up != null) {
+            CredentialsProvider.track(run, up);
+            return new RegistryLogin(up.getUsername(), up.getPassword().getPlainText());
+        }
+        String kind = Messages.Credentials_RegistryType();
+        StandardCredentials c = CredentialsProvider.findCredentialById(id, StandardCredentials.class, run);
+        DockerRegistryToken token = c == null ? null : AuthenticationTokens.convert(DockerRegistryToken.class, c);
+        if (token == null) {
+            throw notFoundOrWrongType(id, kind, run);
+        }
+        CredentialsProvider.track(run, c);
+        String userColonPassword;
+        try {
+            String t = token.getToken();
+            userColonPassword = new String(Base64.getDecoder().decode(t == null ? "" : t.strip()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new AbortException(Messages.Credentials_BadToken(id));
+        }
+        int colon = userColonPassword.indexOf(':');
+        if (colon <= 0) {
+            throw new AbortException(Messages.Credentials_BadToken(id));
+        }
+        return new RegistryLogin(userColonPassword.substring(0, colon), userColonPassword.substring(colon + 1));
+    }
+
+    /** A build secret's bytes: the text of "Secret text" credentials (UTF-8), the content of a "Secret file". */
+    static byte[] secretBytes(String id, Run<?, ?> run) throws IOException {
+        String kind = Messages.Credentials_SecretType();
+        StandardCredentials c = CredentialsProvider.findCredentialById(id, StandardCredentials.class, run);
+        byte[] bytes;
+        if (c instanceof StringCredentials text) {
+            bytes = text.getSecret().getPlainText().getBytes(StandardCharsets.UTF_8);
+        } else if (c instanceof FileCredentials file) {
+            try (InputStream in = file.getContent()) {
+                bytes = in.readAllBytes();
+            }
+        } else if (c == null) {
+            throw notFoundOrWrongType(id, kind, run);
+        } else {
+            throw new AbortException(Messages.Credentials_WrongType(id, kindOf(c), kind));
+        }
+        CredentialsProvider.track(run, c);
+        return bytes;
+    }
+
+    /** The private keys (and their passphrase) of "SSH Username with private key" credentials. */
+    static List<ResolvedInputs.KeyText> sshKeys(String id, Run<?, ?> run) throws AbortException {
+        SSHUserPrivateKey c = find(id, SSHUserPrivateKey.class, Messages.Credentials_SshType(), run);
+        Secret passphrase = c.getPassphrase();
+        String p = passphrase == null ? null : passphrase.getPlainText();
+        List<ResolvedInputs.KeyText> keys = new ArrayList<>();
+        for (String key : c.getPrivateKeys()) {
+            if (key != null && !key.isBlank()) {
+                keys.add(new ResolvedInputs.KeyText(key, p == null || p.isEmpty() ? null : p));
+            }
+        }
+        if (keys.isEmpty()) {
+            throw new AbortException(Messages.Credentials_NoKeys(id));
+        }
+        return keys;
     }
 
     /** A TLS client identity from docker-commons' "X.509 Client Certificate" credentials. */
@@ -66,14 +140,19 @@ final class CredentialsLookup {
             throws AbortException {
         C c = CredentialsProvider.findCredentialById(id, type, run);
         if (c == null) {
-            IdCredentials other = CredentialsProvider.findCredentialById(id, IdCredentials.class, run);
-            if (other != null) {
-                throw new AbortException(Messages.Credentials_WrongType(id, kindOf(other), typeName));
-            }
-            throw new AbortException(Messages.Credentials_NotFound(id, typeName));
+            throw notFoundOrWrongType(id, typeName, run);
         }
         CredentialsProvider.track(run, c);
         return c;
+    }
+
+    /** Why credentials of the wanted kind are not there: another kind has the id, or nothing the build may use. */
+    private static AbortException notFoundOrWrongType(String id, String typeName, Run<?, ?> run) {
+        IdCredentials other = CredentialsProvider.findCredentialById(id, IdCredentials.class, run);
+        if (other != null) {
+            return new AbortException(Messages.Credentials_WrongType(id, kindOf(other), typeName));
+        }
+        return new AbortException(Messages.Credentials_NotFound(id, typeName));
     }
 
     private static String kindOf(IdCredentials c) {

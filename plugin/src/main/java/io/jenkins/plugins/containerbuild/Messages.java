@@ -74,9 +74,6 @@ final class Messages {
         return format("Credentials.WrongType", id, actualType, expectedType);
     }
 
-    static String Credentials_UsernamePasswordType() {
-        return format("Credentials.UsernamePasswordType");
-    }
 
     static String Credentials_DockerServerType() {
         return format("Credentials.DockerServerType");
@@ -188,5 +185,77 @@ final class Messages {
 
     static String DindImages_BadPattern(Object pattern) {
         return format("DindImages.BadPattern", pattern);
+    }
+
+    static String Credentials_RegistryType() {
+        return format("Credentials.RegistryType");
+    }
+
+    static String Credentials_SecretType() {
+        return format("Credentials.SecretType");
+    }
+
+    static String Credentials_SshType() {
+        return format("Credentials.SshType");
+    }
+
+    static String Credentials_BadToken(Object a0) {
+        return format("Credentials.BadToken", a0);
+    }
+
+    static String Credentials_NoKeys(Object a0) {
+        return format("Credentials.NoKeys", a0);
+    }
+
+    static String Workspace_Output() {
+        return format("Workspace.Output");
+    }
+
+    static String PullRegistry_DisplayName() {
+        return format("PullRegistry.DisplayName");
+    }
+
+    static String PullRegistry_NameOrUrl(Object a0) {
+        return format("PullRegistry.NameOrUrl", a0);
+    }
+
+    static String PullRegistry_NoCredentials(Object a0) {
+        return format("PullRegistry.NoCredentials", a0);
+    }
+
+    static String PullRegistry_UnknownName(Object a0) {
+        return format("PullRegistry.UnknownName", a0);
+    }
+
+    static String PullRegistry_NamedWithoutCredentials(Object a0) {
+        return format("PullRegistry.NamedWithoutCredentials", a0);
+    }
+
+    static String PullRegistry_Twice(Object a0) {
+        return format("PullRegistry.Twice", a0);
+    }
+
+    static String SecretMount_DisplayName() {
+        return format("SecretMount.DisplayName");
+    }
+
+    static String SecretMount_BadId(Object a0) {
+        return format("SecretMount.BadId", a0);
+    }
+
+    static String SecretMount_NoCredentials(Object a0) {
+        return format("SecretMount.NoCredentials", a0);
+    }
+
+    static String SecretMount_Twice(Object a0) {
+        return format("SecretMount.Twice", a0);
+    }
+
+    static String SshMount_DisplayName() {
+        return format("SshMount.DisplayName");
+    }
+
+    static String SshMount_Twice(Object a0) {
+        return format("SshMount.Twice", a0);
     }
 }

@@ -1,6 +1,5 @@
 package io.jenkins.plugins.containerbuild;
 
-import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
 import hudson.Extension;
 import hudson.Util;
 import hudson.model.Describable;
@@ -21,7 +20,7 @@ import org.kohsuke.stapler.verb.POST;
  */
 public final class NamedRegistry implements Describable<NamedRegistry> {
 
-    private static final String NAME_PATTERN = "[A-Za-z0-9][A-Za-z0-9_.-]*";
+    static final String NAME_PATTERN = "[A-Za-z0-9][A-Za-z0-9_.-]*";
 
     private final String name;
     private final String url;
@@ -77,7 +76,7 @@ public final class NamedRegistry implements Describable<NamedRegistry> {
         }
 
         public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
-            return FormSupport.credentials(item, credentialsId, StandardUsernamePasswordCredentials.class);
+            return FormSupport.registryCredentials(item, credentialsId);
         }
 
         @POST

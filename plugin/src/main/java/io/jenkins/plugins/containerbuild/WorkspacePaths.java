@@ -13,7 +13,8 @@ final class WorkspacePaths {
 
     /**
      * {@code given} relative to {@code workspace} (or absolute), normalised; refused when it lies outside the
-     * workspace, also when a symbolic link on the way leads out.
+     * workspace, also when a symbolic link on the way leads out (for a path that does not exist yet, a link in its
+     * existing part).
      */
     static Path resolve(Path workspace, String given, String what) throws IOException {
         Path root = workspace.toAbsolutePath().normalize();
@@ -26,7 +27,12 @@ final class WorkspacePaths {
         if (!p.startsWith(root)) {
             throw new AbortException(Messages.Workspace_PathOutside(what, given, root));
         }
-        if (Files.exists(p) && !p.toRealPath().startsWith(root.toRealPath())) {
+        // the path, or (for one still to be created, such as an output directory) its nearest existing ancestor
+        Path existing = p;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing != null && !existing.toRealPath().startsWith(root.toRealPath())) {
             throw new AbortException(Messages.Workspace_PathOutside(what, given, root));
         }
         return p;

@@ -44,7 +44,7 @@ class CredentialsLookupTest {
             assertThatThrownBy(() -> CredentialsLookup.registryLogin("ssh-key", run))
                     .isInstanceOf(AbortException.class)
                     .hasMessageContaining("'ssh-key'")
-                    .hasMessageContaining("needs Username with password credentials");
+                    .hasMessageContaining("needs Username with password (or registry token) credentials");
             assertThatThrownBy(() -> CredentialsLookup.clientCertificate("ssh-key", run))
                     .isInstanceOf(AbortException.class)
                     .hasMessageContaining("needs X.509 Client Certificate credentials");
@@ -58,7 +58,7 @@ class CredentialsLookupTest {
             assertThatThrownBy(() -> CredentialsLookup.registryLogin("nope", run))
                     .isInstanceOf(AbortException.class)
                     .hasMessage("Credentials 'nope' were not found (or this build may not use them): add Username"
-                            + " with password credentials with this id, or fix credentialsId.");
+                            + " with password (or registry token) credentials with this id, or fix credentialsId.");
             provider.verify(() -> CredentialsProvider.track(any(Run.class), any()), org.mockito.Mockito.never());
         }
     }

@@ -14,8 +14,10 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import com.cloudbees.jenkins.plugins.sshcredentials.SSHUserPrivateKey;
 import com.cloudbees.plugins.credentials.CredentialsMatcher;
 import com.cloudbees.plugins.credentials.CredentialsMatchers;
+import com.cloudbees.plugins.credentials.common.StandardCredentials;
 import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
 import hudson.model.Item;
@@ -24,8 +26,12 @@ import hudson.util.ListBoxModel;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.nio.file.Path;
 import java.util.List;
+import jenkins.authentication.tokens.api.AuthenticationTokens;
 import jenkins.model.Jenkins;
+import org.jenkinsci.plugins.docker.commons.credentials.DockerRegistryToken;
 import org.jenkinsci.plugins.docker.commons.credentials.DockerServerCredentials;
+import org.jenkinsci.plugins.plaincredentials.FileCredentials;
+import org.jenkinsci.plugins.plaincredentials.StringCredentials;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -110,20 +116,68 @@ class FormPermissionsTest {
         when(job.hasPermission(Item.EXTENDED_READ)).thenReturn(true);
         when(jenkins.hasPermission(Jenkins.ADMINISTER)).thenReturn(true);
         try (MockedConstruction<StandardListBoxModel> models = listModels();
-             MockedStatic<CredentialsMatchers> matchers = mockStatic(CredentialsMatchers.class)) {
-            CredentialsMatcher always = mock(CredentialsMatcher.class);
+             MockedStatic<CredentialsMatchers> matchers = mockStatic(CredentialsMatchers.class);
+             MockedStatic<AuthenticationTokens> tokens = mockStatic(AuthenticationTokens.class)) {
+            CredentialsMatcher always = mock(CredentialsMatcher.class, "always");
+            CredentialsMatcher usernamePassword = mock(CredentialsMatcher.class, "usernamePassword");
+            CredentialsMatcher token = mock(CredentialsMatcher.class, "token");
+            CredentialsMatcher registry = mock(CredentialsMatcher.class, "registry");
+            CredentialsMatcher text = mock(CredentialsMatcher.class, "text");
+            CredentialsMatcher file = mock(CredentialsMatcher.class, "file");
+            CredentialsMatcher secret = mock(CredentialsMatcher.class, "secret");
             matchers.when(CredentialsMatchers::always).thenReturn(always);
+            matchers.when(() -> CredentialsMatchers.instanceOf(StandardUsernamePasswordCredentials.class))
+                    .thenReturn(usernamePassword);
+            matchers.when(() -> CredentialsMatchers.instanceOf(StringCredentials.class)).thenReturn(text);
+            matchers.when(() -> CredentialsMatchers.instanceOf(FileCredentials.class)).thenReturn(file);
+            matchers.when(() -> CredentialsMatchers.anyOf(usernamePassword, token)).thenReturn(registry);
+            matchers.when(() -> CredentialsMatchers.anyOf(text, file)).thenReturn(secret);
+            tokens.when(() -> AuthenticationTokens.matcher(DockerRegistryToken.class)).thenReturn(token);
 
             new ContainerPushStep.DescriptorImpl().doFillCredentialsIdItems(job, "registry-ci");
             new TcpDaemon.DescriptorImpl().doFillCredentialsIdItems(null, "tls");
+            new PullRegistry.DescriptorImpl().doFillCredentialsIdItems(job, "ecr");
+            new SecretMount.DescriptorImpl().doFillCredentialsIdItems(job, "npmrc-file");
+            new SshMount.DescriptorImpl().doFillCredentialsIdItems(job, "deploy-key");
 
             StandardListBoxModel inJob = models.constructed().get(0);
             verify(inJob).includeEmptyValue();
-            verify(inJob).includeMatchingAs(isNull(), eq(job), eq(StandardUsernamePasswordCredentials.class),
-                    eq(List.of()), eq(always));
+            // registry logins: username and password, or what converts to a Docker registry token (ECR, GCR)
+            verify(inJob).includeMatchingAs(isNull(), eq(job), eq(StandardCredentials.class), eq(List.of()),
+                    eq(registry));
             verify(inJob).includeCurrentValue("registry-ci");
             verify(models.constructed().get(1)).includeMatchingAs(isNull(), isNull(), eq(DockerServerCredentials.class),
                     eq(List.of()), eq(always));
+            verify(models.constructed().get(2)).includeMatchingAs(isNull(), eq(job), eq(StandardCredentials.class),
+                    eq(List.of()), eq(registry));
+            verify(models.constructed().get(2)).includeCurrentValue("ecr");
+            verify(models.constructed().get(3)).includeMatchingAs(isNull(), eq(job), eq(StandardCredentials.class),
+                    eq(List.of()), eq(secret));
+            verify(models.constructed().get(3)).includeCurrentValue("npmrc-file");
+            verify(models.constructed().get(4)).includeMatchingAs(isNull(), eq(job), eq(SSHUserPrivateKey.class),
+                    eq(List.of()), eq(always));
+            verify(models.constructed().get(4)).includeCurrentValue("deploy-key");
+        }
+    }
+
+    /** The drop-downs of the build's credentials show a user who may not configure the job the current value only. */
+    @Test
+    void theBuildCredentialsDropDownsHoldOnlyTheCurrentValueWithoutPermission() {
+        try (MockedConstruction<StandardListBoxModel> models = listModels();
+             MockedStatic<CredentialsMatchers> matchers = mockStatic(CredentialsMatchers.class);
+             MockedStatic<AuthenticationTokens> tokens = mockStatic(AuthenticationTokens.class)) {
+            new PullRegistry.DescriptorImpl().doFillCredentialsIdItems(job, "ecr");
+            new SecretMount.DescriptorImpl().doFillCredentialsIdItems(job, "npmrc-file");
+            new SshMount.DescriptorImpl().doFillCredentialsIdItems(job, null);
+
+            assertThat(models.constructed()).hasSize(3);
+            verify(models.constructed().get(0)).includeCurrentValue("ecr");
+            verify(models.constructed().get(1)).includeCurrentValue("npmrc-file");
+            verify(models.constructed().get(2)).includeCurrentValue("");
+            for (StandardListBoxModel m : models.constructed()) {
+                verify(m, never()).includeMatchingAs(any(), any(), any(), any(), any());
+            }
+            verify(job, org.mockito.Mockito.times(3)).hasPermission(Item.CONFIGURE);
         }
     }
 
@@ -151,6 +205,14 @@ class FormPermissionsTest {
         assertThatThrownBy(() -> new NamedRegistry.DescriptorImpl().doCheckName(null, "internal"))
                 .isInstanceOf(AccessDeniedException.class).hasMessage("no administer");
         assertThatThrownBy(() -> new NamedRegistry.DescriptorImpl().doCheckUrl(null, "reg.example.com"))
+                .isInstanceOf(AccessDeniedException.class);
+        assertThatThrownBy(() -> new PullRegistry.DescriptorImpl().doCheckName(job, "internal"))
+                .isInstanceOf(AccessDeniedException.class).hasMessage("no configure");
+        assertThatThrownBy(() -> new PullRegistry.DescriptorImpl().doCheckUrl(job, "reg.example.com"))
+                .isInstanceOf(AccessDeniedException.class);
+        assertThatThrownBy(() -> new SecretMount.DescriptorImpl().doCheckId(job, "npmrc"))
+                .isInstanceOf(AccessDeniedException.class);
+        assertThatThrownBy(() -> new SshMount.DescriptorImpl().doCheckId(job, "default"))
                 .isInstanceOf(AccessDeniedException.class);
         validation.verifyNoInteractions();
         verify(JenkinsStatics.configuration(), never()).save();
@@ -181,6 +243,20 @@ class FormPermissionsTest {
         assertThat(new ContainerPushStep.DescriptorImpl().doCheckRegistry(job, "internal")).isSameAs(ok);
         assertThat(new ContainerPushStep.DescriptorImpl().doCheckRegistry(job, "https://reg.example.com/x"))
                 .isSameAs(error);
+
+        assertThat(new PullRegistry.DescriptorImpl().doCheckName(job, "internal")).isSameAs(ok);
+        assertThat(new PullRegistry.DescriptorImpl().doCheckName(job, "")).as("an address may be given").isSameAs(ok);
+        assertThat(new PullRegistry.DescriptorImpl().doCheckName(job, "elsewhere")).isSameAs(error);
+        validation.verify(() -> FormValidation.error("Registry 'elsewhere' is not in the global configuration: add it"
+                + " in Manage Jenkins > System > Container Build, or give url: and credentialsId: instead."));
+        assertThat(new PullRegistry.DescriptorImpl().doCheckUrl(job, "https://reg.example.com:5443")).isSameAs(ok);
+        assertThat(new PullRegistry.DescriptorImpl().doCheckUrl(job, "ftp://reg")).isSameAs(error);
+        assertThat(new SecretMount.DescriptorImpl().doCheckId(job, "npmrc")).isSameAs(ok);
+        assertThat(new SecretMount.DescriptorImpl().doCheckId(job, "npm rc")).isSameAs(error);
+        validation.verify(() -> FormValidation.error("Id 'npm rc' is invalid: use letters, digits, '.', '_' and '-'"
+                + " only, as in RUN --mount=type=secret,id=npmrc."));
+        assertThat(new SshMount.DescriptorImpl().doCheckId(job, "")).as("empty: default").isSameAs(ok);
+        assertThat(new SshMount.DescriptorImpl().doCheckId(job, "git,hub")).isSameAs(error);
         verify(job, org.mockito.Mockito.atLeastOnce()).checkPermission(Item.CONFIGURE);
     }
 

@@ -71,6 +71,9 @@ class HpiIT {
                 "credentials:1502.v5c95e620ddfe",
                 "structs:362.va_b_695ef4fdf9",
                 "docker-commons:472.vee120e23d3a_c",
+                "plain-credentials:199.v9f8e1f741799",
+                "ssh-credentials:361.vb_f6760818e8c",
+                "authentication-tokens:1.144.v5ff4a_5ec5c33",
                 "docker-java-api:3.7.1-136.v5d70f77a_c3d6",
                 "jackson2-api:2.20.1-423.v13951f6b_6532",
                 "commons-compress-api:1.28.0-3",
@@ -149,6 +152,9 @@ class HpiIT {
                     "io.jenkins.plugins.containerbuild.GlobalDefaultDaemon$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.ContainerBuildBuilder$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.NamedRegistry$DescriptorImpl",
+                    "io.jenkins.plugins.containerbuild.PullRegistry$DescriptorImpl",
+                    "io.jenkins.plugins.containerbuild.SecretMount$DescriptorImpl",
+                    "io.jenkins.plugins.containerbuild.SshMount$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.ContainerBuildConfiguration");
             Set<String> indexed = new TreeSet<>();
             for (IndexItem<Extension, Object> item : Index.load(Extension.class, Object.class, loader)) {

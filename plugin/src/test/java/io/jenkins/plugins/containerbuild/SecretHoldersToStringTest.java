@@ -89,7 +89,12 @@ class SecretHoldersToStringTest {
                     Duration.ofMinutes(1), listener));
             ContainerBuildStep step = new ContainerBuildStep();
             step.setTags(List.of("a:1"));
-            holders.add(new BuildImageCallable(step, daemon, listener));
+            ResolvedInputs inputs = new ResolvedInputs(Map.of("localhost:5001", login),
+                    Map.of("token", password.getBytes(StandardCharsets.UTF_8)),
+                    Map.of("default", List.of(new ResolvedInputs.KeyText(keyPem, password))), "dist");
+            holders.add(inputs);
+            holders.add(new ResolvedInputs.KeyText(keyPem, password));
+            holders.add(new BuildImageCallable(step, daemon, inputs, listener));
 
             for (Object h : holders) {
                 String s = String.valueOf(h);

@@ -1,0 +1,171 @@
+package io.jenkins.plugins.containerbuild;
+
+import hudson.AbortException;
+import hudson.Util;
+import hudson.model.Run;
+import io.jenkins.plugins.containerbuild.engine.reference.RegistryHost;
+import java.io.IOException;
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a build takes from Jenkins besides its arguments, as the step and the freestyle step hold it: the registries
+ * it may pull from with credentials, its secrets and SSH keys (credentials ids only), and the directory its files
+ * are exported to. Immutable and checked when set, so a mistake fails when the step is read or the job saved. The
+ * credentials themselves are read on the controller by {@link #resolve}, into a {@link ResolvedInputs} that travels
+ * to the agent inside the build callable only: nothing secret is ever in this object, which Jenkins persists.
+ */
+final class BuildInputs implements Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    static final BuildInputs NONE = new BuildInputs(List.of(), List.of(), List.of(), null);
+
+    // concrete lists: XStream writes them plainly (no JDK-internal immutable collections in build or job files)
+    private ArrayList<PullRegistry> registries;
+    private ArrayList<SecretMount> secrets;
+    private ArrayList<SshMount> ssh;
+    private final String output;
+
+    private BuildInputs(List<PullRegistry> registries, List<SecretMount> secrets, List<SshMount> ssh, String output) {
+        this.registries = new ArrayList<>(registries);
+        this.secrets = new ArrayList<>(secrets);
+        this.ssh = new ArrayList<>(ssh);
+        this.output = output;
+    }
+
+    /** A file written before a field existed leaves it null: read it as empty. */
+    @Serial
+    private Object readResolve() {
+        if (registries == null) {
+            registries = new ArrayList<>();
+        }
+        if (secrets == null) {
+            secrets = new ArrayList<>();
+        }
+        if (ssh == null) {
+            ssh = new ArrayList<>();
+        }
+        return this;
+    }
+
+    List<PullRegistry> registries() {
+        return Collections.unmodifiableList(registries);
+    }
+
+    List<SecretMount> secrets() {
+        return Collections.unmodifiableList(secrets);
+    }
+
+    List<SshMount> ssh() {
+        return Collections.unmodifiableList(ssh);
+    }
+
+    /** Relative to the workspace; null for no export. */
+    String output() {
+        return output;
+    }
+
+    /** Each entry complete, no registry twice (registries named in the global configuration are checked at run time). */
+    BuildInputs withRegistries(List<PullRegistry> registries) {
+        List<PullRegistry> list = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (PullRegistry r : registries == null ? List.<PullRegistry>of() : registries) {
+            if (r == null) {
+                continue;
+            }
+            r.checked();
+            String key = r.getUrl() != null ? RegistryHost.normalize(r.getUrl()) : "name:" + r.getName();
+            if (!seen.add(key)) {
+                throw new IllegalArgumentException(Messages.PullRegistry_Twice(r.getUrl() != null ? key : r.getName()));
+            }
+            list.add(r);
+        }
+        return new BuildInputs(list, secrets, ssh, output);
+    }
+
+    BuildInputs withSecrets(List<SecretMount> secrets) {
+        List<SecretMount> list = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (SecretMount s : secrets == null ? List.<SecretMount>of() : secrets) {
+            if (s != null && !ids.add(s.getId())) {
+                throw new IllegalArgumentException(Messages.SecretMount_Twice(s.getId()));
+            }
+            if (s != null) {
+                list.add(s);
+            }
+        }
+        return new BuildInputs(registries, list, ssh, output);
+    }
+
+    BuildInputs withSsh(List<SshMount> ssh) {
+        List<SshMount> list = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (SshMount s : ssh == null ? List.<SshMount>of() : ssh) {
+            if (s != null && !ids.add(s.getId())) {
+                throw new IllegalArgumentException(Messages.SshMount_Twice(s.getId()));
+            }
+            if (s != null) {
+                list.add(s);
+            }
+        }
+        return new BuildInputs(registries, secrets, list, output);
+    }
+
+    /** Blank for none; whether it stays inside the workspace is checked on the agent, against the real files. */
+    BuildInputs withOutput(String output) {
+        return new BuildInputs(registries, secrets, ssh, Util.fixEmptyAndTrim(output));
+    }
+
+    /**
+     * Reads every credential on the controller, as the run (so its authorisation applies), tracking each use.
+     * Registries named in the global configuration get their address, and their credentials unless the entry
+     * gives its own.
+     */
+    ResolvedInputs resolve(Run<?, ?> run) throws IOException {
+        Map<String, RegistryLogin> pull = new LinkedHashMap<>();
+        for (PullRegistry r : registries) {
+            String url = r.getUrl();
+            String credentialsId = r.getCredentialsId();
+            if (r.getName() != null) {
+                NamedRegistry named = ContainerBuildConfiguration.get().registry(r.getName());
+                if (named == null) {
+                    throw new AbortException(Messages.PullRegistry_UnknownName(r.getName()));
+                }
+                url = named.getUrl();
+                credentialsId = credentialsId != null ? credentialsId : named.getCredentialsId();
+                if (credentialsId == null) {
+                    throw new AbortException(Messages.PullRegistry_NamedWithoutCredentials(r.getName()));
+                }
+            }
+            String host = RegistryHost.normalize(url);
+            if (pull.containsKey(host)) {
+                throw new AbortException(Messages.PullRegistry_Twice(host));
+            }
+            pull.put(host, CredentialsLookup.registryLogin(credentialsId, run));
+        }
+        Map<String, byte[]> secretValues = new LinkedHashMap<>();
+        for (SecretMount s : secrets) {
+            secretValues.put(s.getId(), CredentialsLookup.secretBytes(s.getCredentialsId(), run));
+        }
+        Map<String, List<ResolvedInputs.KeyText>> keys = new LinkedHashMap<>();
+        for (SshMount s : ssh) {
+            keys.put(s.getId(), CredentialsLookup.sshKeys(s.getCredentialsId(), run));
+        }
+        return new ResolvedInputs(pull, secretValues, keys, output);
+    }
+
+    @Override
+    public String toString() {
+        return "BuildInputs[registries=" + registries + ", secrets=" + secrets + ", ssh=" + ssh + ", output=" + output
+                + "]";
+    }
+}

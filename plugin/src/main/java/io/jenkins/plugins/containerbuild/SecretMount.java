@@ -1,0 +1,100 @@
+package io.jenkins.plugins.containerbuild;
+
+import hudson.Extension;
+import hudson.Util;
+import hudson.model.Describable;
+import hudson.model.Descriptor;
+import hudson.model.Item;
+import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.Objects;
+import org.jenkinsci.Symbol;
+import org.kohsuke.stapler.AncestorInPath;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.verb.POST;
+
+/**
+ * A build secret: what {@code RUN --mount=type=secret,id=ID} reads, from "Secret text" (its text) or "Secret file"
+ * (its bytes) credentials. In a Pipeline, {@code secrets: [ID: 'credentials-id']}. Holds ids only.
+ */
+public final class SecretMount implements Describable<SecretMount>, Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /** What BuildKit's mount options take as an id (the engine's rule). */
+    static final String ID_PATTERN = "[A-Za-z0-9._-]+";
+
+    private final String id;
+    private final String credentialsId;
+
+    @DataBoundConstructor
+    public SecretMount(String id, String credentialsId) {
+        this.id = checkId(id);
+        this.credentialsId = checkCredentialsId(credentialsId, this.id);
+    }
+
+    static String checkId(String id) {
+        String i = Util.fixEmptyAndTrim(id);
+        if (i == null || !i.matches(ID_PATTERN)) {
+            throw new IllegalArgumentException(Messages.SecretMount_BadId(id == null ? "" : id));
+        }
+        return i;
+    }
+
+    static String checkCredentialsId(String credentialsId, String id) {
+        String c = Util.fixEmptyAndTrim(credentialsId);
+        if (c == null) {
+            throw new IllegalArgumentException(Messages.SecretMount_NoCredentials(id));
+        }
+        return c;
+    }
+
+    /** The id of {@code RUN --mount=type=secret,id=ID}. */
+    public String getId() {
+        return id;
+    }
+
+    /** "Secret text" or "Secret file" credentials. */
+    public String getCredentialsId() {
+        return credentialsId;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SecretMount s && id.equals(s.id) && credentialsId.equals(s.credentialsId);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, credentialsId);
+    }
+
+    @Override
+    public String toString() {
+        return id + "=" + credentialsId;
+    }
+
+    @Extension
+    @Symbol("secretMount")
+    public static final class DescriptorImpl extends Descriptor<SecretMount> {
+
+        @Override
+        public String getDisplayName() {
+            return Messages.SecretMount_DisplayName();
+        }
+
+        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
+            return FormSupport.secretCredentials(item, credentialsId);
+        }
+
+        @POST
+        public FormValidation doCheckId(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            return FormSupport.check(() -> checkId(value));
+        }
+    }
+}
