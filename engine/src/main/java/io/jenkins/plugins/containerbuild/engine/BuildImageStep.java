@@ -8,6 +8,7 @@ import io.jenkins.plugins.containerbuild.engine.session.AuthService;
 import io.jenkins.plugins.containerbuild.engine.session.BuildSession;
 import io.jenkins.plugins.containerbuild.engine.session.FileSyncService;
 import io.jenkins.plugins.containerbuild.engine.session.HealthService;
+import io.jenkins.plugins.containerbuild.engine.session.SecretsService;
 import io.jenkins.plugins.containerbuild.engine.session.SessionService;
 import io.jenkins.plugins.containerbuild.engine.proto.MalformedProtobufException;
 import io.jenkins.plugins.containerbuild.engine.context.BuildContext;
@@ -258,6 +259,9 @@ final class BuildImageStep {
         services.add(new HealthService());
         if (!request.pullCredentials().isEmpty()) {
             services.add(new AuthService(request.pullCredentials(), events));
+        }
+        if (!request.secrets().isEmpty()) {
+            services.add(new SecretsService(request.secrets()));
         }
         return services;
     }
