@@ -33,7 +33,8 @@ class PullCredentialsTest {
         try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
             String id = engine.build(BuildRequest.builder(dir).tag(ref).networkMode("none").build()).imageId();
             engine.push(PushRequest.builder().tag(ref).credentials(lab.registryCredentials()).build());
-            LabSupport.removeImages(ref, id);
+            engine.remove(ref);
+            engine.remove(id);
             assertThat(engine.inspect(ref)).as("%s is only in the registry now", ref).isEmpty();
             assertThat(engine.inspect(id)).isEmpty();
         }

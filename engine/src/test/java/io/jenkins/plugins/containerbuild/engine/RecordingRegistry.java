@@ -17,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A registry that lets nobody in, on a loopback port: it answers every request with 401 and a Basic or Bearer
  * challenge (the Bearer realm being its own {@code /token}, which refuses too) and records each request as it came,
  * headers and body. A test asks whether any credential reached it. A TLS handshake (the daemon tries HTTPS first for
- * some registries) is recorded as such and the connection closed, so that the daemon falls back to plain HTTP.
+ * some registries) is counted and answered as a plain HTTP server answers it, so that the daemon falls back to HTTP.
  */
 final class RecordingRegistry implements AutoCloseable {
 
@@ -83,8 +83,11 @@ final class RecordingRegistry implements AutoCloseable {
                 if (first < 0) {
                     return;
                 }
-                if (first == 0x16) { // a TLS ClientHello: this registry speaks plain HTTP only
-                    tlsAttempts++;
+                if (first == 0x16) { // a TLS ClientHello: answered as a plain HTTP server does, so that the
+                    tlsAttempts++;   // client sees "not TLS" (not a dropped connection) and falls back to HTTP
+                    out.write("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
                     return;
                 }
                 String requestLine = (char) first + readLine(in);
