@@ -32,9 +32,12 @@ class PullCredentialsTest {
         LabSupport.context(dir, "FROM " + lab.baseImage() + "\nCOPY marker /marker\n", "marker", marker);
         try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
             String id = engine.build(BuildRequest.builder(dir).tag(ref).networkMode("none").build()).imageId();
-            engine.push(PushRequest.builder().tag(ref).credentials(lab.registryCredentials()).build());
-            engine.remove(ref);
-            engine.remove(id);
+            try {
+                engine.push(PushRequest.builder().tag(ref).credentials(lab.registryCredentials()).build());
+            } finally {
+                engine.remove(ref);
+                engine.remove(id);
+            }
             assertThat(engine.inspect(ref)).as("%s is only in the registry now", ref).isEmpty();
             assertThat(engine.inspect(id)).isEmpty();
         }
