@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.jenkins.plugins.containerbuild.engine.buildkit.BuildkitProgress;
 import io.jenkins.plugins.containerbuild.engine.context.SyncedDirectory;
+import io.jenkins.plugins.containerbuild.engine.session.AuthService;
 import io.jenkins.plugins.containerbuild.engine.session.BuildSession;
 import io.jenkins.plugins.containerbuild.engine.session.FileSendService;
 import io.jenkins.plugins.containerbuild.engine.session.FileSyncService;
 import io.jenkins.plugins.containerbuild.engine.session.HealthService;
+import io.jenkins.plugins.containerbuild.engine.session.SecretsService;
 import io.jenkins.plugins.containerbuild.engine.session.SessionService;
 import io.jenkins.plugins.containerbuild.engine.session.SshForwardService;
 import io.jenkins.plugins.containerbuild.engine.proto.MalformedProtobufException;
@@ -183,14 +185,20 @@ final class BuildImageStep {
         });
     }
 
-    /** {@code POST /build}: the body is the context tar, or empty when a session serves the context. */
+    /**
+     * {@code POST /build}: the body is the context tar, or empty when a session serves the context. The classic
+     * builder takes pull credentials in {@code X-Registry-Config}, for the hosts given and no other; BuildKit ignores
+     * that header and asks the session's auth service instead.
+     */
     private DockerHttpClient.Request buildPost(String query, InputStream body) {
-        return DockerHttpClient.Request.builder()
+        DockerHttpClient.Request.Builder post = DockerHttpClient.Request.builder()
                 .method(DockerHttpClient.Request.Method.POST)
                 .path(daemon.path("/build?" + query))
-                .putHeader("Content-Type", "application/x-tar")
-                .body(body)
-                .build();
+                .putHeader("Content-Type", "application/x-tar");
+        if (request.builderKind() == BuilderKind.CLASSIC && !request.pullCredentials().isEmpty()) {
+            post.putHeader("X-Registry-Config", RegistryAuthHeaders.registryConfig(request.pullCredentials()));
+        }
+        return post.body(body).build();
     }
 
     /**
@@ -274,6 +282,12 @@ final class BuildImageStep {
         List<SessionService> services = new ArrayList<>();
         services.add(fileSync);
         services.add(new HealthService());
+        if (!request.pullCredentials().isEmpty()) {
+            services.add(new AuthService(request.pullCredentials(), events));
+        }
+        if (!request.secrets().isEmpty()) {
+            services.add(new SecretsService(request.secrets()));
+        }
         if (fileSend != null) {
             services.add(fileSend);
         }
@@ -395,6 +409,11 @@ final class BuildImageStep {
 
     private ContainerEngineException failure(String error, Optional<BuildkitProgress.FailedStep> bkStep,
                                              ClassicProgress classic) {
+        if (looksLikeRegistryAuthFailure(error)) {
+            return new RegistryAuthException("A registry refused the daemon a base image or cache source ("
+                    + error.strip() + "): give pull credentials for that registry that may pull the repository, then"
+                    + " run the build again.");
+        }
         if (looksLikeMissingBaseImage(error)) {
             return new BaseImageMissingException("A base image of " + request.dockerfile().getFileName()
                     + " is missing (" + error.strip() + "): build or load it on the daemon, push it to a registry the"
@@ -404,6 +423,18 @@ final class BuildImageStep {
             return new BuildFailedException(bkStep.get().name(), bkStep.get().error(), bkStep.get().lastLines());
         }
         return new BuildFailedException(classic.currentStep(), error.strip(), classic.lastLines());
+    }
+
+    /** A registry's refusal to let the daemon pull (no or wrong credentials), not a failed RUN step. */
+    static boolean looksLikeRegistryAuthFailure(String error) {
+        String e = error.strip().toLowerCase(Locale.ROOT);
+        if (e.contains("executor failed running") || e.contains("returned a non-zero code")
+                || e.contains("did not complete successfully")) {
+            return false;
+        }
+        return e.contains("no basic auth credentials") || e.contains("failed to authorize")
+                || e.contains("401 unauthorized") || e.equals("unauthorized") || e.endsWith(": unauthorized")
+                || e.contains(": unauthorized:") || e.contains("authentication required");
     }
 
     static boolean looksLikeMissingBaseImage(String error) {

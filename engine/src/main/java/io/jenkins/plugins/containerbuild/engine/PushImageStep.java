@@ -10,9 +10,7 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -117,13 +115,7 @@ final class PushImageStep {
     }
 
     private String registryAuth(ImageReference ref) {
-        Map<String, String> auth = new LinkedHashMap<>();
-        if (credentials != null) {
-            auth.put("username", credentials.username());
-            auth.put("password", credentials.password());
-            auth.put("serveraddress", ref.registryHost());
-        }
-        return Base64.getUrlEncoder().encodeToString(Json.write(auth).getBytes(StandardCharsets.UTF_8));
+        return RegistryAuthHeaders.registryAuth(ref.registryHost(), credentials);
     }
 
     private PushResult.PushedTag follow(DockerHttpClient.Response response)

@@ -159,6 +159,23 @@ public final class Http2Stream {
         connection.sendData(this, framed, 0, framed.length);
     }
 
+    /**
+     * Sends one message that holds a secret, then overwrites it and the framed copy made here, so that no array of
+     * ours keeps the bytes after they are written.
+     */
+    public synchronized void sendSecretMessage(byte[] message) throws IOException {
+        startResponse();
+        byte[] framed = new byte[5 + message.length];
+        Http2Server.put32(framed, 1, message.length);
+        System.arraycopy(message, 0, framed, 5, message.length);
+        java.util.Arrays.fill(message, (byte) 0);
+        try {
+            connection.sendData(this, framed, 0, framed.length);
+        } finally {
+            java.util.Arrays.fill(framed, (byte) 0);
+        }
+    }
+
     /** Ends the call with a gRPC status (0 is OK) and, for errors, a message. */
     public synchronized void finish(int grpcStatus, String message) throws IOException {
         List<Hpack.Header> trailers = new ArrayList<>();

@@ -1,0 +1,313 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
+import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Build secrets through the BuildKit session: byte for byte into {@code RUN --mount=type=secret}, in no layer, no
+ * image config or history, no event and no daemon log; the daemon's own handling of unknown ids; the classic
+ * builder's refusal; an abort while the session serves them.
+ */
+class SecretsTest {
+
+    private final Lab lab = Lab.get();
+
+    /** A secret no text decoder keeps intact: a marker to search for, bytes that are not UTF-8, NUL, a newline. */
+    private static byte[] awkwardSecret(String marker) {
+        byte[] text = marker.getBytes(StandardCharsets.US_ASCII);
+        byte[] odd = {(byte) 0xff, (byte) 0xfe, 0x00, (byte) 0xc3, 0x28, (byte) 0x80, '\r', '\n', (byte) 0xe2, '\n'};
+        byte[] all = new byte[text.length + odd.length];
+        System.arraycopy(text, 0, all, 0, text.length);
+        System.arraycopy(odd, 0, all, text.length, odd.length);
+        return all;
+    }
+
+    @Test
+    void secretBytesReachTheStepAndNoLayerConfigEventOrLog(@TempDir Path dir) throws Exception {
+        String marker = LabSupport.unique("S3cr3tMarker");
+        byte[] secret = awkwardSecret(marker);
+        String tag = LabSupport.unique("it/secrets") + ":1";
+        LabSupport.context(dir, "FROM " + lab.baseImage() + "\n"
+                + "RUN --mount=type=secret,id=blob,required=true sha256sum /run/secrets/blob > /sum"
+                + " && stat -c %s /run/secrets/blob > /size && cat /run/secrets/blob | wc -c\n"
+                + "RUN --mount=type=secret,id=blob,target=/elsewhere/blob test -s /elsewhere/blob && echo mounted-there\n"
+                + "RUN test ! -e /run/secrets/blob && test ! -e /elsewhere/blob\n");
+        RecordingSink events = new RecordingSink();
+        BuildRequest request = BuildRequest.builder(dir).tag(tag).networkMode("none").noCache(true)
+                .secret("blob", secret).build();
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+            try {
+                engine.build(request);
+                Map<String, byte[]> image = saveImage(tag);
+                assertThat(new String(file(image, "sum"), StandardCharsets.US_ASCII))
+                        .as("the step read exactly the bytes given").startsWith(sha256(secret) + " ");
+                assertThat(new String(file(image, "size"), StandardCharsets.US_ASCII).strip())
+                        .isEqualTo(Integer.toString(secret.length));
+                assertThat(events.allText()).contains("mounted-there");
+                assertNowhere(secret, marker, image, events);
+            } finally {
+                engine.remove(tag);
+            }
+        } finally {
+            request.destroySecrets();
+        }
+        assertThat(request.secrets().get("blob").bytes()).as("destroySecrets overwrote the request's copy")
+                .containsOnly(0);
+    }
+
+    /**
+     * The control for the search above: a secret copied into the image is found in its layer, so that the search
+     * would catch a leak.
+     */
+    @Test
+    void theSearchFindsASecretThatIsInALayer(@TempDir Path dir) throws Exception {
+        String marker = LabSupport.unique("S3cr3tMarker");
+        byte[] secret = awkwardSecret(marker);
+        Files.write(dir.resolve("leaked"), secret);
+        String tag = LabSupport.unique("it/secrets-control") + ":1";
+        LabSupport.context(dir, "FROM " + lab.baseImage() + "\nCOPY leaked /leaked\n");
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            try {
+                engine.build(BuildRequest.builder(dir).tag(tag).networkMode("none").build());
+                Map<String, byte[]> image = saveImage(tag);
+                assertThat(file(image, "leaked")).isEqualTo(secret);
+                assertThat(catchThrowable(() -> assertNowhere(secret, marker, image, new RecordingSink())))
+                        .isInstanceOf(AssertionError.class);
+            } finally {
+                engine.remove(tag);
+            }
+        }
+    }
+
+    /** The empty secret is an empty file, not a missing one (the docker CLI would leave it out). */
+    @Test
+    void anEmptySecretIsAnEmptyFile(@TempDir Path dir) throws Exception {
+        LabSupport.context(dir, "FROM " + lab.baseImage() + "\n"
+                + "RUN --mount=type=secret,id=empty,required=true test -f /run/secrets/empty"
+                + " && test ! -s /run/secrets/empty && echo " + LabSupport.unique("empty-seen") + "\n");
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            BuildResult r = engine.build(BuildRequest.builder(dir).networkMode("none").noCache(true)
+                    .secret("empty", new byte[0]).build());
+            engine.remove(r.imageId());
+        }
+    }
+
+    @Test
+    void aRequiredUnknownIdFailsWithTheDaemonsMessageAndAnOptionalOneIsAbsent(@TempDir Path dir) throws Exception {
+        RecordingSink events = new RecordingSink();
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+            LabSupport.context(dir, "FROM " + lab.baseImage() + "\n"
+                    + "RUN --mount=type=secret,id=npm,required=true echo never\n");
+            Throwable required = catchThrowable(() -> engine.build(BuildRequest.builder(dir).networkMode("none")
+                    .secret("other", "other-value".getBytes(StandardCharsets.UTF_8)).build()));
+            // the daemon's own words, not ours: it took NOT_FOUND for "no such secret" (BuildKit 0.8 says
+            // "secret npm not found: not found", 0.13 "secret npm: not found")
+            assertThat(required).isInstanceOf(BuildFailedException.class)
+                    .hasMessageMatching("(?s).*secret npm:? not found.*").hasMessageNotContaining("no build secret with id").hasMessageNotContaining("other-value");
+
+            LabSupport.context(dir, "FROM " + lab.baseImage() + "\n"
+                    + "RUN --mount=type=secret,id=npm test ! -e /run/secrets/npm && echo optional-absent-ok\n");
+            BuildResult optional = engine.build(BuildRequest.builder(dir).networkMode("none").noCache(true)
+                    .secret("other", "other-value".getBytes(StandardCharsets.UTF_8)).build());
+            engine.remove(optional.imageId());
+            assertThat(events.allText()).contains("optional-absent-ok").doesNotContain("other-value");
+        }
+    }
+
+    @Test
+    void theClassicBuilderRefusesSecretsBeforeAnyCall(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("no-such-context");
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            // the context does not even exist: the refusal comes before anything is read or sent
+            Throwable t = catchThrowable(() -> engine.build(BuildRequest.builder(missing)
+                    .builderKind(BuilderKind.CLASSIC).secret("token", "classic-secret".getBytes(StandardCharsets.UTF_8))
+                    .build()));
+            assertThat(t).isInstanceOf(ContainerEngineException.class).hasMessageContaining("secrets")
+                    .hasMessageContaining("BuildKit").hasMessageNotContaining("classic-secret");
+        }
+    }
+
+    /**
+     * An abort while a step holds a mounted secret: the build stops, the session closes and its thread ends, no
+     * container, process, secret mount or temporary file is left, and the next build works.
+     */
+    @Test
+    void abortWhileTheSessionServesSecretsLeavesNothing(@TempDir Path dir) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("SecretsTest-abort"));
+        String marker = LabSupport.unique("secret-abort");
+        String sleep = "sleep " + (100_000 + new java.util.Random().nextInt(800_000));
+        LabSupport.context(dir, "FROM " + lab.baseImage() + "\n"
+                + "RUN --mount=type=secret,id=tok,required=true test -s /run/secrets/tok && echo " + marker + " && "
+                + sleep + "\n");
+        byte[] secret = awkwardSecret(LabSupport.unique("AbortSecret"));
+        RecordingSink events = new RecordingSink();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        CompletableFuture<Void> seen = new CompletableFuture<>();
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+            Thread worker = new Thread(() -> {
+                try {
+                    engine.build(BuildRequest.builder(dir).networkMode("none").secret("tok", secret).build());
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            }, "secrets-abort-worker");
+            events.when(e -> e instanceof EngineEvent.StepOutput o && o.line().contains(marker), () -> {
+                seen.complete(null);
+                worker.interrupt();
+            });
+            worker.start();
+            worker.join(TimeUnit.SECONDS.toMillis(120));
+            assertThat(worker.isAlive()).isFalse();
+            assertThat(seen).as("the step ran with its secret before the abort").isDone();
+            assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while ((processRunning(sleep) || sessionThreads() > 0 || secretMounts() > 0) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(processRunning(sleep)).as("the step's process was stopped").isFalse();
+        assertThat(sessionThreads()).as("no session thread left").isZero();
+        assertThat(secretMounts()).as("no secret mount left on the host").isZero();
+        assertThat(lab.docker("ps", "-aq", "--filter", "ancestor=" + lab.baseImage()).strip()).isEmpty();
+        assertThat(events.allText()).doesNotContain(new String(secret, 0, 20, StandardCharsets.US_ASCII));
+        check.assertNothingLeft();
+        FaultCheck.assertNextBuildSucceeds(lab.dood(), lab.baseImage(), dir);
+    }
+
+    private static long sessionThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("containerbuild-session")).count();
+    }
+
+    /** BuildKit mounts each secret on a tmpfs under a {@code buildkit-secrets} directory while its step runs. */
+    private static long secretMounts() throws IOException {
+        return Files.readAllLines(Path.of("/proc/mounts")).stream().filter(l -> l.contains("buildkit-secrets")).count();
+    }
+
+    private static boolean processRunning(String commandLine) {
+        return Lab.exec(List.of("pgrep", "-f", "^" + commandLine + "$"), null, false).exitCode() == 0;
+    }
+
+    /**
+     * Fails when the secret, its marker, or either in base64 appears in any file of the saved image (the layers'
+     * files, the config with its history, the manifest), in any event, or in the daemon's log.
+     */
+    private void assertNowhere(byte[] secret, String marker, Map<String, byte[]> image, RecordingSink events)
+            throws IOException {
+        List<byte[]> needles = List.of(secret, marker.getBytes(StandardCharsets.US_ASCII),
+                Base64.getEncoder().encode(secret), Base64.getEncoder().encode(marker.getBytes(StandardCharsets.US_ASCII)));
+        assertThat(image).as("the saved image has a config and layers").hasSizeGreaterThan(2);
+        for (Map.Entry<String, byte[]> f : image.entrySet()) {
+            for (byte[] n : needles) {
+                assertThat(indexOf(f.getValue(), n)).as("the secret in %s", f.getKey()).isEqualTo(-1);
+            }
+        }
+        assertThat(events.allText()).as("the secret in the events").doesNotContain(marker)
+                .doesNotContain(new String(secret, StandardCharsets.ISO_8859_1))
+                .doesNotContain(new String(secret, StandardCharsets.UTF_8));
+        Path daemonLog = Path.of(lab.fact("LAB_DIR"), "dockerd-host.log");
+        assertThat(indexOf(Files.readAllBytes(daemonLog), marker.getBytes(StandardCharsets.US_ASCII)))
+                .as("the secret in the daemon's log").isEqualTo(-1);
+    }
+
+    /**
+     * The image as {@code GET /images/{name}/get} exports it: every file of the outer tar (manifest, config with
+     * history) under its name, and every file inside each layer under {@code LAYER!path}.
+     */
+    private Map<String, byte[]> saveImage(String name) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("curl", "-sf", "--unix-socket", lab.hostSocket().toString(),
+                "http://d/images/" + name + "/get").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] tar;
+        try (InputStream in = p.getInputStream()) {
+            tar = in.readAllBytes();
+        }
+        if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException("GET /images/" + name + "/get failed");
+        }
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (Map.Entry<String, byte[]> outer : untar(tar).entrySet()) {
+            files.put(outer.getKey(), outer.getValue());
+            byte[] layer = layerTar(outer.getValue());
+            if (layer != null) { // layer.tar (20.10), an OCI blob (26.1), gzip-compressed with the containerd store
+                untar(layer).forEach((path, content) -> files.put(outer.getKey() + "!" + path, content));
+            }
+        }
+        return files;
+    }
+
+    /** The bytes as a tar, decompressed when gzip; null when they are not a tar. */
+    private static byte[] layerTar(byte[] blob) throws IOException {
+        byte[] b = blob;
+        if (b.length > 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b) {
+            try (InputStream in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(b))) {
+                b = in.readAllBytes();
+            }
+        }
+        boolean ustar = b.length >= 262 && new String(b, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
+        return ustar ? b : null;
+    }
+
+    private static Map<String, byte[]> untar(byte[] tar) throws IOException {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar))) {
+            for (TarArchiveEntry e; (e = in.getNextEntry()) != null; ) {
+                if (e.isFile()) {
+                    out.put(e.getName(), in.readAllBytes());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The content of {@code path} in the image's topmost layer that has it. */
+    private static byte[] file(Map<String, byte[]> image, String path) {
+        List<byte[]> found = new ArrayList<>();
+        image.forEach((name, content) -> {
+            if (name.endsWith("!" + path) || name.endsWith("!./" + path)) {
+                found.add(content);
+            }
+        });
+        assertThat(found).as("%s in the image", path).isNotEmpty();
+        return found.get(found.size() - 1);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static String sha256(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+}
