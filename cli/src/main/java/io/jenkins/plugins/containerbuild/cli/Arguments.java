@@ -45,6 +45,7 @@ final class Arguments {
         value("--cache-from", BUILD, (o, v) -> o.cacheFrom.add(v));
         value("--network", BUILD, (o, v) -> o.network = once("--network", o.network, v));
         value("--builder", BUILD, (o, v) -> o.builder = once("--builder", o.builder, v));
+        value("--secret", BUILD, (o, v) -> o.secrets.add(parsed(() -> SecretSpec.parse(v))));
         value("--username", EnumSet.of(Options.Command.PUSH), (o, v) -> o.username = once("--username", o.username, v));
         flag("--password-stdin", EnumSet.of(Options.Command.PUSH), (o, v) -> o.passwordStdin = true);
         value("--timeout", EnumSet.of(Options.Command.PUSH), (o, v) -> o.timeout = duration("--timeout", v));
@@ -188,6 +189,15 @@ final class Arguments {
         }
         if (o.passwordStdin && o.username == null) {
             throw new UsageException("--password-stdin needs --username.", o.command);
+        }
+    }
+
+    /** Runs a spec parser, its {@link IllegalArgumentException} becoming a usage error. */
+    private static <T> T parsed(java.util.function.Supplier<T> parser) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            throw new BadValue(e.getMessage());
         }
     }
 

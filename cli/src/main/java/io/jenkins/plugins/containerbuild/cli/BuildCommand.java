@@ -17,10 +17,14 @@ final class BuildCommand {
     static int run(Invocation inv) throws UsageException, ContainerEngineException, InterruptedException {
         Options o = inv.options();
         BuildRequest request = request(inv);
-        DaemonEndpoint endpoint = DaemonSelection.resolve(o, inv.env(), inv.cwd());
         BuildResult result;
-        try (ContainerEngine engine = ContainerEngine.connect(endpoint, inv.console())) {
-            result = engine.build(request);
+        try {
+            DaemonEndpoint endpoint = DaemonSelection.resolve(o, inv.env(), inv.cwd());
+            try (ContainerEngine engine = ContainerEngine.connect(endpoint, inv.console())) {
+                result = engine.build(request);
+            }
+        } finally {
+            request.destroySecrets();
         }
         if (o.json) {
             Map<String, Object> json = new LinkedHashMap<>();
@@ -58,6 +62,16 @@ final class BuildCommand {
             }
             for (String ref : o.cacheFrom) {
                 b.cacheFrom(ref);
+            }
+            for (SecretSpec secret : o.secrets) {
+                byte[] value = secret.read(inv.env(), inv.cwd(), o.command);
+                try {
+                    b.secret(secret.id(), value);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(SecretSpec.FLAG + ": " + e.getMessage(), o.command, e);
+                } finally {
+                    java.util.Arrays.fill(value, (byte) 0); // the request holds its own copy
+                }
             }
             b.target(o.target).pull(o.pull).noCache(o.noCache).networkMode(o.network);
             if (o.builder != null) {

@@ -35,6 +35,7 @@ final class Options {
     final List<String> cacheFrom = new ArrayList<>();
     String network;
     String builder;
+    final List<SecretSpec> secrets = new ArrayList<>();
 
     // push
     String username;
