@@ -45,6 +45,7 @@ final class Arguments {
         value("--cache-from", BUILD, (o, v) -> o.cacheFrom.add(v));
         value("--network", BUILD, (o, v) -> o.network = once("--network", o.network, v));
         value("--builder", BUILD, (o, v) -> o.builder = once("--builder", o.builder, v));
+        value("--ssh", BUILD, (o, v) -> o.ssh.add(parsed(() -> SshSpec.parse(v))));
         value("--secret", BUILD, (o, v) -> o.secrets.add(parsed(() -> SecretSpec.parse(v))));
         value("--username", EnumSet.of(Options.Command.PUSH), (o, v) -> o.username = once("--username", o.username, v));
         flag("--password-stdin", EnumSet.of(Options.Command.PUSH), (o, v) -> o.passwordStdin = true);

@@ -73,6 +73,9 @@ final class BuildCommand {
                     java.util.Arrays.fill(value, (byte) 0); // the request holds its own copy
                 }
             }
+            for (SshSpec ssh : o.ssh) {
+                ssh.addTo(b, inv.env(), inv.cwd(), o.command);
+            }
             b.target(o.target).pull(o.pull).noCache(o.noCache).networkMode(o.network);
             if (o.builder != null) {
                 b.builderKind(BuilderKind.parse(o.builder));

@@ -36,6 +36,7 @@ final class Options {
     String network;
     String builder;
     final List<SecretSpec> secrets = new ArrayList<>();
+    final List<SshSpec> ssh = new ArrayList<>();
 
     // push
     String username;

@@ -45,6 +45,9 @@ final class Usage {
               --builder KIND             buildkit (default) or classic
               --secret id=ID,src=FILE    a build secret for RUN --mount=type=secret,id=ID, read from FILE;
               --secret id=ID,env=VAR     or from the variable VAR; repeatable (BuildKit only)
+              --ssh ID=KEYFILE[,KEYFILE...]
+                                         SSH keys for RUN --mount=type=ssh,id=ID (keys without a passphrase)
+              --ssh default              forward the agent at $SSH_AUTH_SOCK; repeatable (BuildKit only)
               --json                     print the result as one JSON object on stdout
             """ + DAEMON_OPTIONS;
 
