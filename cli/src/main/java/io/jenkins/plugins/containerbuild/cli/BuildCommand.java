@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.cli;
 
+import io.jenkins.plugins.containerbuild.engine.BuildOutput;
 import io.jenkins.plugins.containerbuild.engine.BuildRequest;
 import io.jenkins.plugins.containerbuild.engine.BuildResult;
 import io.jenkins.plugins.containerbuild.engine.BuilderKind;
@@ -29,18 +30,34 @@ final class BuildCommand {
         if (o.json) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("imageId", result.imageId());
+            if (request.output() != null) {
+                json.put("output", outputPath(request.output()));
+            }
             json.put("tags", result.tags());
             json.put("size", result.size());
             json.put("cachedSteps", result.cachedSteps());
             json.put("durationMs", result.duration().toMillis());
             inv.out().println(JsonOutput.of(json));
         } else {
-            inv.console().error("Built " + result.imageId() + " (" + result.size() + " bytes, " + result.cachedSteps()
-                    + " cached steps) as " + String.join(", ", result.tags()));
-            inv.out().println(result.imageId());
+            if (request.output() != null) {
+                inv.console().error("Exported the result's files to " + outputPath(request.output()));
+            }
+            if (result.imageId() != null) {
+                inv.console().error("Built " + result.imageId() + " (" + result.size() + " bytes, "
+                        + result.cachedSteps() + " cached steps)" + (result.tags().isEmpty() ? ""
+                        : " as " + String.join(", ", result.tags())));
+                inv.out().println(result.imageId());
+            }
         }
         inv.out().flush();
         return 0;
+    }
+
+    private static String outputPath(BuildOutput output) {
+        return switch (output) {
+            case BuildOutput.Local l -> l.directory().toString();
+            case BuildOutput.Tar t -> t.file().toString();
+        };
     }
 
     /** The request, checked before any daemon is contacted: bad tags or names are usage errors. */
@@ -75,6 +92,9 @@ final class BuildCommand {
             }
             for (SshSpec ssh : o.ssh) {
                 ssh.addTo(b, inv.env(), inv.cwd(), o.command);
+            }
+            if (o.output != null) {
+                b.output(o.output.toOutput(inv.cwd(), o.command));
             }
             b.target(o.target).pull(o.pull).noCache(o.noCache).networkMode(o.network);
             if (o.builder != null) {

@@ -37,6 +37,7 @@ final class Options {
     String builder;
     final List<SecretSpec> secrets = new ArrayList<>();
     final List<SshSpec> ssh = new ArrayList<>();
+    OutputSpec output;
 
     // push
     String username;
