@@ -7,7 +7,13 @@ import io.jenkins.plugins.containerbuild.engine.BuilderKind;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
+import io.jenkins.plugins.containerbuild.engine.RegistryCredentials;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Map;
 
 /** {@code containerbuild build}: one build on the selected daemon, the result on stdout. */
@@ -53,6 +59,32 @@ final class BuildCommand {
         return 0;
     }
 
+    /**
+     * The config.json logins of the registries the build pulls from: those the Dockerfile names and the
+     * {@code --cache-from} images; no other host's.
+     */
+    private static void pullCredentials(BuildRequest.Builder b, Invocation inv)
+            throws UsageException, InterruptedException {
+        Options o = inv.options();
+        Path context = inv.cwd().resolve(o.context).normalize();
+        Path dockerfile = o.file != null ? inv.cwd().resolve(o.file).normalize() : context.resolve("Dockerfile");
+        List<String> images = new ArrayList<>(PullSources.images(dockerfile, o.buildArgs));
+        images.addAll(o.cacheFrom);
+        Set<String> hosts = PullSources.hosts(images);
+        if (hosts.isEmpty()) {
+            return;
+        }
+        DockerConfig config = DockerConfig.load(inv.env(), o.command);
+        for (String host : hosts) {
+            Optional<RegistryCredentials> login = config.credentials(host, o.command);
+            if (login.isPresent()) {
+                RegistryCredentials c = login.get();
+                inv.console().addSecret(c.identityToken() != null ? c.identityToken() : c.password());
+                b.pullCredentials(host, c);
+            }
+        }
+    }
+
     private static String outputPath(BuildOutput output) {
         return switch (output) {
             case BuildOutput.Local l -> l.directory().toString();
@@ -61,7 +93,7 @@ final class BuildCommand {
     }
 
     /** The request, checked before any daemon is contacted: bad tags or names are usage errors. */
-    static BuildRequest request(Invocation inv) throws UsageException {
+    static BuildRequest request(Invocation inv) throws UsageException, InterruptedException {
         Options o = inv.options();
         try {
             BuildRequest.Builder b = BuildRequest.builder(inv.cwd().resolve(o.context).normalize());
@@ -96,6 +128,7 @@ final class BuildCommand {
             if (o.output != null) {
                 b.output(o.output.toOutput(inv.cwd(), o.command));
             }
+            pullCredentials(b, inv);
             b.target(o.target).pull(o.pull).noCache(o.noCache).networkMode(o.network);
             if (o.builder != null) {
                 b.builderKind(BuilderKind.parse(o.builder));
