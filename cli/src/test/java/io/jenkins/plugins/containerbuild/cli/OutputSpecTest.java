@@ -56,6 +56,14 @@ class OutputSpecTest {
                 "--output does not apply to push");
     }
 
+    @Test
+    void theHelpNamesTheNewOptions() {
+        CliRun help = CliRun.runWith(NO_DAEMON, "", "build", "--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("--secret id=ID,src=FILE", "--secret id=ID,env=VAR", "--ssh default",
+                "--ssh ID=KEYFILE", "-o, --output DIR", "type=tar,dest=FILE");
+    }
+
     private BuildRequest request(String... more) throws Exception {
         Options o = Arguments.parse(args(more));
         return BuildCommand.request(new Invocation(o, null, null, new ConsoleEvents(System.err), Map.of(), dir));
