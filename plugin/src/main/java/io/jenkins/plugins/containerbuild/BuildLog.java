@@ -3,16 +3,20 @@ package io.jenkins.plugins.containerbuild;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.event.EventSink;
 import java.io.PrintStream;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Writes the engine's events to the build log as they happen (on the agent, through the remoted listener): phases
  * as {@code [containerBuild] ...}, build steps and their output, a line per change of transfer status, warnings.
  * Secrets that the step knows of are masked in every line as a second line of defence; the engine's events carry
- * none.
+ * none. The log is written line by line, so a multi-line secret (a PEM key) is masked by each of its lines, whether
+ * the lines arrive together or one by one; longer secrets are masked first, so that one contained in another leaves
+ * nothing of the longer one.
  */
 final class BuildLog implements EventSink {
 
@@ -24,7 +28,13 @@ final class BuildLog implements EventSink {
     BuildLog(PrintStream out, String functionName, List<String> secrets) {
         this.out = out;
         this.prefix = "[" + functionName + "] ";
-        this.secrets = secrets.stream().filter(s -> s != null && !s.isEmpty()).toList();
+        this.secrets = secrets.stream()
+                .filter(s -> s != null && !s.isEmpty())
+                .flatMap(s -> Stream.concat(Stream.of(s), s.lines().map(String::strip)))
+                .filter(s -> !s.isEmpty())
+                .distinct()
+                .sorted(Comparator.comparingInt(String::length).reversed())
+                .toList();
     }
 
     @Override

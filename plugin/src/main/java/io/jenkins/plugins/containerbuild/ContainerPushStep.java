@@ -166,12 +166,6 @@ public final class ContainerPushStep extends Step {
         return d;
     }
 
-    /** A timeout as the step takes it: {@code 90s}, {@code 20m}, {@code 2h} (the largest whole unit). */
-    static String formatTimeout(Duration timeout) {
-        long s = timeout.toSeconds();
-        return s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
-    }
-
     /** The daemon to push from; null for the global default (the agent's socket unless configured). */
     public DaemonSpec getDaemon() {
         return daemon;

@@ -11,7 +11,8 @@ import org.kohsuke.stapler.export.ExportedBean;
 /**
  * One image on the build page and in the build's remote API: what a build produced (id, tags, size, layers) and what
  * was pushed of it (digest by tag). A push of tags that no build of this run produced gets a record without an id.
- * Kept with the build (XStream), so its fields are plain.
+ * Kept with the build (XStream), so its fields are plain; never changed once made (a push makes a new record), so
+ * that saving the build can read it while other branches of the run record theirs.
  */
 @ExportedBean(defaultVisibility = 2)
 public final class ImageRecord {
@@ -20,13 +21,19 @@ public final class ImageRecord {
     private final List<String> tags;
     private final long size;
     private final List<ImageLayer> layers;
-    private final Map<String, String> digests = new LinkedHashMap<>();
+    private final Map<String, String> digests;
 
     ImageRecord(String imageId, List<String> tags, long size, List<ImageLayer> layers) {
+        this(imageId, tags, size, layers, Map.of());
+    }
+
+    private ImageRecord(String imageId, List<String> tags, long size, List<ImageLayer> layers,
+                        Map<String, String> digests) {
         this.imageId = imageId;
         this.tags = new ArrayList<>(tags);
         this.size = size;
         this.layers = new ArrayList<>(layers);
+        this.digests = new LinkedHashMap<>(digests);
     }
 
     /** {@code sha256:...}; null for pushed tags of an image that this run did not build. */
@@ -66,14 +73,19 @@ public final class ImageRecord {
 
     /** The pushed tags with their manifest digests, in push order. */
     @Exported(inline = true)
-    public synchronized List<PushedTag> getPushed() {
+    public List<PushedTag> getPushed() {
         List<PushedTag> out = new ArrayList<>();
-        digests.forEach((tag, digest) -> out.add(new PushedTag(tag, digest)));
+        if (digests != null) {
+            digests.forEach((tag, digest) -> out.add(new PushedTag(tag, digest)));
+        }
         return out;
     }
 
-    synchronized void pushed(Map<String, String> tagDigests) {
-        digests.putAll(tagDigests);
+    /** This record with more pushed tags (a tag pushed again gets its new digest). */
+    ImageRecord withPushed(Map<String, String> tagDigests) {
+        Map<String, String> all = new LinkedHashMap<>(digests == null ? Map.of() : digests);
+        all.putAll(tagDigests);
+        return new ImageRecord(imageId, tags, size, getLayers(), all);
     }
 
     /** The per-layer size chart; every text in it is escaped. */

@@ -86,7 +86,7 @@ final class PushImageCallable extends MasterToSlaveFileCallable<LinkedHashMap<St
             return digests;
         } catch (RegistryTimeoutException e) {
             // the engine's message says what happened; this one adds which setting of the step to raise
-            String limit = ContainerPushStep.formatTimeout(request.timeout());
+            String limit = formatTimeout(request.timeout());
             AbortException a = new AbortException(Messages.ContainerPushStep_TimedOut(e.getMessage(),
                     timeout == null ? Messages.ContainerPushStep_DefaultTimeout(limit) : limit));
             a.initCause(e);
@@ -96,5 +96,14 @@ final class PushImageCallable extends MasterToSlaveFileCallable<LinkedHashMap<St
         } catch (IllegalArgumentException e) {
             throw new AbortException(e.getMessage());
         }
+    }
+
+    /**
+     * A timeout as the step takes it: {@code 90s}, {@code 20m}, {@code 2h} (the largest whole unit). Here, not in
+     * the step, because it runs on the agent, which should not load the step's class.
+     */
+    static String formatTimeout(Duration timeout) {
+        long s = timeout.toSeconds();
+        return s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
     }
 }

@@ -44,10 +44,14 @@ final class Fixtures {
         }
     }
 
+    /**
+     * A secret as Jenkins hands it out. Like the real {@code hudson.util.Secret}, whose {@code toString()} returns the
+     * plain text (deprecated, but it does), so that a secret concatenated into a message or a {@code toString} shows.
+     */
     static Secret secret(String plain) {
         Secret s = mock(Secret.class);
         when(s.getPlainText()).thenReturn(plain);
-        when(s.toString()).thenReturn("Secret[****]");
+        when(s.toString()).thenReturn(plain);
         return s;
     }
 

@@ -104,9 +104,9 @@ class StepArgumentsTest {
                             + " such as 90s, 20m or 2h, at most 168h.");
         }
         assertThat(p.getTimeout()).as("a bad value leaves the field as it was").isNull();
-        assertThat(ContainerPushStep.formatTimeout(java.time.Duration.ofSeconds(90))).isEqualTo("90s");
-        assertThat(ContainerPushStep.formatTimeout(java.time.Duration.ofMinutes(30))).isEqualTo("30m");
-        assertThat(ContainerPushStep.formatTimeout(java.time.Duration.ofHours(2))).isEqualTo("2h");
+        assertThat(PushImageCallable.formatTimeout(java.time.Duration.ofSeconds(90))).isEqualTo("90s");
+        assertThat(PushImageCallable.formatTimeout(java.time.Duration.ofMinutes(30))).isEqualTo("30m");
+        assertThat(PushImageCallable.formatTimeout(java.time.Duration.ofHours(2))).isEqualTo("2h");
     }
 
     /**

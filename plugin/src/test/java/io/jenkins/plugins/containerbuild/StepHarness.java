@@ -40,6 +40,9 @@ final class StepHarness {
     final StepContext context = mock(StepContext.class);
 
     final List<Action> actions = new CopyOnWriteArrayList<>();
+    /** Each callable as Java serialization sent it to the agent, and each return value as it came back. */
+    final List<byte[]> wire = new CopyOnWriteArrayList<>();
+    final List<byte[]> returned = new CopyOnWriteArrayList<>();
 
     @SuppressWarnings("unchecked")
     StepHarness(Path workspace) throws Exception {
@@ -54,8 +57,11 @@ final class StepHarness {
         when(context.get(FilePath.class)).thenReturn(filePath);
         when(context.get(TaskListener.class)).thenReturn(listener);
         when(filePath.act(any())).thenAnswer(invocation -> {
+            wire.add(serialize(invocation.getArgument(0)));
             FilePath.FileCallable<?> sent = roundTrip(invocation.getArgument(0));
-            return sent.invoke(workspace.toFile(), null);
+            Object result = sent.invoke(workspace.toFile(), null);
+            returned.add(serialize(result));
+            return roundTrip(result);
         });
     }
 
@@ -99,6 +105,14 @@ final class StepHarness {
 
     String log() {
         return listener.log();
+    }
+
+    static byte[] serialize(Object object) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(object);
+        }
+        return bytes.toByteArray();
     }
 
     @SuppressWarnings("unchecked")

@@ -19,7 +19,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
- * Pushes one tag through the daemon with {@code X-Registry-Auth} and returns the digest from the daemon's reply.
+ * Pushes one tag through the daemon with {@code X-Registry-Auth} and returns the digest from the daemon's reply:
+ * from its {@code aux} object (Engine 20.10, and 26.1 with the classic image store) or else from its final status
+ * line {@code TAG: digest: sha256:... size: N} (the containerd image store sends no {@code aux}).
  * Transient registry failures (5xx, connection reset, timeouts) are retried with exponential backoff; refused
  * credentials and unknown repositories are not. The whole push of the tag, retries included, must end within the
  * request's timeout; when it does not, the stream is closed, which stops the push on the daemon.
@@ -136,6 +138,7 @@ final class PushImageStep {
         Map<String, String> lastStatus = new HashMap<>();
         String digest = null;
         long size = 0;
+        String tag = ImageReference.parse(reference).tagOrLatest();
         try (Json.Values lines = Json.values(response.getBody())) {
             while (lines.hasNext()) {
                 JsonNode line = lines.next();
@@ -154,6 +157,14 @@ final class PushImageStep {
                 if (status.isEmpty()) {
                     continue;
                 }
+                DigestLine summary = DigestLine.parse(status);
+                if (summary != null && summary.tag().equals(tag)) {
+                    if (digest == null) { // an aux object, when there is one, says the same: keep the first
+                        digest = summary.digest();
+                        size = summary.size();
+                    }
+                    continue;
+                }
                 // one event per change of a layer's status: "Pushing" with a byte count repeats too often to print
                 if (!status.equals(lastStatus.put(id, status))) {
                     JsonNode p = line.path("progressDetail");
@@ -162,10 +173,16 @@ final class PushImageStep {
                 }
             }
         } catch (IOException e) {
-            throw new TransientPushFailure("the push stream broke: " + e.getMessage(), e);
+            if (digest == null) {
+                throw new TransientPushFailure("the push stream broke: " + e.getMessage(), e);
+            }
+            // the registry has the manifest: a broken stream after the digest is no reason to push again
         }
         if (digest == null) {
-            throw new TransientPushFailure("the daemon's reply ended without a digest", null);
+            // no error, no digest: the push may well have worked, so another attempt is no answer
+            throw new ContainerEngineException("The daemon " + daemon.endpoint() + " finished the push of " + reference
+                    + " without saying its digest (neither an aux object nor a \"" + tag + ": digest: ...\" line):"
+                    + " check the image in the registry, and report the daemon's version to the plugin's maintainers.");
         }
         events.accept(new EngineEvent.Phase("Pushed " + reference + " " + digest));
         return new PushResult.PushedTag(reference, digest, size);
@@ -187,11 +204,28 @@ final class PushImageStep {
         };
     }
 
+    /**
+     * The daemon's last status line of a push, {@code TAG: digest: sha256:HEX size: N}: the only place the digest
+     * appears with the containerd image store.
+     */
+    record DigestLine(String tag, String digest, long size) {
+        private static final Pattern LINE =
+                Pattern.compile("(\\S+): digest: (sha256:[0-9a-f]{64}) size: (\\d{1,18})");
+
+        static DigestLine parse(String status) {
+            var m = LINE.matcher(status.strip());
+            return m.matches() ? new DigestLine(m.group(1), m.group(2), Long.parseLong(m.group(3))) : null;
+        }
+    }
+
     /** What a push error of the daemon means. */
     enum Kind { AUTH, NOT_ON_DAEMON, NOT_ON_REGISTRY, TRANSIENT, OTHER }
 
     /** The quoted URLs of Go's errors ({@code Put "http://host:port/v2/...": EOF}): addresses and names, not causes. */
     private static final Pattern QUOTED_URL = Pattern.compile("\"[a-z]+://[^\"]*\"");
+    /** containerd's errors (the containerd image store) name URLs without quotes: {@code PUT request to http://...: 503}. */
+    private static final Pattern BARE_URL = Pattern.compile("[a-z]+://[^\\s\"]+?(?=:?(\\s|$))");
+    private static final Pattern SERVER_ERROR_STATUS = Pattern.compile("status[^\"]*?(?<![\\w:.>-])5\\d\\d(?![\\w.:])");
     /** An HTTP status code, not digits of a port, an address or a digest. */
     private static final Pattern AUTH_STATUS = Pattern.compile("(?<![\\w:.>-])40[13](?![\\w.:])");
     private static final Pattern NOT_FOUND_STATUS = Pattern.compile("(?<![\\w:.>-])404(?![\\w.:])");
@@ -202,18 +236,21 @@ final class PushImageStep {
      */
     static Kind kindOf(String message) {
         String m = QUOTED_URL.matcher(message.toLowerCase(Locale.ROOT)).replaceAll("\"url\"");
+        m = BARE_URL.matcher(m).replaceAll("url");
         if (m.contains("no basic auth credentials") || m.contains("unauthorized") || m.contains("authentication required")
                 || m.contains("denied:") || m.contains("access to the resource is denied")
                 || AUTH_STATUS.matcher(m).find()) {
             return Kind.AUTH;
         }
-        if (m.contains("does not exist locally") || m.contains("no such image")) {
+        // "tag does not exist: REF": Engine 26.1 with the containerd image store
+        if (m.contains("does not exist locally") || m.contains("no such image") || m.contains("tag does not exist")) {
             return Kind.NOT_ON_DAEMON;
         }
         if (m.contains("name unknown") || m.contains("not found") || NOT_FOUND_STATUS.matcher(m).find()) {
             return Kind.NOT_ON_REGISTRY;
         }
-        if (m.contains("unexpected http status: 5") || m.contains("connection reset") || m.contains("connection refused")
+        if (m.contains("unexpected http status: 5") || SERVER_ERROR_STATUS.matcher(m).find()
+                || m.contains("connection reset") || m.contains("connection refused")
                 || m.contains("timeout") || m.contains("eof") || m.contains("broken pipe")) {
             return Kind.TRANSIENT;
         }

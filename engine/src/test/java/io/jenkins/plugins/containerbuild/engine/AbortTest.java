@@ -11,10 +11,9 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Interrupting the caller stops the work on the daemon and reaches the caller as an InterruptedException. */
 class AbortTest {
@@ -50,16 +49,16 @@ class AbortTest {
         return new Outcome(thrown.get(), TimeUnit.NANOSECONDS.toMillis(stopped - abortedAt.getNow(stopped)));
     }
 
-    @ParameterizedTest
-    @EnumSource(BuilderKind.class)
-    void abortMidBuildStopsTheStepOnTheDaemon(BuilderKind kind, @TempDir Path dir) throws Exception {
-        FaultCheck check = FaultCheck.begin(LabSupport.unique("AbortTest"));
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#fullWithBuilders")
+    void abortMidBuildStopsTheStepOnTheDaemon(Lab.Daemon daemon, BuilderKind kind, @TempDir Path dir) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("AbortTest"), daemon);
         String marker = LabSupport.unique("abort-marker");
         // a sleep of its own length, so that no other build's process is taken for this one
         String sleep = "sleep " + (100_000 + new java.util.Random().nextInt(800_000));
         LabSupport.context(dir, "FROM " + lab.baseImage() + "\nRUN echo " + marker + " && " + sleep + "\n");
         RecordingSink events = new RecordingSink();
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             Outcome o = runAndAbortWhen(events,
                     e -> e instanceof EngineEvent.StepOutput out && out.line().contains(marker),
                     () -> engine.build(BuildRequest.builder(dir).builderKind(kind).networkMode("none").build()));
@@ -68,29 +67,30 @@ class AbortTest {
         }
         // nothing of the step still runs on the daemon: no container and no process with the marker
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while ((processRunning(sleep) || !buildContainers().isEmpty()) && System.nanoTime() < deadline) {
+        while ((processRunning(sleep) || !buildContainers(daemon).isEmpty()) && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         assertThat(processRunning(sleep)).as("the RUN step's process was stopped").isFalse();
-        assertThat(buildContainers()).as("the classic builder's container was removed").isEmpty();
+        assertThat(buildContainers(daemon)).as("the classic builder's container was removed").isEmpty();
         check.assertNothingLeft();
 
         // and the daemon builds normally afterwards
         Files.writeString(dir.resolve("Dockerfile"), "FROM " + lab.baseImage() + "\nRUN echo after-abort\n");
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
             BuildResult ok = engine.build(BuildRequest.builder(dir).builderKind(kind).networkMode("none").build());
             assertThat(ok.imageId()).startsWith("sha256:");
         }
     }
 
-    @Test
-    void abortMidPushStopsThePush(@TempDir Path dir) throws Exception {
-        FaultCheck check = FaultCheck.begin(LabSupport.unique("AbortTest"));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#full")
+    void abortMidPushStopsThePush(Lab.Daemon daemon, @TempDir Path dir) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("AbortTest"), daemon);
         LabSupport.context(dir, "FROM " + lab.baseImage() + "\nCOPY blob /blob\n", "blob", LabSupport.unique("blob"));
         String repo = LabSupport.unique("it/abort-push");
         RecordingSink events = new RecordingSink();
         try (FlakyRegistryProxy slow = new FlakyRegistryProxy(lab.plainRegistry(), 0).slowBlobUploads(5_000);
-             ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+             ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             String tag = slow.address() + "/" + repo + ":1";
             try {
                 engine.build(BuildRequest.builder(dir).tag(tag).build());
@@ -109,19 +109,20 @@ class AbortTest {
                 PushResult again = engine.push(PushRequest.builder().tag(tag).build());
                 assertThat(again.digests()).containsEntry(tag, LabSupport.registryDigest(lab.plainRegistry(), repo, "1"));
             } finally {
-                LabSupport.removeImages(tag);
+                LabSupport.removeImages(daemon, tag);
             }
         }
         check.assertNothingLeft();
     }
 
-    @Test
-    void abortMidBuildInDindRemovesTheSidecar(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#full")
+    void abortMidBuildInDindRemovesTheSidecar(Lab.Daemon daemon, @TempDir Path dir) throws Exception {
         String owner = LabSupport.unique("AbortTest");
-        FaultCheck check = FaultCheck.begin(owner);
+        FaultCheck check = FaultCheck.begin(owner, daemon);
         String sleep = "sleep " + (100_000 + new java.util.Random().nextInt(800_000));
         LabSupport.context(dir, "FROM " + lab.registryBaseImage() + "\nRUN echo dind-abort-marker && " + sleep + "\n");
-        DaemonEndpoint dind = new DaemonEndpoint.Dind(lab.dood(), DindOptions.of(lab.dindImage())
+        DaemonEndpoint dind = new DaemonEndpoint.Dind(daemon.endpoint(), DindOptions.of(lab.dindImage())
                 .withSecurity(DindOptions.SecurityProfile.CAPABILITIES).withOwner(owner));
         RecordingSink events = new RecordingSink();
         Outcome o = runAndAbortWhen(events,
@@ -132,38 +133,40 @@ class AbortTest {
                     }
                 });
         assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
-        assertThat(LabSupport.labelledContainers(owner)).as("the sidecar is gone").isEmpty();
+        assertThat(LabSupport.labelledContainers(daemon, owner)).as("the sidecar is gone").isEmpty();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (processRunning(sleep) && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         assertThat(processRunning(sleep)).as("the step inside the sidecar was stopped with it").isFalse();
-        assertThat(lab.docker("volume", "ls", "-q", "--filter", "dangling=true").lines()
-                .filter(v -> lab.docker("volume", "inspect", "-f", "{{.Labels}}", v).contains(owner))).isEmpty();
+        assertThat(daemon.docker("volume", "ls", "-q", "--filter", "dangling=true").lines()
+                .filter(v -> daemon.docker("volume", "inspect", "-f", "{{.Labels}}", v).contains(owner))).isEmpty();
         check.assertNoCredential(o.thrown(), events);
         check.assertNothingLeft();
         FaultCheck.assertNextBuildSucceeds(dind, lab.registryBaseImage(), dir);
     }
 
-    @Test
-    void abortWhileTheDindSidecarStartsRemovesIt() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#full")
+    void abortWhileTheDindSidecarStartsRemovesIt(Lab.Daemon daemon) throws Exception {
         String owner = LabSupport.unique("AbortTest-start");
-        FaultCheck check = FaultCheck.begin(owner);
-        DaemonEndpoint dind = new DaemonEndpoint.Dind(lab.dood(), DindOptions.of(lab.dindImage())
+        FaultCheck check = FaultCheck.begin(owner, daemon);
+        DaemonEndpoint dind = new DaemonEndpoint.Dind(daemon.endpoint(), DindOptions.of(lab.dindImage())
                 .withSecurity(DindOptions.SecurityProfile.CAPABILITIES).withOwner(owner));
         RecordingSink events = new RecordingSink();
         Outcome o = runAndAbortWhen(events,
                 e -> e instanceof EngineEvent.Phase p && p.message().startsWith("Starting DinD sidecar"),
                 () -> ContainerEngine.connect(dind, events).close());
         assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
-        assertThat(LabSupport.labelledContainers(owner)).isEmpty();
+        assertThat(LabSupport.labelledContainers(daemon, owner)).isEmpty();
         check.assertNothingLeft();
     }
 
-    @Test
-    void interruptBeforeTheCallStartsIsKept(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#full")
+    void interruptBeforeTheCallStartsIsKept(Lab.Daemon daemon, @TempDir Path dir) throws Exception {
         LabSupport.context(dir, "FROM " + lab.baseImage() + "\n");
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
             Thread.currentThread().interrupt();
             try {
                 engine.build(BuildRequest.builder(dir).build());
@@ -176,8 +179,8 @@ class AbortTest {
         }
     }
 
-    private String buildContainers() {
-        return lab.docker("ps", "-aq", "--filter", "ancestor=" + lab.baseImage()).trim();
+    private String buildContainers(Lab.Daemon daemon) {
+        return daemon.docker("ps", "-aq", "--filter", "ancestor=" + lab.baseImage()).trim();
     }
 
     private static boolean processRunning(String commandLine) {
@@ -188,9 +191,10 @@ class AbortTest {
      * An abort while the daemon is still fetching the context through the BuildKit session: the session and the
      * build request are closed, the daemon gives up the transfer, and the next build of the same directory works.
      */
-    @Test
-    void abortWhileTheSessionTransfersTheContext(@TempDir Path dir) throws Exception {
-        FaultCheck check = FaultCheck.begin(LabSupport.unique("AbortTest-session"));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#full")
+    void abortWhileTheSessionTransfersTheContext(Lab.Daemon daemon, @TempDir Path dir) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("AbortTest-session"), daemon);
         byte[] chunk = new byte[1024 * 1024];
         java.util.Random random = new java.util.Random();
         for (int f = 0; f < 24; f++) { // 384 MiB of incompressible data: seconds to transfer on this machine
@@ -203,7 +207,7 @@ class AbortTest {
         }
         Files.writeString(dir.resolve("Dockerfile"), "FROM " + lab.baseImage() + "\nCOPY . /ctx/\n");
         RecordingSink events = new RecordingSink();
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             Outcome o = runAndAbortWhen(events,
                     e -> e instanceof EngineEvent.Progress p && p.status().startsWith("transferring context")
                             && p.current() > 1024 * 1024,
@@ -216,7 +220,7 @@ class AbortTest {
         for (int f = 1; f < 24; f++) {
             Files.delete(dir.resolve("blob" + f));
         }
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
             BuildResult after = engine.build(BuildRequest.builder(dir).networkMode("none").build());
             assertThat(after.imageId()).startsWith("sha256:");
             engine.remove(after.imageId());

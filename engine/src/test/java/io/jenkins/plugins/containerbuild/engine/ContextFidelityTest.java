@@ -41,6 +41,8 @@ class ContextFidelityTest {
     private static final Pattern GENERATED_DOCKERFILE = Pattern.compile("\\.dockerfile\\.[0-9a-f]{20}");
 
     private final Lab lab = Lab.get();
+    /** The daemon of the current case (a fresh instance per case). */
+    private Lab.Daemon daemon;
 
     /** The contexts under test; each writes its files under a fresh temporary directory. */
     enum Context {
@@ -52,13 +54,15 @@ class ContextFidelityTest {
     }
 
     static Stream<Arguments> contexts() {
-        return Stream.of(Context.values())
-                .flatMap(c -> Stream.of(BuilderKind.values()).map(k -> Arguments.of(c, k)));
+        return LabDaemons.full().flatMap(d -> Stream.of(Context.values())
+                .flatMap(c -> Stream.of(BuilderKind.values()).map(k -> Arguments.of(d, c, k))));
     }
 
-    @ParameterizedTest(name = "{0} with {1}")
+    @ParameterizedTest(name = "{0}: {1} with {2}")
     @MethodSource("contexts")
-    void engineCopiesExactlyWhatTheCliCopies(Context context, BuilderKind kind, @TempDir Path tmp) throws Exception {
+    void engineCopiesExactlyWhatTheCliCopies(Lab.Daemon daemon, Context context, BuilderKind kind, @TempDir Path tmp)
+            throws Exception {
+        this.daemon = daemon;
         Layout layout = switch (context) {
             case DOCKERIGNORE_RULES -> dockerignoreRules(tmp);
             case LINKS_NAMES_MODES -> linksNamesModes(tmp);
@@ -71,7 +75,7 @@ class ContextFidelityTest {
         // the two builds are independent (no cache is shared: both use no-cache), so run them side by side
         CompletableFuture<Void> cli = CompletableFuture.runAsync(() -> cliBuild(kind, layout, theirs));
         try {
-            try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
                 engine.build(BuildRequest.builder(layout.context()).dockerfile(layout.dockerfile()).tag(ours)
                         .networkMode("none").noCache(true).builderKind(kind).build());
             }
@@ -91,7 +95,7 @@ class ContextFidelityTest {
             try {
                 cli.exceptionally(e -> null).get(5, TimeUnit.MINUTES); // so that no image appears after the cleanup
             } finally {
-                LabSupport.removeImages(ours, theirs);
+                LabSupport.removeImages(daemon, ours, theirs);
             }
         }
     }
@@ -276,18 +280,18 @@ class ContextFidelityTest {
     // ---------------------------------------------------------------------------------------------- docker
 
     private void cliBuild(BuilderKind kind, Layout layout, String tag) {
-        lab.run(Map.of("DOCKER_BUILDKIT", kind == BuilderKind.BUILDKIT ? "1" : "0"),
+        daemon.run(Map.of("DOCKER_BUILDKIT", kind == BuilderKind.BUILDKIT ? "1" : "0"),
                 "build", "--no-cache", "--network", "none", "-t", tag,
                 "-f", layout.dockerfile().toAbsolutePath().toString(), layout.context().toAbsolutePath().toString());
     }
 
     /** The manifest of {@code /ctx} in the image, keyed by path relative to {@code /ctx} ("" for itself). */
     private Map<String, Entry> manifest(String image) {
-        String container = lab.docker("create", image).trim();
+        String container = daemon.docker("create", image).trim();
         try {
             return exportedCtx(container);
         } finally {
-            Lab.exec(List.of("/usr/bin/docker", "-H", "unix://" + lab.hostSocket(), "rm", "-f", container), null, false);
+            daemon.tryRun("rm", "-f", container);
         }
     }
 
@@ -295,7 +299,7 @@ class ContextFidelityTest {
         try {
             Path err = Files.createTempFile("fidelity-export", ".err");
             try {
-                Process p = new ProcessBuilder("/usr/bin/docker", "-H", "unix://" + lab.hostSocket(), "export", container)
+                Process p = new ProcessBuilder("/usr/bin/docker", "-H", "unix://" + daemon.socket(), "export", container)
                         .redirectError(err.toFile()).start();
                 p.getOutputStream().close();
                 Map<String, Entry> entries = new TreeMap<>();

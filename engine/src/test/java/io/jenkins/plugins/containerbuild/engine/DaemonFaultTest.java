@@ -4,17 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
+import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** A daemon that dies mid-build gives one clear error, and the next build on the restarted daemon succeeds. */
 class DaemonFaultTest {
 
-    @Test
-    void daemonKilledMidBuild(@TempDir Path dir) throws Exception {
-        try (DisposableDaemon daemon = new DisposableDaemon()) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#full")
+    void daemonKilledMidBuild(Lab.Daemon kind, @TempDir Path dir) throws Exception {
+        try (DisposableDaemon daemon = new DisposableDaemon(kind)) {
             LabSupport.context(dir, "FROM busybox:local\nRUN echo step-is-running && sleep 300\n");
             RecordingSink events = new RecordingSink();
             AtomicReference<Throwable> killError = new AtomicReference<>();

@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Each daemon mode builds and pushes for real: the agent's socket, TLS over TCP, and a DinD sidecar. */
 class DaemonModesTest {
@@ -19,15 +19,15 @@ class DaemonModesTest {
     private static final String OWNER = LabSupport.unique("DaemonModesTest");
     private final Lab lab = Lab.get();
 
-    @ParameterizedTest
-    @EnumSource(BuilderKind.class)
-    void doodBuildsAndPushes(BuilderKind kind, @TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStoreWithBuilders")
+    void doodBuildsAndPushes(Lab.Daemon daemon, BuilderKind kind, @TempDir Path dir) throws Exception {
         String repo = LabSupport.unique("it/dood-" + kind);
         String tag = lab.plainRegistry() + "/" + repo + ":1";
         LabSupport.context(dir, "FROM " + lab.baseImage() + "\nCOPY hello.txt /hello.txt\nRUN cat /hello.txt\n",
                 "hello.txt", "hello " + repo + "\n");
         RecordingSink events = new RecordingSink();
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             BuildRequest request = BuildRequest.builder(dir).tag(tag).networkMode("none").builderKind(kind)
                     .revision("abc123").build();
             BuildResult built = engine.build(request);
@@ -36,7 +36,7 @@ class DaemonModesTest {
             assertThat(built.size()).isPositive();
             assertThat(built.layers()).extracting(BuildResult.Layer::createdBy).anyMatch(c -> c.contains("cat /hello.txt"));
             assertThat(engine.inspect(tag)).get().extracting(ContainerEngine.ImageInfo::id).isEqualTo(built.imageId());
-            assertThat(lab.docker("image", "inspect", "-f", "{{index .Config.Labels \"org.opencontainers.image.revision\"}}", tag).trim())
+            assertThat(daemon.docker("image", "inspect", "-f", "{{index .Config.Labels \"org.opencontainers.image.revision\"}}", tag).trim())
                     .isEqualTo("abc123");
             assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.StepOutput o && o.line().contains("hello " + repo));
             // classic: the tar (headers included); BuildKit's session: the content of the files the daemon asked for
@@ -54,7 +54,7 @@ class DaemonModesTest {
             assertThat(pushed.digests()).containsEntry(tag, LabSupport.registryDigest(lab.plainRegistry(), repo, "1"));
             assertThat(pushed.pushed().get(0).size()).isPositive();
         } finally {
-            LabSupport.removeImages(tag);
+            LabSupport.removeImages(daemon, tag);
         }
     }
 
@@ -80,24 +80,25 @@ class DaemonModesTest {
                 .exitCode()).isNotZero();
     }
 
-    @Test
-    void dindBuildsPushesReusesItsCacheVolumeAndLeavesNoContainer(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "sidecar on {0}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#full")
+    void dindBuildsPushesReusesItsCacheVolumeAndLeavesNoContainer(Lab.Daemon daemon, @TempDir Path dir) throws Exception {
         String volume = LabSupport.unique("cb-it-dind-cache");
         String repo = LabSupport.unique("it/dind");
         String tag = lab.plainRegistry() + "/" + repo + ":3";
         LabSupport.context(dir, "FROM " + lab.registryBaseImage() + "\nRUN echo inside dind > /proof\n");
-        DaemonEndpoint dind = new DaemonEndpoint.Dind(lab.dood(), DindOptions.of(lab.dindImage()).withCacheVolume(volume)
+        DaemonEndpoint dind = new DaemonEndpoint.Dind(daemon.endpoint(), DindOptions.of(lab.dindImage()).withCacheVolume(volume)
                 .withSecurity(DindOptions.SecurityProfile.CAPABILITIES).withOwner(OWNER));
         try {
             BuildResult first;
             RecordingSink events = new RecordingSink();
             try (ContainerEngine engine = ContainerEngine.connect(dind, events)) {
-                assertThat(LabSupport.labelledContainers(OWNER)).hasSize(1);
+                assertThat(LabSupport.labelledContainers(daemon, OWNER)).hasSize(1);
                 first = engine.build(BuildRequest.builder(dir).tag(tag).networkMode("none").build());
                 PushResult pushed = engine.push(PushRequest.builder().tag(tag).build());
                 assertThat(pushed.digests()).containsEntry(tag, LabSupport.registryDigest(lab.plainRegistry(), repo, "3"));
             }
-            assertThat(LabSupport.labelledContainers(OWNER)).isEmpty();
+            assertThat(LabSupport.labelledContainers(daemon, OWNER)).isEmpty();
             assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.Phase p && p.message().contains("removed"));
             assertThat(events.events).as("the BuildKit session reaches the sidecar's daemon").noneMatch(e ->
                     e instanceof EngineEvent.Warning w && w.message().contains("BuildKit session"));
@@ -109,9 +110,9 @@ class DaemonModesTest {
                 assertThat(second.imageId()).isEqualTo(first.imageId());
                 assertThat(second.cachedSteps()).as("the RUN step comes from the volume's cache").isGreaterThanOrEqualTo(1);
             }
-            assertThat(LabSupport.labelledContainers(OWNER)).isEmpty();
+            assertThat(LabSupport.labelledContainers(daemon, OWNER)).isEmpty();
         } finally {
-            Lab.exec(List.of("/usr/bin/docker", "-H", "unix://" + lab.hostSocket(), "volume", "rm", "-f", volume), null, false);
+            daemon.tryRun("volume", "rm", "-f", volume);
         }
     }
 }

@@ -10,7 +10,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,9 +23,10 @@ class DaemonResetTest {
 
     private final Lab lab = Lab.get();
 
-    @Test
-    void resetOnIdempotentCallsIsRetried() throws Exception {
-        try (FaultProxy proxy = FaultProxy.toUnixSocket(lab.hostSocket())) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#full")
+    void resetOnIdempotentCallsIsRetried(Lab.Daemon daemon) throws Exception {
+        try (FaultProxy proxy = FaultProxy.toUnixSocket(daemon.socket())) {
             proxy.on(line -> line.startsWith("GET ") && line.endsWith("/_ping"), 1, new FaultProxy.Fault.Reset());
             DaemonEndpoint endpoint = new DaemonEndpoint.Tcp(URI.create("tcp://127.0.0.1:" + proxy.port()), null, false);
             try (ContainerEngine engine = ContainerEngine.connect(endpoint, new RecordingSink())) {
@@ -38,15 +40,16 @@ class DaemonResetTest {
         }
     }
 
-    @Test
-    void buildCutByAResetIsOneClearErrorAndTheNextBuildSucceeds(@TempDir Path dir) throws Exception {
-        FaultCheck check = FaultCheck.begin(LabSupport.unique("DaemonResetTest"));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#full")
+    void buildCutByAResetIsOneClearErrorAndTheNextBuildSucceeds(Lab.Daemon daemon, @TempDir Path dir) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("DaemonResetTest"), daemon);
         String marker = LabSupport.unique("reset-marker");
         String sleep = "sleep " + (100_000 + new java.util.Random().nextInt(800_000));
         LabSupport.context(dir, "FROM " + lab.baseImage() + "\nRUN echo " + marker + " && " + sleep + "\n");
         RecordingSink events = new RecordingSink();
         Throwable error;
-        try (FaultProxy proxy = FaultProxy.toUnixSocket(lab.hostSocket())) {
+        try (FaultProxy proxy = FaultProxy.toUnixSocket(daemon.socket())) {
             DaemonEndpoint endpoint = new DaemonEndpoint.Tcp(URI.create("tcp://127.0.0.1:" + proxy.port()), null, false);
             events.when(e -> e instanceof EngineEvent.StepOutput o && o.line().contains(marker), proxy::resetAll);
             try (ContainerEngine engine = ContainerEngine.connect(endpoint, events)) {

@@ -18,9 +18,16 @@ import java.util.concurrent.TimeUnit;
 final class DisposableDaemon implements AutoCloseable {
 
     private final Path root;
+    private final Lab.Daemon kind;
     private Process dockerd;
 
     DisposableDaemon() throws Exception {
+        this(Lab.get().engine20());
+    }
+
+    /** A daemon of the same version and image store as {@code kind} (its binaries, its store setting). */
+    DisposableDaemon(Lab.Daemon kind) throws Exception {
+        this.kind = kind;
         // short: containerd's socket path under the exec root must stay below the unix socket limit
         root = Files.createDirectories(Path.of("/var/tmp", "cbd-" + UUID.randomUUID().toString().substring(0, 8)));
         start();
@@ -44,9 +51,16 @@ final class DisposableDaemon implements AutoCloseable {
     void start() throws Exception {
         Files.createDirectories(root.resolve("data"));
         Files.createDirectories(root.resolve("exec"));
-        dockerd = new ProcessBuilder("/usr/sbin/dockerd", "--host", uri(), "--data-root", root.resolve("data").toString(),
+        Path config = root.resolve("daemon.json");
+        Files.writeString(config, kind.containerdStore() ? "{\"features\": {\"containerd-snapshotter\": true}}" : "{}");
+        ProcessBuilder pb = new ProcessBuilder(kind.packageRoot().resolve("usr/sbin/dockerd").toString(),
+                "--config-file", config.toString(), "--host", uri(), "--data-root", root.resolve("data").toString(),
                 "--exec-root", root.resolve("exec").toString(), "--pidfile", root.resolve("dockerd.pid").toString(),
-                "--bridge=none", "--iptables=false", "--ip6tables=false")
+                "--bridge=none", "--iptables=false", "--ip6tables=false");
+        // its own containerd and docker-init first on PATH (bookworm's runc stays: the lab removed trixie's)
+        pb.environment().put("PATH", kind.packageRoot().resolve("usr/bin") + ":" + kind.packageRoot().resolve("usr/sbin")
+                + ":" + pb.environment().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+        dockerd = pb
                 .redirectErrorStream(true)
                 .redirectOutput(root.resolve("dockerd.log").toFile())
                 .start();

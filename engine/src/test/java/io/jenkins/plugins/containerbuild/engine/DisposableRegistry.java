@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A registry of a fault test's own: the Debian {@code docker-registry} (distribution 2.8) on a free loopback port,
- * plain HTTP, no auth, with its config and storage in a fresh directory. Tests may kill it and start it again on
+ * plain HTTP, no auth (or htpasswd auth for one user of the test's own), with its config and storage in a fresh
+ * directory. Tests may kill it and start it again on
  * the same port and storage; {@link #close()} stops it and removes its directory.
  */
 final class DisposableRegistry implements AutoCloseable {
@@ -28,6 +29,14 @@ final class DisposableRegistry implements AutoCloseable {
     private Process registry;
 
     DisposableRegistry() throws Exception {
+        this(null, null);
+    }
+
+    /**
+     * A registry that accepts only {@code user} with {@code password}. The password goes to {@code htpasswd} on its
+     * standard input; only its bcrypt hash is written to disk.
+     */
+    DisposableRegistry(String user, String password) throws Exception {
         root = Files.createDirectories(Path.of("/var/tmp", "cbr-" + UUID.randomUUID().toString().substring(0, 8)));
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -38,8 +47,23 @@ final class DisposableRegistry implements AutoCloseable {
                 "storage: {filesystem: {rootdirectory: " + root.resolve("data") + "}, delete: {enabled: true}}",
                 "http:",
                 "  addr: 127.0.0.1:" + port,
+                user == null ? "" : "auth: {htpasswd: {realm: disposable, path: " + htpasswd(user, password) + "}}",
                 ""));
         start();
+    }
+
+    private Path htpasswd(String user, String password) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("htpasswd", "-inB", user).redirectErrorStream(false).start();
+        try (var in = p.getOutputStream()) {
+            in.write(password.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String line = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 || !line.startsWith(user + ":$2")) {
+            throw new IllegalStateException("htpasswd failed: " + new String(p.getErrorStream().readAllBytes()));
+        }
+        Path file = root.resolve("htpasswd");
+        Files.writeString(file, line + "\n");
+        return file;
     }
 
     Path root() {
@@ -67,7 +91,8 @@ final class DisposableRegistry implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             try {
-                if (http.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                int status = http.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status == 200 || status == 401) { // 401: up, with auth
                     return;
                 }
             } catch (IOException e) {

@@ -31,20 +31,33 @@ final class FaultCheck {
             "context", "buildkit", "fidelity-export");
 
     private final Lab lab = Lab.get();
+    private final Lab.Daemon daemon;
     private final String owner;
     private final Set<Path> tempBefore;
+    private final DiskSnapshot tempFiles;
     private final Set<String> volumes = new LinkedHashSet<>();
     private final Set<String> containers = new LinkedHashSet<>();
     private final Set<Path> paths = new LinkedHashSet<>();
 
-    private FaultCheck(String owner) {
+    private FaultCheck(String owner, Lab.Daemon daemon) {
         this.owner = owner;
+        this.daemon = daemon;
         this.tempBefore = tempEntries();
+        try {
+            this.tempFiles = DiskSnapshot.takeTemporary();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Starts watching; {@code owner} is the owner label value the test gives its sidecars. */
     static FaultCheck begin(String owner) {
-        return new FaultCheck(owner);
+        return new FaultCheck(owner, Lab.get().engine20());
+    }
+
+    /** Starts watching the containers and volumes of {@code daemon}. */
+    static FaultCheck begin(String owner, Lab.Daemon daemon) {
+        return new FaultCheck(owner, daemon);
     }
 
     String owner() {
@@ -98,24 +111,33 @@ final class FaultCheck {
             }
         }
         assertThat(events.allText()).as("no password in the events").doesNotContain(password);
+        // the key by its content, not only by its PEM header: every line of the lab client key's base64 body
+        List<String> keyLines = lab.clientTls().keyPem().lines()
+                .filter(l -> !l.startsWith("-----") && l.length() >= 16).toList();
+        assertThat(keyLines).isNotEmpty();
         for (Throwable t = error; t != null; t = t.getCause()) {
             assertThat(String.valueOf(t.getMessage())).as("no key material").doesNotContain("PRIVATE KEY");
+            for (String line : keyLines) {
+                assertThat(t.toString()).as("no key material in %s", t.getClass().getSimpleName()).doesNotContain(line);
+            }
         }
         assertThat(events.allText()).as("no key material in the events").doesNotContain("PRIVATE KEY");
+        for (String line : keyLines) {
+            assertThat(events.allText()).as("no key material in the events").doesNotContain(line);
+        }
     }
 
     void assertNothingLeft() {
-        assertThat(lab.docker("ps", "-aq", "--filter", "label=" + DindSidecar.OWNER_LABEL + "=" + owner).strip())
+        assertThat(daemon.docker("ps", "-aq", "--filter", "label=" + DindSidecar.OWNER_LABEL + "=" + owner).strip())
                 .as("no container of owner %s", owner).isEmpty();
-        assertThat(lab.docker("volume", "ls", "-q", "--filter", "label=" + DindSidecar.OWNER_LABEL + "=" + owner).strip())
+        assertThat(daemon.docker("volume", "ls", "-q", "--filter", "label=" + DindSidecar.OWNER_LABEL + "=" + owner).strip())
                 .as("no volume of owner %s", owner).isEmpty();
         for (String id : containers) {
-            assertThat(lab.run(null, "ps", "-aq", "--no-trunc", "--filter", "id=" + id).stdout().strip())
+            assertThat(daemon.run(null, "ps", "-aq", "--no-trunc", "--filter", "id=" + id).stdout().strip())
                     .as("container %s is gone", id).isEmpty();
         }
         for (String v : volumes) {
-            assertThat(Lab.exec(List.of("/usr/bin/docker", "-H", "unix://" + lab.hostSocket(), "volume", "inspect", v),
-                    null, false).exitCode()).as("volume %s is gone", v).isNotZero();
+            assertThat(daemon.tryRun("volume", "inspect", v).exitCode()).as("volume %s is gone", v).isNotZero();
         }
         for (Path p : paths) {
             assertThat(p).as("%s is removed", p).doesNotExist();
@@ -131,6 +153,13 @@ final class FaultCheck {
             added.retainAll(tempEntries());
         }
         assertThat(added).as("no temporary file left in %s or /tmp", System.getProperty("java.io.tmpdir")).isEmpty();
+        // and whatever its name: no file new or changed in the temporary folders holds the lab client key's body
+        try {
+            assertThat(tempFiles.changedFilesContaining(TlsKeyOnlyInMemoryTest.keyForms(lab.clientTls().keyPem())))
+                    .as("temporary files that hold the TLS key").isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Builds a small image of its own on {@code endpoint} (the next build after a fault) and removes it. */

@@ -56,7 +56,8 @@ final class FlakyRegistryProxy implements AutoCloseable {
     /**
      * The daemon first tries TLS on an insecure registry and falls back to HTTP when the handshake fails. The JDK's
      * HTTP server would wait for a request line that never comes, so every push attempt would wait for the
-     * daemon's 10 s handshake timeout: this front closes a TLS ClientHello at once and relays everything else.
+     * daemon's 10 s handshake timeout: this front answers a TLS ClientHello with an HTTP 400 at once and relays
+     * everything else.
      */
     private void acceptLoop() {
         while (!front.isClosed()) {
@@ -73,7 +74,14 @@ final class FlakyRegistryProxy implements AutoCloseable {
         try (client; Socket backend = new Socket(InetAddress.getLoopbackAddress(), server.getAddress().getPort())) {
             InputStream in = client.getInputStream();
             int first = in.read();
-            if (first < 0 || first == 0x16) { // 0x16: a TLS handshake record
+            if (first < 0) {
+                return;
+            }
+            if (first == 0x16) { // 0x16: a TLS handshake record
+                // answer as a plain HTTP server does: the containerd image store falls back to HTTP only when the
+                // TLS handshake meets an HTTP reply (a bare close reads as EOF, which it does not retry over HTTP)
+                client.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 return;
             }
             backend.getOutputStream().write(first);

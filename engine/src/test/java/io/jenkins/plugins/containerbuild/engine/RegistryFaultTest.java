@@ -12,12 +12,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Registry faults during a push, injected for real: a registry process killed while the push is in flight, connections
@@ -28,16 +28,15 @@ class RegistryFaultTest {
 
     private static final Lab lab = Lab.get();
     private static final String KEEP = "registry-fault-test:" + LabSupport.unique("keep");
-    private static String image;
-
-    @BeforeAll
-    static void buildOnce(@TempDir Path dir) throws Exception {
-        image = LabSupport.buildKeptImage(dir, KEEP);
-    }
+    private static final KeptImages images = new KeptImages(KEEP);
 
     @AfterAll
     static void removeImage() {
-        LabSupport.removeImages(KEEP, image);
+        images.removeAll();
+    }
+
+    static Stream<Arguments> daemonsAndResets() {
+        return LabDaemons.full().flatMap(d -> Stream.of(ResetAt.values()).map(r -> Arguments.of(d, r)));
     }
 
     /** Credentials go with every push, so that the checks can look for the password in what comes back. */
@@ -45,15 +44,16 @@ class RegistryFaultTest {
         return PushRequest.builder().tag(ref).credentials(lab.registryCredentials());
     }
 
-    @Test
-    void registryKilledMidPushIsReportedAndThePushSucceedsOnceItIsBack() throws Exception {
-        FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryFaultTest"));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#full")
+    void registryKilledMidPushIsReportedAndThePushSucceedsOnceItIsBack(Lab.Daemon daemon) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryFaultTest"), daemon);
         RecordingSink events = new RecordingSink();
         String repo = LabSupport.unique("it/gone");
         Throwable error;
         try (DisposableRegistry registry = new DisposableRegistry();
              FaultProxy proxy = FaultProxy.toTcp(registry.port());
-             ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+             ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             check.recordPath(registry.root());
             // the layers are in; the registry dies while the manifest is on its way, and its port goes dark
             proxy.on(FaultProxy.manifestPut(), 1, new FaultProxy.Fault.Before(() -> {
@@ -66,7 +66,7 @@ class RegistryFaultTest {
             }));
             String registryAddress = "localhost:" + proxy.port();
             String ref = registryAddress + "/" + repo + ":1";
-            engine.tag(image, ref);
+            engine.tag(images.on(daemon), ref);
             try {
                 long start = System.nanoTime();
                 error = catchThrowable(() -> engine.push(push(ref).retries(2).initialBackoff(Duration.ofMillis(100)).build()));
@@ -104,17 +104,17 @@ class RegistryFaultTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(ResetAt.class)
-    void connectionResetIsRetriedAndTheRetrySucceeds(ResetAt where) throws Exception {
-        FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryFaultTest"));
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("daemonsAndResets")
+    void connectionResetIsRetriedAndTheRetrySucceeds(Lab.Daemon daemon, ResetAt where) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryFaultTest"), daemon);
         RecordingSink events = new RecordingSink();
         String repo = LabSupport.unique("it/reset");
         try (FaultProxy proxy = FaultProxy.toTcp(port(lab.plainRegistry()));
-             ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+             ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             proxy.on(where.request, 2, new FaultProxy.Fault.Reset());
             String ref = "localhost:" + proxy.port() + "/" + repo + ":1";
-            engine.tag(image, ref);
+            engine.tag(images.on(daemon), ref);
             try {
                 PushResult result = engine.push(push(ref).retries(3).initialBackoff(Duration.ofMillis(50)).build());
                 assertThat(result.digests().get(ref)).isEqualTo(LabSupport.registryDigest(lab.plainRegistry(), repo, "1"));
@@ -136,19 +136,20 @@ class RegistryFaultTest {
      * request already sent (its registry client sends it without a context), but once the engine has closed the push
      * stream the daemon abandons the push at its next step: when the registry finally answers, no manifest follows.
      */
-    @Test
-    void registrySlowerThanThePushTimeoutIsStoppedAndReported() throws Exception {
-        FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryFaultTest"));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#full")
+    void registrySlowerThanThePushTimeoutIsStoppedAndReported(Lab.Daemon daemon) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryFaultTest"), daemon);
         RecordingSink events = new RecordingSink();
         String repo = LabSupport.unique("it/slow");
         Duration hold = Duration.ofSeconds(12);
         Throwable error;
         try (FaultProxy proxy = FaultProxy.toTcp(port(lab.plainRegistry()));
-             ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+             ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             proxy.on(line -> line.startsWith("PATCH ") && line.contains("/blobs/uploads/"), 1, new FaultProxy.Fault.Hold(hold));
             String registryAddress = "localhost:" + proxy.port();
             String ref = registryAddress + "/" + repo + ":1";
-            engine.tag(image, ref);
+            engine.tag(images.on(daemon), ref);
             try {
                 long start = System.nanoTime();
                 error = catchThrowable(() -> engine.push(push(ref).timeout(Duration.ofSeconds(5)).build()));

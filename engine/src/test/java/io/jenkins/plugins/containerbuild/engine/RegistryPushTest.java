@@ -6,42 +6,39 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Pushes against the lab's registries: refused without credentials, accepted with them, 404 and 5xx handled. */
 class RegistryPushTest {
 
     private static final Lab lab = Lab.get();
     private static final String KEEP = "registry-push-test:" + LabSupport.unique("keep");
-    private static String image;
-
-    @BeforeAll
-    static void buildOnce(@TempDir Path dir) throws Exception {
-        image = LabSupport.buildKeptImage(dir, KEEP);
-    }
+    private static final KeptImages images = new KeptImages(KEEP);
 
     @AfterAll
     static void removeImage() {
-        LabSupport.removeImages(KEEP, image);
+        images.removeAll();
     }
 
-    private String tagged(ContainerEngine engine, String registry, String repo) throws Exception {
+    private String tagged(ContainerEngine engine, Lab.Daemon daemon, String registry, String repo) throws Exception {
+        String image = images.on(daemon);
         String ref = registry + "/" + repo + ":1";
         engine.tag(image, ref);
         return ref;
     }
 
-    @Test
-    void authRegistryRefusesAnonymousPushWithoutRetrying() throws Exception {
-        FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryPushTest"));
+    @ParameterizedTest
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStore")
+    void authRegistryRefusesAnonymousPushWithoutRetrying(Lab.Daemon daemon) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryPushTest"), daemon);
         RecordingSink events = new RecordingSink();
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
-            String ref = tagged(engine, lab.authRegistry(), LabSupport.unique("it/anon"));
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
+            String ref = tagged(engine, daemon, lab.authRegistry(), LabSupport.unique("it/anon"));
             Throwable error = catchThrowable(() -> engine.push(PushRequest.builder().tag(ref).retries(3).build()));
             check.assertClean(error, events);
             assertThat(error)
@@ -53,12 +50,13 @@ class RegistryPushTest {
         }
     }
 
-    @Test
-    void authRegistryRefusesWrongPassword() throws Exception {
-        FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryPushTest"));
+    @ParameterizedTest
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStore")
+    void authRegistryRefusesWrongPassword(Lab.Daemon daemon) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryPushTest"), daemon);
         RecordingSink events = new RecordingSink();
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
-            String ref = tagged(engine, lab.authRegistry(), LabSupport.unique("it/wrong"));
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
+            String ref = tagged(engine, daemon, lab.authRegistry(), LabSupport.unique("it/wrong"));
             Throwable error = catchThrowable(() -> engine.push(PushRequest.builder().tag(ref)
                     .credentials(new RegistryCredentials("labuser", "not-the-password")).build()));
             assertThat(error).isInstanceOf(RegistryAuthException.class)
@@ -72,14 +70,17 @@ class RegistryPushTest {
         }
     }
 
-    @Test
-    void authAndTlsRegistriesAcceptCredentialsAndThePasswordAppearsNowhere() throws Exception {
+    @ParameterizedTest
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStore")
+    void authAndTlsRegistriesAcceptCredentialsAndThePasswordAppearsNowhere(Lab.Daemon daemon) throws Exception {
         RecordingSink events = new RecordingSink();
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             for (String registry : new String[] {lab.authRegistry(), lab.tlsRegistry()}) {
-                String ref = tagged(engine, registry, LabSupport.unique("it/auth"));
+                String ref = tagged(engine, daemon, registry, LabSupport.unique("it/auth"));
                 PushResult result = engine.push(PushRequest.builder().tag(ref).credentials(lab.registryCredentials()).build());
-                assertThat(result.digests().get(ref)).startsWith("sha256:").hasSize(71);
+                assertThat(result.digests().get(ref)).startsWith("sha256:").hasSize(71)
+                        .isEqualTo(LabSupport.registryDigest(registry, ImageReference.parse(ref).repository(), "1",
+                                lab.registryCredentials()));
                 engine.remove(ref);
             }
         }
@@ -87,9 +88,10 @@ class RegistryPushTest {
         assertThat(lab.registryCredentials().toString()).doesNotContain(lab.registryPassword());
     }
 
-    @Test
-    void imageMissingOnTheDaemonIsNotFound() throws Exception {
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+    @ParameterizedTest
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStore")
+    void imageMissingOnTheDaemonIsNotFound(Lab.Daemon daemon) throws Exception {
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
             String ref = lab.plainRegistry() + "/" + LabSupport.unique("it/absent") + ":1";
             assertThatThrownBy(() -> engine.push(PushRequest.builder().tag(ref).build()))
                     .isInstanceOf(RegistryNotFoundException.class)
@@ -98,13 +100,14 @@ class RegistryPushTest {
         }
     }
 
-    @Test
-    void transient5xxIsRetriedAndTheRetrySucceeds() throws Exception {
+    @ParameterizedTest
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStore")
+    void transient5xxIsRetriedAndTheRetrySucceeds(Lab.Daemon daemon) throws Exception {
         RecordingSink events = new RecordingSink();
         String repo = LabSupport.unique("it/flaky");
         try (FlakyRegistryProxy proxy = new FlakyRegistryProxy(lab.plainRegistry(), 2);
-             ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
-            String ref = tagged(engine, proxy.address(), repo);
+             ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
+            String ref = tagged(engine, daemon, proxy.address(), repo);
             PushResult result = engine.push(PushRequest.builder().tag(ref).retries(3)
                     .initialBackoff(Duration.ofMillis(50)).build());
             assertThat(result.digests().get(ref)).isEqualTo(LabSupport.registryDigest(lab.plainRegistry(), repo, "1"));
@@ -115,13 +118,14 @@ class RegistryPushTest {
         }
     }
 
-    @Test
-    void persistent5xxIsReportedAfterTheRetries() throws Exception {
-        FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryPushTest"));
+    @ParameterizedTest
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStore")
+    void persistent5xxIsReportedAfterTheRetries(Lab.Daemon daemon) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryPushTest"), daemon);
         RecordingSink events = new RecordingSink();
         try (FlakyRegistryProxy proxy = new FlakyRegistryProxy(lab.plainRegistry(), Integer.MAX_VALUE);
-             ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
-            String ref = tagged(engine, proxy.address(), LabSupport.unique("it/503"));
+             ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
+            String ref = tagged(engine, daemon, proxy.address(), LabSupport.unique("it/503"));
             Throwable error = catchThrowable(() -> engine.push(PushRequest.builder().tag(ref).retries(1)
                     .credentials(lab.registryCredentials()).initialBackoff(Duration.ofMillis(50)).build()));
             check.assertClean(error, events);

@@ -99,6 +99,27 @@ public final class DindSidecar implements AutoCloseable {
      */
     private static String create(DaemonConnection host, DindOptions options, int port, Map<String, String> labels)
             throws DindStartException, InterruptedException {
+        try {
+            return create(host, options, port, labels, true);
+        } catch (CapabilityUnavailable e) {
+            // Engine 23 and newer: ALL means the capabilities this environment has, and naming an absent one to
+            // drop is refused; so ALL already lacks SYS_RESOURCE where it is missing
+            try {
+                return create(host, options, port, labels, false);
+            } catch (CapabilityUnavailable impossible) { // thrown only when SYS_RESOURCE is dropped
+                throw new IllegalStateException(impossible);
+            }
+        }
+    }
+
+    /** The daemon refused to drop SYS_RESOURCE because its environment does not have it. */
+    private static final class CapabilityUnavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+    }
+
+    private static String create(DaemonConnection host, DindOptions options, int port, Map<String, String> labels,
+                                 boolean dropSysResource)
+            throws DindStartException, InterruptedException, CapabilityUnavailable {
         ObjectNode body = JSON.createObjectNode();
         body.put("Image", options.image());
         ArrayNode cmd = body.putArray("Cmd");
@@ -120,7 +141,9 @@ public final class DindSidecar implements AutoCloseable {
             case PRIVILEGED -> hc.put("Privileged", true);
             case CAPABILITIES -> {
                 hc.putArray("CapAdd").add("ALL");
-                hc.putArray("CapDrop").add("SYS_RESOURCE");
+                if (dropSysResource) {
+                    hc.putArray("CapDrop").add("SYS_RESOURCE");
+                }
                 hc.putArray("SecurityOpt").add("seccomp=unconfined").add("apparmor=unconfined");
                 hc.putArray("MaskedPaths");
                 hc.putArray("ReadonlyPaths");
@@ -139,6 +162,11 @@ public final class DindSidecar implements AutoCloseable {
             if (r.getStatusCode() == 404) {
                 throw new DindStartException("DinD image " + options.image() + " is not on " + host.endpoint()
                         + ": load or pull it there first, or name another image.");
+            }
+            String message = reply.path("message").asText("");
+            if (r.getStatusCode() != 201 && dropSysResource && message.contains("invalid CapDrop")
+                    && message.contains("SYS_RESOURCE")) {
+                throw new CapabilityUnavailable();
             }
             if (r.getStatusCode() != 201) {
                 throw new DindStartException("The DinD sidecar could not be created on " + host.endpoint() + " ("

@@ -141,18 +141,29 @@ class StatusResponseDecoderTest {
         assertMalformed(bytes, "timestamp");
     }
 
+    /** Random bytes end, within a deadline, either as a response or as MalformedProtobufException, nothing else. */
     @Test
-    void garbageNeverHangs() {
+    @org.junit.jupiter.api.Timeout(60)
+    void garbageNeverHangs() throws Exception {
         java.util.Random random = new java.util.Random(42);
+        int parsed = 0;
+        int malformed = 0;
         for (int i = 0; i < 20_000; i++) {
             byte[] b = new byte[random.nextInt(64)];
             random.nextBytes(b);
             try {
-                StatusResponse.parse(b);
+                StatusResponse r = StatusResponse.parse(b);
+                assertThat(r.vertexes()).isNotNull();
+                assertThat(r.logs()).isNotNull();
+                parsed++;
             } catch (MalformedProtobufException expected) {
-                // fine
+                assertThat(expected.getMessage()).isNotBlank();
+                malformed++;
             }
         }
+        assertThat(parsed + malformed).isEqualTo(20_000);
+        assertThat(parsed).as("some garbage is a valid (empty or unknown-field) response").isPositive();
+        assertThat(malformed).as("most garbage is refused").isGreaterThan(parsed);
     }
 
     private static void assertMalformed(byte[] bytes, String messagePart) {

@@ -4,11 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
-/** Tiny protobuf encoder for tests: builds messages field by field. */
-final class TestProto {
+/** Tiny protobuf encoder for tests: builds messages field by field (public for the plugin's log tests). */
+public final class TestProto {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    static TestProto msg() {
+    public static TestProto msg() {
         return new TestProto();
     }
 
@@ -46,7 +46,7 @@ final class TestProto {
         return bytes(field, s.getBytes(StandardCharsets.UTF_8));
     }
 
-    TestProto message(int field, TestProto m) {
+    public TestProto message(int field, TestProto m) {
         return bytes(field, m.toBytes());
     }
 
@@ -70,13 +70,13 @@ final class TestProto {
         return message(field, msg().varint(1, t.getEpochSecond()).varint(2, t.getNano()));
     }
 
-    byte[] toBytes() {
+    public byte[] toBytes() {
         return out.toByteArray();
     }
 
     // --- BuildKit message helpers ---
 
-    static TestProto vertex(String digest, String name, Instant started, Instant completed, boolean cached, String error) {
+    public static TestProto vertex(String digest, String name, Instant started, Instant completed, boolean cached, String error) {
         TestProto v = msg().string(1, digest).string(3, name);
         if (cached) {
             v.varint(4, 1);
@@ -93,7 +93,7 @@ final class TestProto {
         return v;
     }
 
-    static TestProto log(String vertex, int stream, String text) {
+    public static TestProto log(String vertex, int stream, String text) {
         return msg().string(1, vertex).timestamp(2, Instant.EPOCH).varint(3, stream)
                 .bytes(4, text.getBytes(StandardCharsets.UTF_8));
     }

@@ -69,6 +69,65 @@ public final class Lab {
         return new DaemonEndpoint.UnixSocket(hostSocket());
     }
 
+    /** The system's Docker Engine 20.10 on the host socket: the agent's daemon of the DooD mode. */
+    public Daemon engine20() {
+        return new Daemon("20.10", hostSocket(), false, Path.of("/"));
+    }
+
+    /** Docker Engine 26.1 with the classic image store (overlay2), on a socket of its own. */
+    public Daemon engine26Classic() {
+        return new Daemon("26.1-classic", Path.of(fact("LAB_D26_CLASSIC_SOCKET")), false, Path.of(fact("LAB_D26_ROOT")));
+    }
+
+    /** Docker Engine 26.1 with the containerd image store: image ids are manifest digests. */
+    public Daemon engine26Containerd() {
+        return new Daemon("26.1-containerd", Path.of(fact("LAB_D26_CONTAINERD_SOCKET")), true,
+                Path.of(fact("LAB_D26_ROOT")));
+    }
+
+    /**
+     * One of the lab's daemons, for tests that run against each of them. {@code containerdStore}: the daemon keeps
+     * images in containerd (ids are manifest digests; a push reply has no aux object). {@code packageRoot}: where its
+     * {@code usr/sbin/dockerd} is ({@code /} for the system's), for tests that start a daemon of the same kind.
+     */
+    public record Daemon(String name, Path socket, boolean containerdStore, Path packageRoot) {
+
+        public DaemonEndpoint endpoint() {
+            return new DaemonEndpoint.UnixSocket(socket);
+        }
+
+        /** Runs the docker 20.10 CLI against this daemon; returns stdout, fails on a non-zero exit. */
+        public String docker(String... args) {
+            return run(null, args).stdout();
+        }
+
+        /** Runs the docker CLI against this daemon with extra environment; fails on a non-zero exit. */
+        public Result run(Map<String, String> env, String... args) {
+            return exec(command(args), env, true);
+        }
+
+        /** Runs the docker CLI against this daemon; the caller reads the exit code. */
+        public Result tryRun(String... args) {
+            return exec(command(args), null, false);
+        }
+
+        private List<String> command(String... args) {
+            List<String> cmd = new ArrayList<>(List.of("/usr/bin/docker", "-H", "unix://" + socket));
+            cmd.addAll(List.of(args));
+            return cmd;
+        }
+
+        /** Engine 26.1 (BuildKit 0.13), as opposed to the system's 20.10 (BuildKit 0.8). */
+        public boolean engine26() {
+            return name.startsWith("26.");
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
     public Path certs() {
         return Path.of(fact("LAB_CERTS"));
     }

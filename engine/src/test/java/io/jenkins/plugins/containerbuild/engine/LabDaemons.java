@@ -1,0 +1,38 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+
+/**
+ * The lab's daemons as sources of parameterised tests ({@code @MethodSource("...LabDaemons#full")}). The whole
+ * matrix runs on Engine 20.10 and on 26.1 with the classic image store; the containerd image store, whose
+ * differences are in image ids and push replies, runs the push, session and build-result tests
+ * ({@link #everyStore()}). Each is read from the running lab's {@code lab.env}: a missing daemon fails the test.
+ */
+final class LabDaemons {
+
+    private LabDaemons() {}
+
+    /** Engine 20.10 and 26.1 with the classic store: for the whole matrix. */
+    static Stream<Lab.Daemon> full() {
+        Lab lab = Lab.get();
+        return Stream.of(lab.engine20(), lab.engine26Classic());
+    }
+
+    /** Every daemon, the containerd image store included: for push, session and build-result tests. */
+    static Stream<Lab.Daemon> everyStore() {
+        Lab lab = Lab.get();
+        return Stream.of(lab.engine20(), lab.engine26Classic(), lab.engine26Containerd());
+    }
+
+    /** {@link #full()} times both builders. */
+    static Stream<Arguments> fullWithBuilders() {
+        return full().flatMap(d -> Stream.of(BuilderKind.values()).map(k -> Arguments.of(d, k)));
+    }
+
+    /** {@link #everyStore()} times both builders. */
+    static Stream<Arguments> everyStoreWithBuilders() {
+        return everyStore().flatMap(d -> Stream.of(BuilderKind.values()).map(k -> Arguments.of(d, k)));
+    }
+}
