@@ -43,9 +43,9 @@ class SshSpecTest {
         assertThat(request.ssh()).containsOnlyKeys("default", "other");
         SshForward.Keys keys = (SshForward.Keys) request.ssh().get("default");
         assertThat(keys.keys()).hasSize(2);
-        assertThat(keys.keys().get(0).privateKey()).isEqualTo(Files.readString(ed));
-        assertThat(keys.keys().get(0).passphrase()).isNull();
-        assertThat(request.ssh().toString()).doesNotContain("PRIVATE KEY");
+        assertThat(((SshForward.Keys) request.ssh().get("other")).keys()).hasSize(1);
+        assertThat(request.ssh().toString()).doesNotContain("PRIVATE KEY")
+                .doesNotContain(Files.readString(ed).lines().skip(1).findFirst().orElseThrow());
     }
 
     @Test
