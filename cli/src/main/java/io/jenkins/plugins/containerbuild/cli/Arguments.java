@@ -45,6 +45,9 @@ final class Arguments {
         value("--cache-from", BUILD, (o, v) -> o.cacheFrom.add(v));
         value("--network", BUILD, (o, v) -> o.network = once("--network", o.network, v));
         value("--builder", BUILD, (o, v) -> o.builder = once("--builder", o.builder, v));
+        value("--ssh", BUILD, (o, v) -> o.ssh.add(parsed(() -> SshSpec.parse(v))));
+        value("--output", BUILD, (o, v) -> o.output = once("--output", o.output, parsed(() -> OutputSpec.parse(v))));
+        value("--secret", BUILD, (o, v) -> o.secrets.add(parsed(() -> SecretSpec.parse(v))));
         value("--username", EnumSet.of(Options.Command.PUSH), (o, v) -> o.username = once("--username", o.username, v));
         flag("--password-stdin", EnumSet.of(Options.Command.PUSH), (o, v) -> o.passwordStdin = true);
         value("--timeout", EnumSet.of(Options.Command.PUSH), (o, v) -> o.timeout = duration("--timeout", v));
@@ -111,6 +114,8 @@ final class Arguments {
             String arg = args[i];
             if (arg.equals("-h")) {
                 arg = "--help";
+            } else if (arg.equals("-o") || arg.startsWith("-o=")) { // docker buildx build -o DIR
+                arg = "--output" + arg.substring(2);
             }
             if (!arg.startsWith("--")) {
                 throw new UsageException("Unexpected argument '" + arg + "': " + o.command.word
@@ -172,8 +177,9 @@ final class Arguments {
         if (o.command == Options.Command.BUILD && o.context == null) {
             throw new UsageException("Missing --context: name the directory to build from.", o.command);
         }
-        if (o.tags.isEmpty()) {
-            throw new UsageException("Missing --tag: give at least one image reference such as localhost:5000/app:1.",
+        if (o.tags.isEmpty() && o.output == null) {
+            throw new UsageException("Missing --tag: give at least one image reference such as localhost:5000/app:1"
+                    + (o.command == Options.Command.BUILD ? ", or an --output for the result's files." : "."),
                     o.command);
         }
         if (o.anyTls() && (o.tlsCa == null || o.tlsCert == null || o.tlsKey == null)) {
@@ -191,7 +197,16 @@ final class Arguments {
         }
     }
 
-    private static String once(String name, String previous, String value) {
+    /** Runs a spec parser, its {@link IllegalArgumentException} becoming a usage error. */
+    private static <T> T parsed(java.util.function.Supplier<T> parser) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            throw new BadValue(e.getMessage());
+        }
+    }
+
+    private static <T> T once(String name, T previous, T value) {
         if (previous != null) {
             throw new BadValue("Option " + name + " was given twice.");
         }

@@ -1,12 +1,19 @@
 package io.jenkins.plugins.containerbuild.cli;
 
+import io.jenkins.plugins.containerbuild.engine.BuildOutput;
 import io.jenkins.plugins.containerbuild.engine.BuildRequest;
 import io.jenkins.plugins.containerbuild.engine.BuildResult;
 import io.jenkins.plugins.containerbuild.engine.BuilderKind;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
+import io.jenkins.plugins.containerbuild.engine.RegistryCredentials;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Map;
 
 /** {@code containerbuild build}: one build on the selected daemon, the result on stdout. */
@@ -17,30 +24,76 @@ final class BuildCommand {
     static int run(Invocation inv) throws UsageException, ContainerEngineException, InterruptedException {
         Options o = inv.options();
         BuildRequest request = request(inv);
-        DaemonEndpoint endpoint = DaemonSelection.resolve(o, inv.env(), inv.cwd());
         BuildResult result;
-        try (ContainerEngine engine = ContainerEngine.connect(endpoint, inv.console())) {
-            result = engine.build(request);
+        try {
+            DaemonEndpoint endpoint = DaemonSelection.resolve(o, inv.env(), inv.cwd());
+            try (ContainerEngine engine = ContainerEngine.connect(endpoint, inv.console())) {
+                result = engine.build(request);
+            }
+        } finally {
+            request.destroySecrets();
         }
         if (o.json) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("imageId", result.imageId());
+            if (request.output() != null) {
+                json.put("output", outputPath(request.output()));
+            }
             json.put("tags", result.tags());
             json.put("size", result.size());
             json.put("cachedSteps", result.cachedSteps());
             json.put("durationMs", result.duration().toMillis());
             inv.out().println(JsonOutput.of(json));
         } else {
-            inv.console().error("Built " + result.imageId() + " (" + result.size() + " bytes, " + result.cachedSteps()
-                    + " cached steps) as " + String.join(", ", result.tags()));
-            inv.out().println(result.imageId());
+            if (request.output() != null) {
+                inv.console().error("Exported the result's files to " + outputPath(request.output()));
+            }
+            if (result.imageId() != null) {
+                inv.console().error("Built " + result.imageId() + " (" + result.size() + " bytes, "
+                        + result.cachedSteps() + " cached steps)" + (result.tags().isEmpty() ? ""
+                        : " as " + String.join(", ", result.tags())));
+                inv.out().println(result.imageId());
+            }
         }
         inv.out().flush();
         return 0;
     }
 
+    /**
+     * The config.json logins of the registries the build pulls from: those the Dockerfile names and the
+     * {@code --cache-from} images; no other host's.
+     */
+    private static void pullCredentials(BuildRequest.Builder b, Invocation inv)
+            throws UsageException, InterruptedException {
+        Options o = inv.options();
+        Path context = inv.cwd().resolve(o.context).normalize();
+        Path dockerfile = o.file != null ? inv.cwd().resolve(o.file).normalize() : context.resolve("Dockerfile");
+        List<String> images = new ArrayList<>(PullSources.images(dockerfile, o.buildArgs));
+        images.addAll(o.cacheFrom);
+        Set<String> hosts = PullSources.hosts(images);
+        if (hosts.isEmpty()) {
+            return;
+        }
+        DockerConfig config = DockerConfig.load(inv.env(), o.command);
+        for (String host : hosts) {
+            Optional<RegistryCredentials> login = config.credentials(host, o.command);
+            if (login.isPresent()) {
+                RegistryCredentials c = login.get();
+                inv.console().addSecret(c.identityToken() != null ? c.identityToken() : c.password());
+                b.pullCredentials(host, c);
+            }
+        }
+    }
+
+    private static String outputPath(BuildOutput output) {
+        return switch (output) {
+            case BuildOutput.Local l -> l.directory().toString();
+            case BuildOutput.Tar t -> t.file().toString();
+        };
+    }
+
     /** The request, checked before any daemon is contacted: bad tags or names are usage errors. */
-    static BuildRequest request(Invocation inv) throws UsageException {
+    static BuildRequest request(Invocation inv) throws UsageException, InterruptedException {
         Options o = inv.options();
         try {
             BuildRequest.Builder b = BuildRequest.builder(inv.cwd().resolve(o.context).normalize());
@@ -59,6 +112,23 @@ final class BuildCommand {
             for (String ref : o.cacheFrom) {
                 b.cacheFrom(ref);
             }
+            for (SecretSpec secret : o.secrets) {
+                byte[] value = secret.read(inv.env(), inv.cwd(), o.command);
+                try {
+                    b.secret(secret.id(), value);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(SecretSpec.FLAG + ": " + e.getMessage(), o.command, e);
+                } finally {
+                    java.util.Arrays.fill(value, (byte) 0); // the request holds its own copy
+                }
+            }
+            for (SshSpec ssh : o.ssh) {
+                ssh.addTo(b, inv.env(), inv.cwd(), o.command);
+            }
+            if (o.output != null) {
+                b.output(o.output.toOutput(inv.cwd(), o.command));
+            }
+            pullCredentials(b, inv);
             b.target(o.target).pull(o.pull).noCache(o.noCache).networkMode(o.network);
             if (o.builder != null) {
                 b.builderKind(BuilderKind.parse(o.builder));

@@ -35,6 +35,9 @@ final class Options {
     final List<String> cacheFrom = new ArrayList<>();
     String network;
     String builder;
+    final List<SecretSpec> secrets = new ArrayList<>();
+    final List<SshSpec> ssh = new ArrayList<>();
+    OutputSpec output;
 
     // push
     String username;

@@ -6,50 +6,87 @@ import io.jenkins.plugins.containerbuild.engine.PushRequest;
 import io.jenkins.plugins.containerbuild.engine.PushResult;
 import io.jenkins.plugins.containerbuild.engine.RegistryCredentials;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
+import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
+import io.jenkins.plugins.containerbuild.engine.reference.RegistryHost;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** {@code containerbuild push}: pushes every tag, the digests on stdout. */
+/**
+ * {@code containerbuild push}: pushes every tag, the digests on stdout. With {@code --username} the password from
+ * stdin serves every tag; without it each registry's login comes from the docker config file, and the tags are
+ * pushed one registry after the other, each with its own login (or none).
+ */
 final class PushCommand {
 
     private PushCommand() {}
 
     static int run(Invocation inv) throws UsageException, ContainerEngineException, InterruptedException {
         Options o = inv.options();
-        PushRequest.Builder b = PushRequest.builder();
-        PushRequest request;
+        List<PushRequest> requests = new ArrayList<>();
         try {
-            for (String tag : o.tags) {
-                b.tag(tag);
-            }
-            if (o.timeout != null) {
-                b.timeout(o.timeout);
-            }
             if (o.passwordStdin) {
                 String password = readPassword(inv.stdin(), o);
                 inv.console().addSecret(password);
-                b.credentials(new RegistryCredentials(o.username, password));
+                requests.add(request(o, o.tags, new RegistryCredentials(o.username, password)));
+            } else {
+                Map<String, List<String>> byHost = new LinkedHashMap<>();
+                for (String tag : o.tags) {
+                    String host = RegistryHost.normalize(ImageReference.parse(tag).registryHost());
+                    byHost.computeIfAbsent(host, h -> new ArrayList<>()).add(tag);
+                }
+                DockerConfig config = DockerConfig.load(inv.env(), o.command);
+                for (Map.Entry<String, List<String>> e : byHost.entrySet()) {
+                    RegistryCredentials login = config.credentials(e.getKey(), o.command).orElse(null);
+                    if (login != null) {
+                        inv.console().addSecret(login.identityToken() != null ? login.identityToken()
+                                : login.password());
+                    }
+                    requests.add(request(o, e.getValue(), login)); // refuses tags of another registry
+                }
             }
-            request = b.build(); // refuses tags on another registry than the credentials'
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), o.command, e);
         }
         DaemonEndpoint endpoint = DaemonSelection.resolve(o, inv.env(), inv.cwd());
-        PushResult result;
+        Map<String, String> digests = new LinkedHashMap<>();
         try (ContainerEngine engine = ContainerEngine.connect(endpoint, inv.console())) {
-            result = engine.push(request);
+            for (PushRequest request : requests) {
+                PushResult result = engine.push(request);
+                digests.putAll(result.digests());
+            }
         }
+        Map<String, String> ordered = new LinkedHashMap<>();
+        for (String tag : o.tags) {
+            if (digests.containsKey(tag)) {
+                ordered.put(tag, digests.get(tag));
+            }
+        }
+        digests.forEach(ordered::putIfAbsent);
         if (o.json) {
-            inv.out().println(JsonOutput.of(Map.of("digests", result.digests())));
+            inv.out().println(JsonOutput.of(Map.of("digests", ordered)));
         } else {
-            for (Map.Entry<String, String> e : result.digests().entrySet()) {
+            for (Map.Entry<String, String> e : ordered.entrySet()) {
                 inv.out().println(e.getKey() + " " + e.getValue());
             }
         }
         inv.out().flush();
         return 0;
+    }
+
+    private static PushRequest request(Options o, List<String> tags, RegistryCredentials credentials) {
+        PushRequest.Builder b = PushRequest.builder();
+        for (String tag : tags) {
+            b.tag(tag);
+        }
+        if (o.timeout != null) {
+            b.timeout(o.timeout);
+        }
+        return b.credentials(credentials).build();
     }
 
     /** The whole of stdin, without its trailing line break(s), as {@code docker login --password-stdin} does. */

@@ -29,12 +29,12 @@ final class Usage {
             """;
 
     static final String BUILD = """
-            Usage: containerbuild build --context DIR --tag REF [OPTIONS]
+            Usage: containerbuild build --context DIR --tag REF|--output DEST [OPTIONS]
 
             Options:
               --context DIR              the build context (required)
               --file PATH                the Dockerfile (default DIR/Dockerfile); relative to the current directory
-              --tag REF                  name the image; repeatable, at least one
+              --tag REF                  name the image; repeatable, at least one unless --output is given
               --build-arg K=V            repeatable
               --target STAGE             stop at this stage
               --label K=V                repeatable
@@ -43,6 +43,13 @@ final class Usage {
               --cache-from REF           repeatable
               --network MODE             network mode of RUN steps (such as none or host)
               --builder KIND             buildkit (default) or classic
+              --secret id=ID,src=FILE    a build secret for RUN --mount=type=secret,id=ID, read from FILE;
+              --secret id=ID,env=VAR     or from the variable VAR; repeatable (BuildKit only)
+              --ssh ID=KEYFILE[,KEYFILE...]
+                                         SSH keys for RUN --mount=type=ssh,id=ID (keys without a passphrase)
+              --ssh default              forward the agent at $SSH_AUTH_SOCK; repeatable (BuildKit only)
+              -o, --output DIR           write the result's files into DIR (type=local,dest=DIR), or into a tar
+                                         file with type=tar,dest=FILE (BuildKit only)
               --json                     print the result as one JSON object on stdout
             """ + DAEMON_OPTIONS;
 
