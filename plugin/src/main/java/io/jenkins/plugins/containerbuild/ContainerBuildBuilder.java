@@ -285,10 +285,10 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
             throws InterruptedException, IOException {
         ContainerBuildStep build = buildStep(env);
         ContainerPushStep pushStep = push ? pushStep(env) : null;
-        BuiltImage image = ContainerBuildStep.perform(build, run, workspace, listener);
+        BuiltImage image = ContainerBuildStep.perform(build, run, workspace, listener, null);
         if (pushStep != null) {
             pushStep.setImage(image);
-            ContainerPushStep.perform(pushStep, run, workspace, listener);
+            ContainerPushStep.perform(pushStep, run, workspace, listener, null);
         }
     }
 

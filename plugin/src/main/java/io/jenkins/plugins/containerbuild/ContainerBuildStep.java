@@ -241,17 +241,18 @@ public final class ContainerBuildStep extends Step {
             Run<?, ?> run = context.get(Run.class);
             FilePath workspace = context.get(FilePath.class);
             TaskListener listener = context.get(TaskListener.class);
-            return perform(step, run, workspace, listener);
+            return perform(step, run, workspace, listener, context.get(BlockDaemon.class));
         }
     }
 
     /**
-     * What the step does, also for the freestyle builder: resolves the daemon on the controller, builds on the
-     * agent, records the image on the build page.
+     * What the step does, also for the freestyle builder: resolves the daemon on the controller (the step's own, else
+     * that of the {@code withContainerDaemon} block it runs in, null outside one, else the global default), builds on
+     * the agent, records the image on the build page.
      */
-    static BuiltImage perform(ContainerBuildStep step, Run<?, ?> run, FilePath workspace, TaskListener listener)
-            throws IOException, InterruptedException {
-        ResolvedDaemon daemon = ContainerBuildConfiguration.daemonFor(step.getDaemon()).resolve(run);
+    static BuiltImage perform(ContainerBuildStep step, Run<?, ?> run, FilePath workspace, TaskListener listener,
+                              BlockDaemon block) throws IOException, InterruptedException {
+        ResolvedDaemon daemon = BlockDaemon.forStep(step.getDaemon(), block, run);
         ResolvedInputs inputs = step.inputs().resolve(run);
         BuildOutcome outcome = AgentReplies.bounded(workspace.act(new BuildImageCallable(step, daemon, inputs, listener)));
         ContainerBuildAction.of(run).built(outcome);

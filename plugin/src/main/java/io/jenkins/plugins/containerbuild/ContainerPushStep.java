@@ -278,16 +278,18 @@ public final class ContainerPushStep extends Step {
             Run<?, ?> run = context.get(Run.class);
             FilePath workspace = context.get(FilePath.class);
             TaskListener listener = context.get(TaskListener.class);
-            return perform(step, run, workspace, listener);
+            return perform(step, run, workspace, listener, context.get(BlockDaemon.class));
         }
     }
 
     /**
-     * What the step does, also for the freestyle builder: resolves a configured registry name, the daemon and the
-     * credentials on the controller, pushes on the agent, records the digests on the build page.
+     * What the step does, also for the freestyle builder: resolves a configured registry name, the daemon (as
+     * {@link ContainerBuildStep#perform} does; {@code block} is null outside a {@code withContainerDaemon} block) and
+     * the credentials on the controller, pushes on the agent, records the digests on the build page.
      */
     static Map<String, String> perform(ContainerPushStep step, Run<?, ?> run, FilePath workspace,
-                                       TaskListener listener) throws IOException, InterruptedException {
+                                       TaskListener listener, BlockDaemon block)
+            throws IOException, InterruptedException {
         String address = step.getRegistry();
         String credentialsId = step.getCredentialsId();
         if (address != null) {
@@ -304,7 +306,7 @@ public final class ContainerPushStep extends Step {
         } catch (IllegalArgumentException e) {
             throw new AbortException(e.getMessage());
         }
-        ResolvedDaemon daemon = ContainerBuildConfiguration.daemonFor(step.getDaemon()).resolve(run);
+        ResolvedDaemon daemon = BlockDaemon.forStep(step.getDaemon(), block, run);
         RegistryLogin login = credentialsId == null ? null : CredentialsLookup.registryLogin(credentialsId, run);
         LinkedHashMap<String, String> digests = AgentReplies.bounded(workspace.act(new PushImageCallable(daemon,
                 plan.push(), plan.retag(), login, step.getRetries(), timeout, listener)), plan.push());

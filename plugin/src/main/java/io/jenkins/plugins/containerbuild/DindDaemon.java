@@ -23,6 +23,8 @@ import org.kohsuke.stapler.verb.POST;
  */
 public final class DindDaemon extends DaemonSpec {
 
+    private static final long serialVersionUID = 1L;
+
     /** Stands for the image where only another option is checked. */
     private static final String ANY_IMAGE = "docker:dind";
 

@@ -18,6 +18,8 @@ import org.kohsuke.stapler.verb.POST;
 /** The Docker daemon of the agent, through its unix socket ("Docker outside of Docker"). */
 public final class DoodDaemon extends DaemonSpec {
 
+    private static final long serialVersionUID = 1L;
+
     static final String DEFAULT_SOCKET = "/var/run/docker.sock";
 
     private String socket = DEFAULT_SOCKET;

@@ -11,6 +11,9 @@ final class Engines {
 
     static ContainerEngine connect(ResolvedDaemon daemon, BuildLog log)
             throws AbortException, ContainerEngineException, InterruptedException {
+        if (daemon.kind() == ResolvedDaemon.Kind.KEPT) {
+            return KeptSidecars.attach(daemon.sidecar(), log);
+        }
         try {
             return ContainerEngine.connect(daemon.endpoint(), log);
         } catch (IllegalArgumentException e) {

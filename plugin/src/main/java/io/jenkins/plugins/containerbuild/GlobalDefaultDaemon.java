@@ -15,6 +15,8 @@ import org.kohsuke.stapler.DataBoundConstructor;
  */
 public final class GlobalDefaultDaemon extends DaemonSpec {
 
+    private static final long serialVersionUID = 1L;
+
     @DataBoundConstructor
     public GlobalDefaultDaemon() {}
 

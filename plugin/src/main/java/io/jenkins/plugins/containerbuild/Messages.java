@@ -258,4 +258,24 @@ final class Messages {
     static String SshMount_Twice(Object a0) {
         return format("SshMount.Twice", a0);
     }
+
+    static String WithContainerDaemonStep_DisplayName() {
+        return format("WithContainerDaemonStep.DisplayName");
+    }
+
+    static String WithContainerDaemonStep_Using(Object a0) {
+        return format("WithContainerDaemonStep.Using", a0);
+    }
+
+    static String WithContainerDaemonStep_SidecarGone() {
+        return format("WithContainerDaemonStep.SidecarGone");
+    }
+
+    static String WithContainerDaemonStep_NotKept(Object a0) {
+        return format("WithContainerDaemonStep.NotKept", a0);
+    }
+
+    static String WithContainerDaemonStep_ReleaseFailed(Object a0) {
+        return format("WithContainerDaemonStep.ReleaseFailed", a0);
+    }
 }

@@ -20,7 +20,8 @@ final class ResolvedDaemon implements Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    enum Kind { SOCKET, TCP, DIND }
+    /** {@code KEPT}: the DinD sidecar a {@code withContainerDaemon} block keeps on the agent ({@link KeptSidecars}). */
+    enum Kind { SOCKET, TCP, DIND, KEPT }
 
     private final Kind kind;
     private final String socket;
@@ -30,6 +31,8 @@ final class ResolvedDaemon implements Serializable {
     private final String dindCacheVolume;
     private final String dindSecurity;
     private final String owner;
+    /** KEPT: the sidecar's label, its key in {@link KeptSidecars}; null otherwise. */
+    private String sidecar;
 
     private ResolvedDaemon(Kind kind, String socket, String uri, TlsPem tls, String dindImage, String dindCacheVolume,
                            String dindSecurity, String owner) {
@@ -55,11 +58,28 @@ final class ResolvedDaemon implements Serializable {
         return new ResolvedDaemon(Kind.DIND, hostSocket, null, null, image, cacheVolume, security, owner);
     }
 
+    /** The sidecar that a block keeps, started on {@code hostSocket} and kept under {@code sidecar}. */
+    static ResolvedDaemon kept(String hostSocket, String sidecar, String description) {
+        ResolvedDaemon d = new ResolvedDaemon(Kind.KEPT, hostSocket, null, null, description, null, null, null);
+        d.sidecar = sidecar;
+        return d;
+    }
+
     Kind kind() {
         return kind;
     }
 
-    /** Builds the engine's endpoint; runs on the agent. */
+    /** DIND and KEPT: the socket of the agent's daemon that runs the sidecar. */
+    String hostSocket() {
+        return socket;
+    }
+
+    /** KEPT: the label (and key in {@link KeptSidecars}) of the block's sidecar. */
+    String sidecar() {
+        return sidecar;
+    }
+
+    /** Builds the engine's endpoint; runs on the agent. A KEPT sidecar has none: {@link Engines} attaches to it. */
     DaemonEndpoint endpoint() {
         return switch (kind) {
             case SOCKET -> new DaemonEndpoint.UnixSocket(Path.of(socket));
@@ -68,6 +88,7 @@ final class ResolvedDaemon implements Serializable {
             case DIND -> new DaemonEndpoint.Dind(new DaemonEndpoint.UnixSocket(Path.of(socket)),
                     DindOptions.of(dindImage).withCacheVolume(dindCacheVolume)
                             .withSecurity(DindOptions.SecurityProfile.parse(dindSecurity)).withOwner(owner));
+            case KEPT -> throw new IllegalStateException("a kept sidecar is reached through KeptSidecars");
         };
     }
 
@@ -86,6 +107,7 @@ final class ResolvedDaemon implements Serializable {
             case SOCKET -> "unix://" + socket;
             case TCP -> uri + (tls != null ? " (TLS)" : "");
             case DIND -> "DinD " + dindImage + " on unix://" + socket;
+            case KEPT -> "the sidecar of the withContainerDaemon block (" + dindImage + ")";
         };
     }
 

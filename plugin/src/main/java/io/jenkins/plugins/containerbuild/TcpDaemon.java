@@ -23,6 +23,8 @@ import org.kohsuke.stapler.verb.POST;
  */
 public final class TcpDaemon extends DaemonSpec {
 
+    private static final long serialVersionUID = 1L;
+
     private final String uri;
     private String credentialsId;
 

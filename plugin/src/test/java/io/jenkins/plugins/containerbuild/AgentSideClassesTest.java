@@ -26,6 +26,15 @@ class AgentSideClassesTest {
                         "io/jenkins/plugins/containerbuild/ContainerBuildBuilder");
     }
 
+    @Test
+    void theSidecarCallablesAndTheRegistryUseNoMemberOfTheBlockStep() throws IOException {
+        for (Class<?> c : List.of(StartSidecarCallable.class, ReleaseSidecarCallable.class, KeptSidecars.class)) {
+            assertThat(memberOwners(c)).as(c.getName())
+                    .doesNotContain("io/jenkins/plugins/containerbuild/WithContainerDaemonStep",
+                            "io/jenkins/plugins/containerbuild/WithContainerDaemonStep$Execution");
+        }
+    }
+
     /** The classes whose fields and methods the class file refers to (Fieldref, Methodref, InterfaceMethodref). */
     static List<String> memberOwners(Class<?> c) throws IOException {
         try (InputStream raw = c.getResourceAsStream(c.getSimpleName() + ".class");

@@ -107,6 +107,7 @@ class HpiIT {
             for (String name : List.of("index.jelly", "io/jenkins/plugins/containerbuild/Messages.properties",
                     "io/jenkins/plugins/containerbuild/ContainerBuildStep/config.jelly",
                     "io/jenkins/plugins/containerbuild/ContainerPushStep/config.jelly",
+                    "io/jenkins/plugins/containerbuild/WithContainerDaemonStep/config.jelly",
                     "io/jenkins/plugins/containerbuild/DindDaemon/help-image.html",
                     "io/jenkins/plugins/containerbuild/GlobalDefaultDaemon/config.jelly",
                     "io/jenkins/plugins/containerbuild/GlobalDefaultDaemon/help.html",
@@ -155,6 +156,7 @@ class HpiIT {
                     "io.jenkins.plugins.containerbuild.PullRegistry$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.SecretMount$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.SshMount$DescriptorImpl",
+                    "io.jenkins.plugins.containerbuild.WithContainerDaemonStep$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.ContainerBuildConfiguration");
             Set<String> indexed = new TreeSet<>();
             for (IndexItem<Extension, Object> item : Index.load(Extension.class, Object.class, loader)) {

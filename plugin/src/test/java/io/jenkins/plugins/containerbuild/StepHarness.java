@@ -40,6 +40,10 @@ final class StepHarness {
     final StepContext context = mock(StepContext.class);
 
     final List<Action> actions = new CopyOnWriteArrayList<>();
+    /** The daemon of the {@code withContainerDaemon} block the steps run in; null outside one. */
+    volatile BlockDaemon block;
+    /** What the callables get as their channel on the "agent": null, as for a local call, unless a test sets one. */
+    volatile hudson.remoting.VirtualChannel channel;
     /** Each callable as Java serialization sent it to the agent, and each return value as it came back. */
     final List<byte[]> wire = new CopyOnWriteArrayList<>();
     final List<byte[]> returned = new CopyOnWriteArrayList<>();
@@ -56,13 +60,20 @@ final class StepHarness {
         when(context.get(Run.class)).thenReturn(run);
         when(context.get(FilePath.class)).thenReturn(filePath);
         when(context.get(TaskListener.class)).thenReturn(listener);
-        when(filePath.act(any())).thenAnswer(invocation -> {
-            wire.add(serialize(invocation.getArgument(0)));
-            FilePath.FileCallable<?> sent = roundTrip(invocation.getArgument(0));
-            Object result = sent.invoke(workspace.toFile(), null);
-            returned.add(serialize(result));
-            return roundTrip(result);
+        when(context.get(BlockDaemon.class)).thenAnswer(invocation -> block == null ? null : roundTrip(block));
+        when(filePath.act(any())).thenAnswer(invocation -> actOnAgent(invocation.getArgument(0)));
+        when(filePath.actAsync(any())).thenAnswer(invocation -> {
+            Object result = actOnAgent(invocation.getArgument(0));
+            return java.util.concurrent.CompletableFuture.completedFuture(result);
         });
+    }
+
+    private Object actOnAgent(FilePath.FileCallable<?> callable) throws Exception {
+        wire.add(serialize(callable));
+        FilePath.FileCallable<?> sent = roundTrip(callable);
+        Object result = sent.invoke(workspace.toFile(), channel);
+        returned.add(serialize(result));
+        return roundTrip(result);
     }
 
     /**

@@ -43,12 +43,14 @@ class UiResourcesTest {
     /** Every class with a form; the global configuration's form is global.jelly. */
     static final List<Class<?>> CONFIGURABLE = List.of(ContainerBuildStep.class, ContainerPushStep.class,
             DoodDaemon.class, DindDaemon.class, TcpDaemon.class, GlobalDefaultDaemon.class, ContainerBuildBuilder.class,
-            NamedRegistry.class, ContainerBuildConfiguration.class, PullRegistry.class, SecretMount.class, SshMount.class);
+            NamedRegistry.class, ContainerBuildConfiguration.class, PullRegistry.class, SecretMount.class, SshMount.class,
+            WithContainerDaemonStep.class);
 
     @ParameterizedTest
     @ValueSource(classes = {ContainerBuildStep.class, ContainerPushStep.class, DoodDaemon.class, DindDaemon.class,
             TcpDaemon.class, GlobalDefaultDaemon.class, ContainerBuildBuilder.class, NamedRegistry.class,
-            ContainerBuildConfiguration.class, PullRegistry.class, SecretMount.class, SshMount.class})
+            ContainerBuildConfiguration.class, PullRegistry.class, SecretMount.class, SshMount.class,
+            WithContainerDaemonStep.class})
     void configFieldsAndHelpFilesMatchTheProperties(Class<?> type) throws Exception {
         Set<String> properties = dataBoundProperties(type);
         String view = viewOf(type);

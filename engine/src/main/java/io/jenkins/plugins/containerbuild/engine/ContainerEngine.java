@@ -29,6 +29,7 @@ public final class ContainerEngine implements AutoCloseable {
 
     private final DaemonConnection daemon;
     private final DindSidecar sidecar;
+    /** The host connection of a sidecar this engine started and removes on close; null otherwise. */
     private final DaemonConnection sidecarHost;
     private final EventSink events;
 
@@ -38,6 +39,24 @@ public final class ContainerEngine implements AutoCloseable {
         this.sidecar = sidecar;
         this.sidecarHost = sidecarHost;
         this.events = events;
+    }
+
+    /**
+     * An engine on a sidecar that a {@link SharedSidecar} keeps: a connection of its own to the sidecar's daemon,
+     * which {@link #close()} ends, leaving the sidecar running.
+     */
+    static ContainerEngine attach(DindSidecar sidecar, Timeouts timeouts, EventSink events)
+            throws ContainerEngineException {
+        Objects.requireNonNull(events, "events");
+        DaemonConnection daemon;
+        try {
+            daemon = DaemonConnection.open(sidecar.daemon().endpoint(), timeouts);
+        } catch (DaemonUnreachableException e) {
+            throw sidecar.stoppedDuring("build", e).<DaemonUnreachableException>map(d -> d).orElse(e);
+        }
+        events.accept(new EngineEvent.Phase("Connected to DinD sidecar " + sidecar.containerId().substring(0, 12)
+                + " on " + daemon.endpoint() + " (API " + daemon.apiVersion() + ")"));
+        return new ContainerEngine(daemon, sidecar, null, events);
     }
 
     public static ContainerEngine connect(DaemonEndpoint endpoint, EventSink events)
@@ -145,10 +164,13 @@ public final class ContainerEngine implements AutoCloseable {
         return daemon.endpoint();
     }
 
-    /** Ends the connection; for DinD, removes the sidecar container (its named cache volume stays). */
+    /**
+     * Ends the connection; for a DinD endpoint, removes the sidecar container (its named cache volume stays). An
+     * engine attached to a {@link SharedSidecar} leaves the sidecar running.
+     */
     @Override
     public void close() {
-        if (sidecar != null) {
+        if (sidecarHost != null) {
             try {
                 sidecar.close();
                 events.accept(new EngineEvent.Phase("DinD sidecar " + sidecar.containerId().substring(0, 12) + " removed"));

@@ -8,4 +8,6 @@ public abstract class StepContext implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public abstract <T> T get(Class<T> key) throws IOException, InterruptedException;
+
+    public abstract BodyInvoker newBodyInvoker() throws IllegalStateException;
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.dockerjava.transport.DockerHttpClient;
+import io.jenkins.plugins.containerbuild.engine.CacheVolumeInUseException;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
 import io.jenkins.plugins.containerbuild.engine.DindSidecarDiedException;
 import io.jenkins.plugins.containerbuild.engine.DindStartException;
@@ -18,12 +19,15 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -53,16 +57,22 @@ public final class DindSidecar implements AutoCloseable {
     /** How long the container's state may lag behind the end of its daemon's connection. */
     private static final Duration STATE_LAG = Duration.ofSeconds(5);
 
+    /** The states in which a container may be using a volume it mounts, or is about to. */
+    private static final Set<String> HOLDING_STATES = Set.of("running", "restarting", "paused");
+
     private final DaemonConnection host;
     private final String containerId;
     private final DaemonConnection inner;
     private final String image;
+    private final String label;
 
-    private DindSidecar(DaemonConnection host, String containerId, DaemonConnection inner, String image) {
+    private DindSidecar(DaemonConnection host, String containerId, DaemonConnection inner, String image,
+                        String label) {
         this.host = host;
         this.containerId = containerId;
         this.inner = inner;
         this.image = image;
+        this.label = label;
     }
 
     /**
@@ -74,6 +84,10 @@ public final class DindSidecar implements AutoCloseable {
      * sidecar alone ({@link DindCertificates}); the server's part is copied into the container before it starts, the
      * client's part stays in memory. The daemon picks its own free loopback port and reports it in its log, so no
      * port is chosen here and then raced for.
+     *
+     * <p>A cache volume is claimed before the sidecar starts: if another container mounts it and runs (a sidecar of
+     * any owner, or anything else), or another sidecar was created on it a moment earlier, the start is refused
+     * with a {@link CacheVolumeInUseException}; two daemons on one {@code /var/lib/docker} would corrupt it.
      */
     public static DindSidecar start(DaemonConnection host, DindOptions options, Timeouts timeouts, EventSink events)
             throws ContainerEngineException, InterruptedException {
@@ -101,6 +115,9 @@ public final class DindSidecar implements AutoCloseable {
         String id = create(host, options, labels);
         boolean ready = false;
         try {
+            if (options.cacheVolume() != null) {
+                claimVolume(host, id, options.cacheVolume());
+            }
             abortIfInterrupted();
             copyServerIdentity(host, id, certs);
             abortIfInterrupted();
@@ -109,7 +126,7 @@ public final class DindSidecar implements AutoCloseable {
             ready = true;
             events.accept(new EngineEvent.Phase("DinD sidecar " + id.substring(0, 12) + " ready on "
                     + inner.endpoint() + " (API " + inner.apiVersion() + ")"));
-            return new DindSidecar(host, id, inner, options.image());
+            return new DindSidecar(host, id, inner, options.image(), labels.get(SIDECAR_LABEL));
         } catch (RuntimeException e) {
             if (DaemonConnection.isInterruption(e)) {
                 throw new InterruptedException("aborted while the DinD sidecar started");
@@ -120,6 +137,52 @@ public final class DindSidecar implements AutoCloseable {
             if (!ready) {
                 remove(host, id);
             }
+        }
+    }
+
+    /**
+     * Refuses {@code volume} to the created, not yet started container {@code self} when another container holds
+     * it: one that mounts it and runs (whoever started it), or a DinD sidecar created on it before {@code self} and
+     * not yet started (it is about to claim it too). Two sidecars created at once both see each other; the one
+     * created first (the daemon's creation time in nanoseconds, then the id) keeps the volume and the other yields,
+     * so exactly one of them starts. Both read the same containers of the same daemon, so they agree.
+     */
+    static void claimVolume(DaemonConnection host, String self, String volume) throws CacheVolumeInUseException {
+        Instant mine = null;
+        for (var c : host.docker().listContainersCmd().withShowAll(true)
+                .withVolumeFilter(List.of(volume)).exec()) {
+            if (c.getId().equals(self)) {
+                continue;
+            }
+            String state = String.valueOf(c.getState());
+            Map<String, String> labels = c.getLabels() != null ? c.getLabels() : Map.of();
+            boolean holds = HOLDING_STATES.contains(state);
+            if (!holds && "created".equals(state) && "dind".equals(labels.get(ROLE_LABEL))) {
+                if (mine == null) {
+                    mine = created(host, self);
+                }
+                Instant theirs = created(host, c.getId());
+                int order = theirs.compareTo(mine);
+                holds = order < 0 || (order == 0 && c.getId().compareTo(self) < 0);
+            }
+            if (holds) {
+                String owner = labels.get(OWNER_LABEL);
+                String who = owner != null ? "the DinD sidecar " + c.getId().substring(0, 12) + " of " + owner
+                        : "the container " + c.getId().substring(0, 12) + " (" + c.getImage() + ")";
+                throw new CacheVolumeInUseException(volume, c.getId(), "The cache volume " + volume + " is in use by "
+                        + who + " on " + host.endpoint() + ": two daemons on one cache volume would corrupt it;"
+                        + " wait until that build has ended, or give this one another cache volume.");
+            }
+        }
+    }
+
+    /** When the daemon created a container, to the nanosecond it reports; the epoch when it cannot say. */
+    private static Instant created(DaemonConnection host, String id) {
+        try {
+            String created = host.docker().inspectContainerCmd(id).exec().getCreated();
+            return created != null ? Instant.parse(created) : Instant.EPOCH;
+        } catch (NotFoundException | DateTimeParseException e) {
+            return Instant.EPOCH; // a vanished container no longer competes; an unreadable time ties on the id
         }
     }
 
@@ -142,7 +205,8 @@ public final class DindSidecar implements AutoCloseable {
     }
 
     /** The image's entrypoint on the host daemon; a missing image is the user's to fix. */
-    private static List<String> entrypoint(DaemonConnection host, String image) throws DindStartException {
+    private static List<String> entrypoint(DaemonConnection host, String image)
+            throws DindStartException, InterruptedException {
         DockerHttpClient.Request req = DockerHttpClient.Request.builder()
                 .method(DockerHttpClient.Request.Method.GET)
                 .path(host.path("/images/" + image + "/json"))
@@ -161,6 +225,9 @@ public final class DindSidecar implements AutoCloseable {
             reply.path("Config").path("Entrypoint").forEach(n -> out.add(n.asText()));
             return out;
         } catch (IOException | RuntimeException e) {
+            if (DaemonConnection.isInterruption(e)) {
+                throw new InterruptedException("aborted while the DinD sidecar was created");
+            }
             throw new DindStartException("The DinD image " + image + " could not be inspected on " + host.endpoint()
                     + " (" + DaemonConnection.rootMessage(e) + "): check that the daemon runs.", e);
         }
@@ -452,8 +519,11 @@ public final class DindSidecar implements AutoCloseable {
         }
     }
 
-    /** Removes a sidecar whose id never reached us (the create call was aborted), found by its unique label. */
-    private static void removeByLabel(DaemonConnection host, String sidecarLabel) {
+    /**
+     * Removes the sidecar that carries {@code sidecarLabel} (see {@link #label()}) from {@code host}, if it is still
+     * there: for a sidecar whose owner lost track of it. Best effort.
+     */
+    public static void removeByLabel(DaemonConnection host, String sidecarLabel) {
         boolean interrupted = Thread.interrupted();
         try {
             for (var c : host.docker().listContainersCmd().withShowAll(true)
@@ -522,6 +592,16 @@ public final class DindSidecar implements AutoCloseable {
 
     public String containerId() {
         return containerId;
+    }
+
+    /** The value of the label that names this sidecar alone, for {@link #removeByLabel}. */
+    public String label() {
+        return label;
+    }
+
+    /** The image it runs. */
+    public String image() {
+        return image;
     }
 
     /** Closes the connection to the inner daemon and removes the container with its anonymous volume. */
