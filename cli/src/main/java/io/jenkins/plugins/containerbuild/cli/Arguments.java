@@ -48,9 +48,11 @@ final class Arguments {
         value("--ssh", BUILD, (o, v) -> o.ssh.add(parsed(() -> SshSpec.parse(v))));
         value("--output", BUILD, (o, v) -> o.output = once("--output", o.output, parsed(() -> OutputSpec.parse(v))));
         value("--secret", BUILD, (o, v) -> o.secrets.add(parsed(() -> SecretSpec.parse(v))));
-        value("--username", EnumSet.of(Options.Command.PUSH), (o, v) -> o.username = once("--username", o.username, v));
-        flag("--password-stdin", EnumSet.of(Options.Command.PUSH), (o, v) -> o.passwordStdin = true);
-        value("--timeout", EnumSet.of(Options.Command.PUSH), (o, v) -> o.timeout = duration("--timeout", v));
+        flag("--push", BUILD, (o, v) -> o.push = true);
+        // push options; on build, with --push only (checked once the whole line is read)
+        value("--username", BOTH, (o, v) -> o.username = once("--username", o.username, v));
+        flag("--password-stdin", BOTH, (o, v) -> o.passwordStdin = true);
+        value("--timeout", BOTH, (o, v) -> o.timeout = duration("--timeout", v));
         value("--host", BOTH, (o, v) -> o.host = once("--host", o.host, v));
         value("--tls-ca", BOTH, (o, v) -> o.tlsCa = once("--tls-ca", o.tlsCa, v));
         value("--tls-cert", BOTH, (o, v) -> o.tlsCert = once("--tls-cert", o.tlsCert, v));
@@ -176,6 +178,20 @@ final class Arguments {
     private static void checkComplete(Options o) throws UsageException {
         if (o.command == Options.Command.BUILD && o.context == null) {
             throw new UsageException("Missing --context: name the directory to build from.", o.command);
+        }
+        if (o.command == Options.Command.BUILD && !o.push
+                && (o.username != null || o.passwordStdin || o.timeout != null)) {
+            throw new UsageException((o.username != null ? "--username" : o.passwordStdin ? "--password-stdin"
+                    : "--timeout") + " applies to a push: add --push to build and push, or use 'containerbuild push'.",
+                    o.command);
+        }
+        if (o.push && o.output != null) {
+            throw new UsageException("--push cannot be combined with --output: a build exports files or makes an"
+                    + " image to push, not both; drop one of them.", o.command);
+        }
+        if (o.push && o.tags.isEmpty()) {
+            throw new UsageException("--push needs a --tag: give the image reference to push, such as"
+                    + " localhost:5000/app:1.", o.command);
         }
         if (o.tags.isEmpty() && o.output == null) {
             throw new UsageException("Missing --tag: give at least one image reference such as localhost:5000/app:1"

@@ -6,6 +6,7 @@ import io.jenkins.plugins.containerbuild.engine.BuildResult;
 import io.jenkins.plugins.containerbuild.engine.BuilderKind;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
+import io.jenkins.plugins.containerbuild.engine.PushRequest;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
 import io.jenkins.plugins.containerbuild.engine.RegistryCredentials;
 import java.nio.file.Path;
@@ -16,7 +17,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.Map;
 
-/** {@code containerbuild build}: one build on the selected daemon, the result on stdout. */
+/**
+ * {@code containerbuild build}: one build on the selected daemon, the result on stdout; with {@code --push}, then a
+ * push of its tags through the same connection (as {@code docker buildx build --push}).
+ */
 final class BuildCommand {
 
     private BuildCommand() {}
@@ -25,10 +29,17 @@ final class BuildCommand {
         Options o = inv.options();
         BuildRequest request = request(inv);
         BuildResult result;
+        Map<String, String> digests = null;
         try {
+            // build --push: the logins are read before anything runs, and the push goes through the engine that
+            // built (the same daemon, and with --dind the same sidecar)
+            List<PushRequest> pushes = o.push ? PushCommand.requests(inv) : List.of();
             DaemonEndpoint endpoint = DaemonSelection.resolve(o, inv.env(), inv.cwd());
             try (ContainerEngine engine = ContainerEngine.connect(endpoint, inv.console())) {
                 result = engine.build(request);
+                if (o.push) {
+                    digests = PushCommand.push(engine, pushes, o.tags);
+                }
             }
         } finally {
             request.destroySecrets();
@@ -43,6 +54,9 @@ final class BuildCommand {
             json.put("size", result.size());
             json.put("cachedSteps", result.cachedSteps());
             json.put("durationMs", result.duration().toMillis());
+            if (digests != null) {
+                json.put("digests", digests);
+            }
             inv.out().println(JsonOutput.of(json));
         } else {
             if (request.output() != null) {
@@ -53,6 +67,9 @@ final class BuildCommand {
                         + result.cachedSteps() + " cached steps)" + (result.tags().isEmpty() ? ""
                         : " as " + String.join(", ", result.tags())));
                 inv.out().println(result.imageId());
+            }
+            if (digests != null) {
+                PushCommand.print(inv, digests);
             }
         }
         inv.out().flush();

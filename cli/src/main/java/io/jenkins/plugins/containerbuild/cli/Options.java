@@ -38,6 +38,8 @@ final class Options {
     final List<SecretSpec> secrets = new ArrayList<>();
     final List<SshSpec> ssh = new ArrayList<>();
     OutputSpec output;
+    /** build --push: push the tags after the build, through the same daemon. */
+    boolean push;
 
     // push
     String username;

@@ -19,13 +19,37 @@ import java.util.Map;
 /**
  * {@code containerbuild push}: pushes every tag, the digests on stdout. With {@code --username} the password from
  * stdin serves every tag; without it each registry's login comes from the docker config file, and the tags are
- * pushed one registry after the other, each with its own login (or none).
+ * pushed one registry after the other, each with its own login (or none). {@code build --push} uses the same
+ * requests and pushes through the engine that built.
  */
 final class PushCommand {
 
     private PushCommand() {}
 
     static int run(Invocation inv) throws UsageException, ContainerEngineException, InterruptedException {
+        Options o = inv.options();
+        List<PushRequest> requests = requests(inv);
+        DaemonEndpoint endpoint = DaemonSelection.resolve(o, inv.env(), inv.cwd());
+        Map<String, String> digests;
+        try (ContainerEngine engine = ContainerEngine.connect(endpoint, inv.console())) {
+            digests = push(engine, requests, o.tags);
+        }
+        if (o.json) {
+            inv.out().println(JsonOutput.of(Map.of("digests", digests)));
+        } else {
+            print(inv, digests);
+        }
+        inv.out().flush();
+        return 0;
+    }
+
+    /**
+     * The push requests of the command line's tags, with their logins: the password from stdin for every tag with
+     * {@code --username}, else each registry's login from the docker config file, one request per registry. Read
+     * before any daemon is contacted (also by {@code build --push}, before it builds): a missing or empty password is
+     * a usage error, not a failure after the work.
+     */
+    static List<PushRequest> requests(Invocation inv) throws UsageException, InterruptedException {
         Options o = inv.options();
         List<PushRequest> requests = new ArrayList<>();
         try {
@@ -52,30 +76,32 @@ final class PushCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), o.command, e);
         }
-        DaemonEndpoint endpoint = DaemonSelection.resolve(o, inv.env(), inv.cwd());
+        return requests;
+    }
+
+    /** Pushes every request through {@code engine}; the digests in the order of {@code tags}. */
+    static Map<String, String> push(ContainerEngine engine, List<PushRequest> requests, List<String> tags)
+            throws ContainerEngineException, InterruptedException {
         Map<String, String> digests = new LinkedHashMap<>();
-        try (ContainerEngine engine = ContainerEngine.connect(endpoint, inv.console())) {
-            for (PushRequest request : requests) {
-                PushResult result = engine.push(request);
-                digests.putAll(result.digests());
-            }
+        for (PushRequest request : requests) {
+            PushResult result = engine.push(request);
+            digests.putAll(result.digests());
         }
         Map<String, String> ordered = new LinkedHashMap<>();
-        for (String tag : o.tags) {
+        for (String tag : tags) {
             if (digests.containsKey(tag)) {
                 ordered.put(tag, digests.get(tag));
             }
         }
         digests.forEach(ordered::putIfAbsent);
-        if (o.json) {
-            inv.out().println(JsonOutput.of(Map.of("digests", ordered)));
-        } else {
-            for (Map.Entry<String, String> e : ordered.entrySet()) {
-                inv.out().println(e.getKey() + " " + e.getValue());
-            }
+        return ordered;
+    }
+
+    /** {@code TAG DIGEST} lines on stdout. */
+    static void print(Invocation inv, Map<String, String> digests) {
+        for (Map.Entry<String, String> e : digests.entrySet()) {
+            inv.out().println(e.getKey() + " " + e.getValue());
         }
-        inv.out().flush();
-        return 0;
     }
 
     private static PushRequest request(Options o, List<String> tags, RegistryCredentials credentials) {

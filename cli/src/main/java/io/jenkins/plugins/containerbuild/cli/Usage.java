@@ -50,7 +50,10 @@ final class Usage {
               --ssh default              forward the agent at $SSH_AUTH_SOCK; repeatable (BuildKit only)
               -o, --output DIR           write the result's files into DIR (type=local,dest=DIR), or into a tar
                                          file with type=tar,dest=FILE (BuildKit only)
-              --json                     print the result as one JSON object on stdout
+              --push                     then push the tags through the same daemon (and sidecar); takes the push
+                                         options --username, --password-stdin and --timeout
+              --json                     print the result as one JSON object on stdout (with --push, "digests"
+                                         too)
             """ + DAEMON_OPTIONS;
 
     static final String PUSH = """

@@ -108,6 +108,29 @@ class UsageErrorsTest {
     }
 
     @Test
+    void pushOptionsOnBuildNeedPush() {
+        assertUsageError(run("build", "--context", dir.toString(), "--tag", "a:1", "--timeout", "5m"),
+                "--timeout applies to a push: add --push");
+        assertUsageError(CliRun.runWith(NO_DAEMON, "secret\n", "build", "--context", dir.toString(), "--tag", "a:1",
+                "--username", "u", "--password-stdin"), "--username applies to a push: add --push");
+        assertUsageError(run("push", "--tag", "a:1", "--push"), "--push does not apply to push");
+    }
+
+    @Test
+    void buildPushNeedsATagAndNoOutput() {
+        assertUsageError(run("build", "--context", dir.toString(), "--push", "-o", dir.resolve("out").toString()),
+                "--push cannot be combined with --output");
+        assertUsageError(run("build", "--context", dir.toString(), "--push"), "--push needs a --tag");
+    }
+
+    @Test
+    void buildPushReadsThePasswordBeforeItBuilds() {
+        CliRun r = CliRun.runWith(NO_DAEMON, "\n", "build", "--context", dir.toString(), "--tag", "localhost:5001/x:1",
+                "--push", "--username", "u", "--password-stdin");
+        assertUsageError(r, "empty password");
+    }
+
+    @Test
     void badBuilderAndSecurityProfile() {
         assertUsageError(run("build", "--context", dir.toString(), "--tag", "a:1", "--builder", "kaniko"),
                 "Unknown builder 'kaniko'");
