@@ -42,6 +42,7 @@ final class BuildImageCallable extends MasterToSlaveFileCallable<BuildOutcome> {
     private final ArrayList<String> cacheFrom;
     private final String builder;
     private final String network;
+    private final String platform;
     private final ResolvedInputs inputs;
     private final TaskListener listener;
 
@@ -59,6 +60,7 @@ final class BuildImageCallable extends MasterToSlaveFileCallable<BuildOutcome> {
         this.cacheFrom = new ArrayList<>(step.getCacheFrom());
         this.builder = step.getBuilder();
         this.network = step.getNetwork();
+        this.platform = step.getPlatform();
         this.listener = listener;
     }
 
@@ -86,6 +88,7 @@ final class BuildImageCallable extends MasterToSlaveFileCallable<BuildOutcome> {
                     .pull(pull)
                     .noCache(noCache)
                     .networkMode(network)
+                    .platform(platform)
                     .builderKind(BuilderKind.parse(builder));
             // the default context/Dockerfile too: a symbolic link there must not lead out of the workspace
             b.dockerfile(WorkspacePaths.resolve(root,

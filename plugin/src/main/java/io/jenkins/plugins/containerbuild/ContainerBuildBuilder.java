@@ -52,6 +52,7 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
     private String cacheFrom;
     private String builder;
     private String network;
+    private String platform;
     private DaemonSpec daemon;
     private boolean push;
     private String registry;
@@ -170,6 +171,16 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
     @DataBoundSetter
     public void setNetwork(String network) {
         this.network = Util.fixEmptyAndTrim(network);
+    }
+
+    /** The platform to build for, such as {@code linux/arm64} (may use variables); null for the daemon's own. */
+    public String getPlatform() {
+        return platform;
+    }
+
+    @DataBoundSetter
+    public void setPlatform(String platform) {
+        this.platform = Util.fixEmptyAndTrim(platform);
     }
 
     /** Null for the global default daemon. */
@@ -311,6 +322,7 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
             s.setCacheFrom(lines(env, cacheFrom, "cacheFrom"));
             s.setBuilder(builder);
             s.setNetwork(expand(env, network, "network"));
+            s.setPlatform(expand(env, platform, "platform"));
             s.setDaemon(daemon);
             s.setInputs(inputs().withOutput(expand(env, inputs().output(), "output")));
             return s;
@@ -431,6 +443,15 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
             String n = Util.fixEmptyAndTrim(value);
             return n == null || n.contains("$") ? FormValidation.ok()
                     : FormSupport.check(() -> BuildRequest.builder(java.nio.file.Path.of(".")).networkMode(n));
+        }
+
+        /** {@code os[/arch[/variant]]}; a value with variables is checked when the build runs. */
+        @POST
+        public FormValidation doCheckPlatform(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            String p = Util.fixEmptyAndTrim(value);
+            return p == null || p.contains("$") ? FormValidation.ok()
+                    : FormSupport.check(() -> BuildRequest.builder(java.nio.file.Path.of(".")).platform(p));
         }
 
         @POST

@@ -6,6 +6,7 @@ import hudson.Util;
 import hudson.model.Descriptor.FormException;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import io.jenkins.plugins.containerbuild.engine.BuildRequest;
 import io.jenkins.plugins.containerbuild.engine.BuilderKind;
 import java.io.IOException;
 import java.io.Serial;
@@ -46,6 +47,7 @@ public final class ContainerBuildStep extends Step {
     private List<String> cacheFrom = List.of();
     private String builder = BuilderKind.BUILDKIT.toString();
     private String network;
+    private String platform;
     private DaemonSpec daemon;
     private BuildInputs inputs = BuildInputs.NONE;
 
@@ -156,6 +158,19 @@ public final class ContainerBuildStep extends Step {
     @DataBoundSetter
     public void setNetwork(String network) {
         this.network = Util.fixEmptyAndTrim(network);
+    }
+
+    /** The platform to build for, such as {@code linux/amd64} or {@code linux/arm64}; null for the daemon's own. */
+    public String getPlatform() {
+        return platform;
+    }
+
+    @DataBoundSetter
+    public void setPlatform(String platform) {
+        String p = Util.fixEmptyAndTrim(platform);
+        // the engine's rule (os[/arch[/variant]], one platform), so that a bad value fails when the step is read
+        this.platform = p == null ? null : BuildRequest.builder(java.nio.file.Path.of(".")).platform(p).build()
+                .platform();
     }
 
     /** The daemon to build on; null for the global default (the agent's socket unless configured). */

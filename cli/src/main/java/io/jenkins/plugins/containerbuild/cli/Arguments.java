@@ -45,6 +45,7 @@ final class Arguments {
         value("--cache-from", BUILD, (o, v) -> o.cacheFrom.add(v));
         value("--network", BUILD, (o, v) -> o.network = once("--network", o.network, v));
         value("--builder", BUILD, (o, v) -> o.builder = once("--builder", o.builder, v));
+        value("--platform", BUILD, (o, v) -> o.platform = once("--platform", o.platform, v));
         value("--ssh", BUILD, (o, v) -> o.ssh.add(parsed(() -> SshSpec.parse(v))));
         value("--output", BUILD, (o, v) -> o.output = once("--output", o.output, parsed(() -> OutputSpec.parse(v))));
         value("--secret", BUILD, (o, v) -> o.secrets.add(parsed(() -> SecretSpec.parse(v))));

@@ -146,7 +146,7 @@ final class BuildCommand {
                 b.output(o.output.toOutput(inv.cwd(), o.command));
             }
             pullCredentials(b, inv);
-            b.target(o.target).pull(o.pull).noCache(o.noCache).networkMode(o.network);
+            b.target(o.target).pull(o.pull).noCache(o.noCache).networkMode(o.network).platform(o.platform);
             if (o.builder != null) {
                 b.builderKind(BuilderKind.parse(o.builder));
             }

@@ -35,6 +35,7 @@ final class Options {
     final List<String> cacheFrom = new ArrayList<>();
     String network;
     String builder;
+    String platform;
     final List<SecretSpec> secrets = new ArrayList<>();
     final List<SshSpec> ssh = new ArrayList<>();
     OutputSpec output;

@@ -43,6 +43,8 @@ final class Usage {
               --cache-from REF           repeatable
               --network MODE             network mode of RUN steps (such as none or host)
               --builder KIND             buildkit (default) or classic
+              --platform OS/ARCH         build for this platform (such as linux/arm64); another platform than the
+                                         daemon's needs emulation (QEMU binfmt_misc) on the daemon's host
               --secret id=ID,src=FILE    a build secret for RUN --mount=type=secret,id=ID, read from FILE;
               --secret id=ID,env=VAR     or from the variable VAR; repeatable (BuildKit only)
               --ssh ID=KEYFILE[,KEYFILE...]

@@ -126,6 +126,27 @@ class BuildPushTest {
     }
 
     @Test
+    void aPlatformReachesTheDaemonAndItsImageIsPushedAsSuch() throws Exception {
+        String id = CliRun.unique();
+        String repo = "cli-test/build-push-arm64-" + id;
+        String tag = lab.plainRegistry() + "/" + repo + ":1";
+        CREATED.add(tag);
+        Path context = Files.createDirectories(dir.resolve("arm64-" + id));
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY data /data\n"); // nothing runs
+        Files.writeString(context.resolve("data"), id);
+
+        CliRun r = CliRun.run("build", "--context", context.toString(), "--tag", tag, "--platform", "linux/arm64",
+                "--push", "--json");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("Building for linux/arm64 on a linux/amd64 daemon");
+        assertThat(lab.docker("image", "inspect", "-f", "{{.Os}}/{{.Architecture}}", tag).strip())
+                .isEqualTo("linux/arm64");
+        assertThat(r.json().path("digests").path(tag).asText())
+                .isEqualTo(CliRun.registryDigest(lab.plainRegistry(), repo, "1", null));
+    }
+
+    @Test
     void withDindOneSidecarBuildsAndPushes() throws Exception {
         String id = CliRun.unique();
         String repo = "cli-test/build-push-dind-" + id;

@@ -131,6 +131,13 @@ class UsageErrorsTest {
     }
 
     @Test
+    void badPlatform() {
+        assertUsageError(run("build", "--context", dir.toString(), "--tag", "a:1", "--platform", "linux/amd64,linux/arm64"),
+                "names several platforms");
+        assertUsageError(run("push", "--tag", "a:1", "--platform", "linux/arm64"), "--platform does not apply to push");
+    }
+
+    @Test
     void badBuilderAndSecurityProfile() {
         assertUsageError(run("build", "--context", dir.toString(), "--tag", "a:1", "--builder", "kaniko"),
                 "Unknown builder 'kaniko'");

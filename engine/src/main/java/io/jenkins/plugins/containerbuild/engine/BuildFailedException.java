@@ -11,7 +11,12 @@ public class BuildFailedException extends ContainerEngineException {
     private final List<String> lastLines;
 
     public BuildFailedException(String step, String error, List<String> lastLines) {
-        super(message(step, error, lastLines));
+        this(step, lastLines, message(step, error, lastLines));
+    }
+
+    /** For kinds of failed steps that say more than the step and its error: {@code message} is the whole message. */
+    protected BuildFailedException(String step, List<String> lastLines, String message) {
+        super(message);
         this.step = step;
         this.lastLines = List.copyOf(lastLines);
     }

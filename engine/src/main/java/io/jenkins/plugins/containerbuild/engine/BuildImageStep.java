@@ -86,6 +86,7 @@ final class BuildImageStep {
                     + " does not exist: create it or name the right file with the dockerfile option.");
         }
         BuildContext context = openContext();
+        warnIfForeignPlatform();
         if (request.builderKind() == BuilderKind.BUILDKIT && (sessionsEnabled() || needsSession())) {
             Built viaSession = buildThroughSession(context);
             if (viaSession != null) {
@@ -407,6 +408,80 @@ final class BuildImageStep {
         return new Built(imageId, buildkit ? bk.cachedSteps() : classic.cachedSteps());
     }
 
+    /**
+     * A platform other than the daemon's own builds only where the daemon's host can run its programs: says so
+     * before the build, since a RUN step would otherwise fail with no more than {@code exec format error}.
+     */
+    private void warnIfForeignPlatform() {
+        if (request.platform() == null) {
+            return;
+        }
+        String own = daemonPlatform();
+        if (own != null && !sameOsAndArch(request.platform(), own)) {
+            events.accept(new EngineEvent.Warning("Building for " + request.platform() + " on a " + own + " daemon ("
+                    + daemon.endpoint() + "): its RUN steps need emulation for " + request.platform()
+                    + " on the daemon's host (QEMU registered with binfmt_misc)."));
+        }
+    }
+
+    /** The daemon's own {@code os/arch} from {@code GET /version}; null when it does not say. */
+    private String daemonPlatform() {
+        DockerHttpClient.Request req = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET)
+                .path(daemon.path("/version"))
+                .build();
+        boolean interrupted = Thread.interrupted(); // also asked after an abort-free failure; never lose an interrupt
+        try (DockerHttpClient.Response r = daemon.call(req)) {
+            JsonNode v = Json.read(r.getBody());
+            String os = v.path("Os").asText("");
+            String arch = v.path("Arch").asText("");
+            return r.getStatusCode() == 200 && !os.isEmpty() && !arch.isEmpty() ? os + "/" + arch : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Whether two platforms name the same os and architecture (a variant or a missing arch is not compared). */
+    static boolean sameOsAndArch(String a, String b) {
+        String[] x = a.split("/");
+        String[] y = b.split("/");
+        return x[0].equals(y[0]) && (x.length < 2 || y.length < 2 || x[1].equals(y[1]));
+    }
+
+    /**
+     * A step that failed because the kernel refused its program ({@code exec format error}): a binary of another
+     * platform, and no emulation for it on the daemon's host.
+     */
+    private Optional<PlatformUnsupportedException> platformFailure(String step, String error, List<String> lastLines) {
+        String reason = null;
+        for (String line : lastLines) {
+            if (line.toLowerCase(Locale.ROOT).contains("exec format error")) {
+                reason = line.strip();
+            }
+        }
+        if (reason == null && error.toLowerCase(Locale.ROOT).contains("exec format error")) {
+            reason = error.strip();
+        }
+        if (reason == null) {
+            return Optional.empty();
+        }
+        String own = daemonPlatform();
+        String wanted = request.platform();
+        String arch = wanted != null && wanted.contains("/") ? wanted.split("/")[1] : null;
+        return Optional.of(new PlatformUnsupportedException("Build step " + (step != null ? step + " " : "")
+                + "could not run its program: the daemon on " + daemon.endpoint()
+                + (own != null ? " (" + own + ")" : "") + " cannot execute programs for "
+                + (wanted != null ? wanted : "the platform of the base image") + " (" + reason + "). Install"
+                + " emulation on the daemon's host (QEMU registered with binfmt_misc: the packages qemu-user-static"
+                + " and binfmt-support, or docker run --privileged --rm tonistiigi/binfmt --install "
+                + (arch != null ? arch : "all") + "), or build for " + (own != null ? own : "the daemon's platform")
+                + ".", step, lastLines, wanted));
+    }
+
     private ContainerEngineException failure(String error, Optional<BuildkitProgress.FailedStep> bkStep,
                                              ClassicProgress classic) {
         if (looksLikeRegistryAuthFailure(error)) {
@@ -420,9 +495,14 @@ final class BuildImageStep {
                     + " daemon can reach, or fix the FROM line.");
         }
         if (bkStep.isPresent()) {
-            return new BuildFailedException(bkStep.get().name(), bkStep.get().error(), bkStep.get().lastLines());
+            BuildkitProgress.FailedStep f = bkStep.get();
+            return platformFailure(f.name(), f.error(), f.lastLines())
+                    .<ContainerEngineException>map(p -> p)
+                    .orElseGet(() -> new BuildFailedException(f.name(), f.error(), f.lastLines()));
         }
-        return new BuildFailedException(classic.currentStep(), error.strip(), classic.lastLines());
+        return platformFailure(classic.currentStep(), error, classic.lastLines())
+                .<ContainerEngineException>map(p -> p)
+                .orElseGet(() -> new BuildFailedException(classic.currentStep(), error.strip(), classic.lastLines()));
     }
 
     /** A registry's refusal to let the daemon pull (no or wrong credentials), not a failed RUN step. */

@@ -29,6 +29,9 @@ public final class BuildRequest {
     private final boolean noCache;
     private final List<String> cacheFrom;
     /** The network modes a build may ask for. */
+    /** {@code os[/arch[/variant]]}, lower case as Docker writes them. */
+    private static final java.util.regex.Pattern PLATFORM =
+            java.util.regex.Pattern.compile("[a-z0-9_]+(/[a-z0-9_]+(/[a-z0-9_]+)?)?");
     public static final java.util.Set<String> NETWORK_MODES = java.util.Set.of("default", "none", "host");
 
     private final String networkMode;
@@ -225,8 +228,21 @@ public final class BuildRequest {
             return this;
         }
 
+        /**
+         * The platform to build for, as {@code os[/arch[/variant]]} ({@code linux/amd64}, {@code linux/arm64/v8}); null
+         * or blank for the daemon's own. One platform per build: the daemon's build endpoint makes one image.
+         */
         public Builder platform(String platform) {
-            this.platform = blankToNull(requireNoNul(platform, "Platform"));
+            String p = blankToNull(requireNoNul(platform, "Platform"));
+            if (p != null && p.contains(",")) {
+                throw new IllegalArgumentException("Platform '" + p + "' names several platforms: the daemon builds"
+                        + " one per build; build once for each platform.");
+            }
+            if (p != null && !PLATFORM.matcher(p).matches()) {
+                throw new IllegalArgumentException("Platform '" + p + "' is not os[/arch[/variant]]: write it as"
+                        + " linux/amd64 or linux/arm64/v8.");
+            }
+            this.platform = p;
             return this;
         }
 
