@@ -58,6 +58,7 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
     private String registry;
     private String credentialsId;
     private int retries = 3;
+    private boolean removeAfterPush;
     private String timeout;
     /** Null in a job saved before these options existed: read as none. */
     private BuildInputs inputs;
@@ -222,6 +223,16 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
         this.credentialsId = Util.fixEmptyAndTrim(credentialsId);
     }
 
+    /** Whether the pushed tags are removed from the daemon after a successful push (see {@link ContainerPushStep}). */
+    public boolean isRemoveAfterPush() {
+        return removeAfterPush;
+    }
+
+    @DataBoundSetter
+    public void setRemoveAfterPush(boolean removeAfterPush) {
+        this.removeAfterPush = removeAfterPush;
+    }
+
     public int getRetries() {
         return retries;
     }
@@ -338,6 +349,7 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
             s.setRegistry(expand(env, registry, "registry"));
             s.setCredentialsId(credentialsId);
             s.setRetries(retries);
+            s.setRemoveAfterPush(removeAfterPush);
             s.setTimeout(expand(env, timeout, "timeout"));
             s.setDaemon(daemon);
             return s;

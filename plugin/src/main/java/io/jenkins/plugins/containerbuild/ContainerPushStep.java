@@ -59,6 +59,7 @@ public final class ContainerPushStep extends Step {
     private String credentialsId;
     private int retries = 3;
     private String timeout;
+    private boolean removeAfterPush;
     private DaemonSpec daemon;
 
     @DataBoundConstructor
@@ -164,6 +165,19 @@ public final class ContainerPushStep extends Step {
             throw new IllegalArgumentException(Messages.ContainerPushStep_BadTimeout(value));
         }
         return d;
+    }
+
+    /**
+     * Whether the pushed tags (and the names they were tagged from for {@code registry:}) are removed from the daemon
+     * after a successful push, and the image with them when no other tag holds it and nothing uses it.
+     */
+    public boolean isRemoveAfterPush() {
+        return removeAfterPush;
+    }
+
+    @DataBoundSetter
+    public void setRemoveAfterPush(boolean removeAfterPush) {
+        this.removeAfterPush = removeAfterPush;
     }
 
     /** The daemon to push from; null for the global default (the agent's socket unless configured). */
@@ -309,7 +323,8 @@ public final class ContainerPushStep extends Step {
         ResolvedDaemon daemon = BlockDaemon.forStep(step.getDaemon(), block, run);
         RegistryLogin login = credentialsId == null ? null : CredentialsLookup.registryLogin(credentialsId, run);
         LinkedHashMap<String, String> digests = AgentReplies.bounded(workspace.act(new PushImageCallable(daemon,
-                plan.push(), plan.retag(), login, step.getRetries(), timeout, listener)), plan.push());
+                plan.push(), plan.retag(), login, step.getRetries(), timeout, step.isRemoveAfterPush(), listener)),
+                plan.push());
         ContainerBuildAction.of(run).pushed(step.getImage(), digests);
         return digests;
     }

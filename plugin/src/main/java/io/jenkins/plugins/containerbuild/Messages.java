@@ -278,4 +278,28 @@ final class Messages {
     static String WithContainerDaemonStep_ReleaseFailed(Object a0) {
         return format("WithContainerDaemonStep.ReleaseFailed", a0);
     }
+
+    static String BuildLog_RemovedWithImage(Object a0, Object a1) {
+        return format("BuildLog.RemovedWithImage", a0, a1);
+    }
+
+    static String BuildLog_Removed(Object a0, Object a1, Object a2) {
+        return format("BuildLog.Removed", a0, a1, a2);
+    }
+
+    static String BuildLog_KeptAsParent(Object a0, Object a1) {
+        return format("BuildLog.KeptAsParent", a0, a1);
+    }
+
+    static String BuildLog_KeptInUse(Object a0, Object a1) {
+        return format("BuildLog.KeptInUse", a0, a1);
+    }
+
+    static String BuildLog_AlreadyGone(Object a0) {
+        return format("BuildLog.AlreadyGone", a0);
+    }
+
+    static String BuildLog_NotRemoved(Object a0, Object a1) {
+        return format("BuildLog.NotRemoved", a0, a1);
+    }
 }

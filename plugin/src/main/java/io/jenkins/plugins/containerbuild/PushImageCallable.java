@@ -8,6 +8,7 @@ import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
 import io.jenkins.plugins.containerbuild.engine.PushRequest;
 import io.jenkins.plugins.containerbuild.engine.PushResult;
 import io.jenkins.plugins.containerbuild.engine.RegistryTimeoutException;
+import io.jenkins.plugins.containerbuild.engine.TagRemoval;
 import java.io.File;
 import java.io.IOException;
 import java.io.Serial;
@@ -34,6 +35,7 @@ final class PushImageCallable extends MasterToSlaveFileCallable<LinkedHashMap<St
     private final RegistryLogin login;
     private final int retries;
     private final Duration timeout;
+    private final boolean removeAfterPush;
     private final TaskListener listener;
 
     /**
@@ -41,15 +43,18 @@ final class PushImageCallable extends MasterToSlaveFileCallable<LinkedHashMap<St
      * @param retag  new name to existing name, for tags that get the registry's name first
      * @param login  null when the registry needs none
      * @param timeout how long the push of one tag may take; null for the engine's default
+     * @param removeAfterPush whether the pushed tags (and the names {@code retag} made them from) are removed after a
+     *                        successful push
      */
     PushImageCallable(ResolvedDaemon daemon, List<String> tags, Map<String, String> retag, RegistryLogin login,
-                      int retries, Duration timeout, TaskListener listener) {
+                      int retries, Duration timeout, boolean removeAfterPush, TaskListener listener) {
         this.daemon = daemon;
         this.tags = new ArrayList<>(tags);
         this.retag = new LinkedHashMap<>(retag);
         this.login = login;
         this.retries = retries;
         this.timeout = timeout;
+        this.removeAfterPush = removeAfterPush;
         this.listener = listener;
     }
 
@@ -83,6 +88,9 @@ final class PushImageCallable extends MasterToSlaveFileCallable<LinkedHashMap<St
             PushResult result = engine.push(request);
             LinkedHashMap<String, String> digests = new LinkedHashMap<>(result.digests());
             digests.forEach((tag, digest) -> log.line(Messages.BuildLog_Pushed(tag, digest)));
+            if (removeAfterPush) {
+                removePushed(engine, log);
+            }
             return digests;
         } catch (RegistryTimeoutException e) {
             // the engine's message says what happened; this one adds which setting of the step to raise
@@ -95,6 +103,34 @@ final class PushImageCallable extends MasterToSlaveFileCallable<LinkedHashMap<St
             throw Engines.abort(e);
         } catch (IllegalArgumentException e) {
             throw new AbortException(e.getMessage());
+        }
+    }
+
+    /**
+     * Removes the pushed tags, then the names they were tagged from, never forcing: an image goes with its last tag
+     * unless a container uses it; one that other images are built on keeps its layers. A tag that cannot be removed is
+     * noted in the log and left: the push has succeeded, and the clean-up does not fail it.
+     */
+    private void removePushed(ContainerEngine engine, BuildLog log) throws InterruptedException {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(tags);
+        names.addAll(retag.values());
+        for (String tag : names) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("aborted while the pushed tags were removed");
+            }
+            try {
+                TagRemoval r = engine.untag(tag);
+                String id = r.imageId() == null ? "" : r.imageId();
+                log.line(switch (r.outcome()) {
+                    case DELETED -> Messages.BuildLog_RemovedWithImage(tag, id);
+                    case UNTAGGED -> Messages.BuildLog_Removed(tag, id, String.join(", ", r.otherTags()));
+                    case KEPT_AS_PARENT -> Messages.BuildLog_KeptAsParent(tag, id);
+                    case IN_USE -> Messages.BuildLog_KeptInUse(tag, r.reason());
+                    case MISSING -> Messages.BuildLog_AlreadyGone(tag);
+                });
+            } catch (ContainerEngineException | IllegalArgumentException e) {
+                log.line(Messages.BuildLog_NotRemoved(tag, e.getMessage()));
+            }
         }
     }
 

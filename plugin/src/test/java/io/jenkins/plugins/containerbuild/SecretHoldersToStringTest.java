@@ -86,7 +86,7 @@ class SecretHoldersToStringTest {
             holders.add(PushRequest.builder().tag("localhost:5000/a:1").credentials(login.toEngine()).build());
             TaskListener listener = mock(TaskListener.class);
             holders.add(new PushImageCallable(daemon, List.of("localhost:5000/a:1"), Map.of(), login, 1,
-                    Duration.ofMinutes(1), listener));
+                    Duration.ofMinutes(1), false, listener));
             ContainerBuildStep step = new ContainerBuildStep();
             step.setTags(List.of("a:1"));
             ResolvedInputs inputs = new ResolvedInputs(Map.of("localhost:5001", login),

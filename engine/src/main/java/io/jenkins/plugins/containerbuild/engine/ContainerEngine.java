@@ -159,6 +159,55 @@ public final class ContainerEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes a tag as {@code docker rmi TAG} does, never forcing: the image goes too when no other tag holds it and
+     * nothing uses it (its untagged parent layers with it, never a tagged base image); an image a container uses keeps
+     * the tag as well, and an image other images are built on keeps its layers. The result says which happened.
+     */
+    public TagRemoval untag(String tag) throws ContainerEngineException {
+        ImageReference ref = ImageReference.parse(tag);
+        if (ref.digest() != null) {
+            throw new IllegalArgumentException("Tag '" + tag + "' carries a digest: give name[:tag].");
+        }
+        Optional<ImageInfo> before = inspect(tag);
+        if (before.isEmpty()) {
+            return new TagRemoval(tag, null, TagRemoval.Outcome.MISSING, List.of(), null);
+        }
+        String id = before.get().id();
+        DockerHttpClient.Request req = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.DELETE)
+                .path(daemon.path("/images/" + tag))
+                .build();
+        try (DockerHttpClient.Response r = daemon.call(req)) {
+            if (r.getStatusCode() == 404) {
+                return new TagRemoval(tag, id, TagRemoval.Outcome.MISSING, List.of(), null);
+            }
+            if (r.getStatusCode() == 409) {
+                return new TagRemoval(tag, id, TagRemoval.Outcome.IN_USE, List.of(),
+                        DaemonReplies.errorMessage(r).strip());
+            }
+            if (r.getStatusCode() != 200) {
+                throw new ContainerEngineException("The daemon " + daemon.endpoint() + " did not remove " + tag
+                        + " (HTTP " + r.getStatusCode() + ": " + DaemonReplies.errorMessage(r)
+                        + "): check the daemon's log.");
+            }
+            for (JsonNode entry : Json.read(r.getBody())) {
+                if (id.equals(entry.path("Deleted").asText(null))) {
+                    return new TagRemoval(tag, id, TagRemoval.Outcome.DELETED, List.of(), null);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw DaemonConnection.classify(e, daemon.endpoint());
+        }
+        Optional<ImageInfo> after = inspect(id);
+        if (after.isEmpty()) {
+            return new TagRemoval(tag, id, TagRemoval.Outcome.DELETED, List.of(), null);
+        }
+        List<String> others = after.get().repoTags().stream().filter(t -> !t.equals("<none>:<none>")).toList();
+        return new TagRemoval(tag, id, others.isEmpty() ? TagRemoval.Outcome.KEPT_AS_PARENT
+                : TagRemoval.Outcome.UNTAGGED, others, null);
+    }
+
     /** The daemon this engine talks to; for DinD, the sidecar's. */
     public DaemonEndpoint endpoint() {
         return daemon.endpoint();
