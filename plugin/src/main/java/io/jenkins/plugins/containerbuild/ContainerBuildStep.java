@@ -254,7 +254,9 @@ public final class ContainerBuildStep extends Step {
         ResolvedDaemon daemon = ContainerBuildConfiguration.daemonFor(step.getDaemon()).resolve(run);
         ResolvedInputs inputs = step.inputs().resolve(run);
         BuildOutcome outcome = AgentReplies.bounded(workspace.act(new BuildImageCallable(step, daemon, inputs, listener)));
-        ContainerBuildAction.of(run).built(outcome);
+        if (outcome.image().getImageId() != null) { // an output without tags makes files, no image
+            ContainerBuildAction.of(run).built(outcome);
+        }
         return outcome.image();
     }
 

@@ -258,4 +258,8 @@ final class Messages {
     static String SshMount_Twice(Object a0) {
         return format("SshMount.Twice", a0);
     }
+
+    static String BuildLog_Exported(Object directory) {
+        return format("BuildLog.Exported", directory);
+    }
 }

@@ -70,11 +70,6 @@ final class BuildImageStep {
             throw new ContainerEngineException("The classic builder cannot serve " + String.join(", ", buildKitOnly)
                     + ": these need BuildKit; build with builder 'buildkit' or drop them.");
         }
-        if (request.output() != null && !request.tags().isEmpty()) {
-            throw new ContainerEngineException("An output cannot be combined with tags (" + String.join(", ",
-                    request.tags()) + "): with an output the daemon exports the files and makes no image to tag;"
-                    + " drop the tags, or build the image and the output in two builds.");
-        }
         if (request.output() != null && daemon.apiVersion().compareTo(OUTPUTS_API) < 0) {
             throw new ContainerEngineException("The daemon on " + daemon.endpoint() + " speaks API "
                     + daemon.apiVersion() + ", which has no build outputs (API " + OUTPUTS_API + ", Docker 19.03, is"

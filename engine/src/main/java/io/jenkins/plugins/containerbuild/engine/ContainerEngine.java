@@ -65,10 +65,31 @@ public final class ContainerEngine implements AutoCloseable {
     }
 
     /**
-     * Builds the image and returns its id, tags, size, layers, duration and cached step count; or, with an output,
-     * exports the result's files there and returns no image id.
+     * Builds the image and returns its id, tags, size, layers, duration and cached step count; with an output, also
+     * exports the result's files there, and without tags then returns no image id. A daemon exports to one place per
+     * build, so an output with tags is two builds: the image, then the export, whose steps all come from the first
+     * build's cache.
      */
     public BuildResult build(BuildRequest request) throws ContainerEngineException, InterruptedException {
+        if (request.output() != null && !request.tags().isEmpty()) {
+            long start = System.nanoTime();
+            BuildResult image = buildOnce(request.imageOnly());
+            events.accept(new EngineEvent.Phase("Exporting the build's files to " + describe(request.output())));
+            BuildResult exported = buildOnce(request.exportAfterImage());
+            return new BuildResult(image.imageId(), image.tags(), image.size(), image.layers(),
+                    Duration.ofNanos(System.nanoTime() - start), image.cachedSteps(), exported.output());
+        }
+        return buildOnce(request);
+    }
+
+    private static String describe(BuildOutput output) {
+        return switch (output) {
+            case BuildOutput.Local l -> "the directory " + l.directory();
+            case BuildOutput.Tar t -> "the tar file " + t.file();
+        };
+    }
+
+    private BuildResult buildOnce(BuildRequest request) throws ContainerEngineException, InterruptedException {
         long start = System.nanoTime();
         BuildImageStep.Built built;
         try {
