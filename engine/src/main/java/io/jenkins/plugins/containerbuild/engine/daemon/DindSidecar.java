@@ -142,7 +142,8 @@ public final class DindSidecar implements AutoCloseable {
     }
 
     /** The image's entrypoint on the host daemon; a missing image is the user's to fix. */
-    private static List<String> entrypoint(DaemonConnection host, String image) throws DindStartException {
+    private static List<String> entrypoint(DaemonConnection host, String image)
+            throws DindStartException, InterruptedException {
         DockerHttpClient.Request req = DockerHttpClient.Request.builder()
                 .method(DockerHttpClient.Request.Method.GET)
                 .path(host.path("/images/" + image + "/json"))
@@ -161,6 +162,9 @@ public final class DindSidecar implements AutoCloseable {
             reply.path("Config").path("Entrypoint").forEach(n -> out.add(n.asText()));
             return out;
         } catch (IOException | RuntimeException e) {
+            if (DaemonConnection.isInterruption(e)) {
+                throw new InterruptedException("aborted while the DinD sidecar started");
+            }
             throw new DindStartException("The DinD image " + image + " could not be inspected on " + host.endpoint()
                     + " (" + DaemonConnection.rootMessage(e) + "): check that the daemon runs.", e);
         }
