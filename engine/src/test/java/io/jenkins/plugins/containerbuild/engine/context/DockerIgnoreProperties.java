@@ -63,6 +63,12 @@ class DockerIgnoreProperties {
         compareWithTheCli(c);
     }
 
+    /** A fresh random seed each run (jqwik prints it with the statistics), fewer tries: each one runs a build. */
+    @Property(tries = 20)
+    void contextTarHasExactlyWhatTheDockerCliSendsWithAFreshSeed(@ForAll("cases") Case c) throws Exception {
+        compareWithTheCli(c);
+    }
+
     /** Where Docker 23+ and 20.10 part: what a pattern matched at a parent directory carries down, and what not. */
     @Example
     void theParentRulesOfDocker23() throws Exception {
