@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
 import io.jenkins.plugins.containerbuild.engine.daemon.DindOptions;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
+import io.jenkins.plugins.containerbuild.engine.lab.Await;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,8 +102,12 @@ class AbortTest {
                 check.assertNoCredential(o.thrown(), events);
                 assertThat(o.millis()).as("abort is prompt").isLessThan(4_000);
                 assertThat(events.events).noneMatch(e -> e instanceof EngineEvent.Phase p && p.message().startsWith("Pushed"));
-                Thread.sleep(6_000); // longer than one slowed upload: a push still running would now send its manifest
-                assertThat(slow.manifestPuts.get()).as("the daemon gave up the push").isZero();
+                // once the slowed uploads are through, a push still running would send its manifest at once;
+                // watched for a while, none comes (a slow machine can only hide a fault here, never make one up)
+                Await.until("the slowed blob uploads are through", Await.DAEMON,
+                        () -> slow.blobUploadsInFlight.get() == 0);
+                assertThat(Await.holdsWithin(java.time.Duration.ofSeconds(3), () -> slow.manifestPuts.get() > 0))
+                        .as("a manifest after the abort: the daemon did not give up the push").isFalse();
 
                 // the next push succeeds
                 slow.slowBlobUploads(0);
