@@ -67,12 +67,9 @@ class AbortTest {
             assertThat(o.millis()).as("abort is prompt").isLessThan(20_000);
         }
         // nothing of the step still runs on the daemon: no container and no process with the marker
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while ((processRunning(sleep) || !buildContainers(daemon).isEmpty()) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        Await.holdsWithin(Await.DAEMON, () -> !processRunning(sleep) && buildContainers(daemon, sleep).isEmpty());
         assertThat(processRunning(sleep)).as("the RUN step's process was stopped").isFalse();
-        assertThat(buildContainers(daemon)).as("the classic builder's container was removed").isEmpty();
+        assertThat(buildContainers(daemon, sleep)).as("the classic builder's container was removed").isEmpty();
         check.assertNothingLeft();
 
         // and the daemon builds normally afterwards
@@ -139,10 +136,7 @@ class AbortTest {
                 });
         assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
         assertThat(LabSupport.labelledContainers(daemon, owner)).as("the sidecar is gone").isEmpty();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (processRunning(sleep) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        Await.holdsWithin(Await.DAEMON, () -> !processRunning(sleep));
         assertThat(processRunning(sleep)).as("the step inside the sidecar was stopped with it").isFalse();
         assertThat(daemon.docker("volume", "ls", "-q", "--filter", "dangling=true").lines()
                 .filter(v -> daemon.docker("volume", "inspect", "-f", "{{.Labels}}", v).contains(owner))).isEmpty();
@@ -184,8 +178,10 @@ class AbortTest {
         }
     }
 
-    private String buildContainers(Lab.Daemon daemon) {
-        return daemon.docker("ps", "-aq", "--filter", "ancestor=" + lab.baseImage()).trim();
+    /** This build's containers: those whose command holds its step's unique sleep (other tests use the daemon). */
+    private static java.util.List<String> buildContainers(Lab.Daemon daemon, String sleep) {
+        return daemon.docker("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}").lines()
+                .filter(l -> l.contains(sleep)).toList();
     }
 
     private static boolean processRunning(String commandLine) {
