@@ -17,6 +17,7 @@ import io.jenkins.plugins.containerbuild.engine.context.BuildContext;
 import io.jenkins.plugins.containerbuild.engine.context.ContextException;
 import io.jenkins.plugins.containerbuild.engine.daemon.ApiVersion;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
+import io.jenkins.plugins.containerbuild.engine.daemon.RawDaemonSocket;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.event.EventSink;
 import java.io.IOException;
@@ -214,12 +215,25 @@ final class BuildImageStep {
         fileSend = openOutput();
         FileSyncService fileSync = new FileSyncService(Map.of(BuildSession.CONTEXT, contextDir,
                 BuildSession.DOCKERFILE, dockerfileDir));
-        List<SessionService> services = sessionServices(fileSync);
+        List<SessionService> services = new ArrayList<>();
         BuildSession session;
+        boolean handedOver = false;
         try {
-            session = BuildSession.open(daemon.openRawSocket(), "/v" + daemon.apiVersion(),
+            sessionServices(fileSync, services);
+            RawDaemonSocket socket = daemon.openRawSocket();
+            handedOver = true; // BuildSession.open closes the services, even when it fails
+            session = BuildSession.open(socket, "/v" + daemon.apiVersion(),
                     BuildSession.sharedKey(contextDir.root()), services);
-        } catch (IOException | RuntimeException e) {
+        } catch (ContainerEngineException | IOException | RuntimeException e) {
+            if (!handedOver) { // the output's new directories, the secrets' copies and the keys go now
+                services.forEach(SessionService::close);
+                if (fileSend != null && !services.contains(fileSend)) {
+                    fileSend.close();
+                }
+            }
+            if (e instanceof ContainerEngineException engine) {
+                throw engine;
+            }
             if (needsSession()) {
                 throw new ContainerEngineException("The daemon on " + daemon.endpoint() + " opened no BuildKit"
                         + " session (" + e.getMessage() + "), which " + String.join(", ", sessionOnlyOptions())
@@ -271,10 +285,11 @@ final class BuildImageStep {
 
     /**
      * The services the session offers for this request, and only those: the one place they are registered. The
-     * daemon can ask for nothing the request did not give.
+     * daemon can ask for nothing the request did not give. Adds them to {@code services}: when one cannot be made,
+     * those made before it are there for the caller to close.
      */
-    private List<SessionService> sessionServices(FileSyncService fileSync) throws ContainerEngineException {
-        List<SessionService> services = new ArrayList<>();
+    private void sessionServices(FileSyncService fileSync, List<SessionService> services)
+            throws ContainerEngineException {
         services.add(fileSync);
         services.add(new HealthService());
         if (!request.pullCredentials().isEmpty()) {
@@ -289,7 +304,6 @@ final class BuildImageStep {
         if (!request.ssh().isEmpty()) {
             services.add(new SshForwardService(SshAgents.of(request.ssh())));
         }
-        return services;
     }
 
     /** The service that receives the request's output, its destination checked and created; null without one. */

@@ -171,6 +171,25 @@ class BuildOutputTest {
         }
     }
 
+    /**
+     * A request that fails after its output directory was made but before the session opened (here an SSH agent
+     * whose socket is gone) leaves no directory behind, as a failed build after the session does.
+     */
+    @Test
+    void aFailureBeforeTheSessionLeavesNoOutputDirectory(@TempDir Path ctx, @TempDir Path work) throws Exception {
+        LabSupport.context(ctx, "FROM " + lab.baseImage() + "\nRUN true\n");
+        Path made = work.resolve("new");
+        Path dest = made.resolve("dist");
+        Path gone = work.resolve("no-agent.sock");
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            assertThatThrownBy(() -> engine.build(BuildRequest.builder(ctx).networkMode("none")
+                    .sshAgent("default", gone).output(new BuildOutput.Local(dest)).build()))
+                    .isInstanceOf(ContainerEngineException.class)
+                    .hasMessageContaining("cannot be reached at " + gone);
+        }
+        assertThat(made).as("the directories made for the output are removed again").doesNotExist();
+    }
+
     @Test
     void anAbortMidExportLeavesNothing(@TempDir Path ctx, @TempDir Path work) throws Exception {
         abortMidExport(ctx, work, false);
