@@ -8,6 +8,7 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.IOException;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
+import io.jenkins.plugins.containerbuild.engine.daemon.DaemonProduct;
 import io.jenkins.plugins.containerbuild.engine.daemon.DindSidecar;
 import io.jenkins.plugins.containerbuild.engine.daemon.Timeouts;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
@@ -60,7 +61,8 @@ public final class ContainerEngine implements AutoCloseable {
             }
         }
         DaemonConnection daemon = DaemonConnection.open(endpoint, timeouts);
-        events.accept(new EngineEvent.Phase("Connected to " + endpoint + " (API " + daemon.apiVersion() + ")"));
+        events.accept(new EngineEvent.Phase("Connected to " + endpoint + " ("
+                + (daemon.product().podman() ? daemon.product() + "; " : "") + "API " + daemon.apiVersion() + ")"));
         return new ContainerEngine(daemon, null, null, events);
     }
 
@@ -138,6 +140,11 @@ public final class ContainerEngine implements AutoCloseable {
         } catch (RuntimeException e) {
             throw DaemonConnection.classify(e, daemon.endpoint());
         }
+    }
+
+    /** Docker Engine or Podman, and its version; for DinD, the sidecar's daemon. */
+    public DaemonProduct daemonProduct() {
+        return daemon.product();
     }
 
     /** The daemon this engine talks to; for DinD, the sidecar's. */

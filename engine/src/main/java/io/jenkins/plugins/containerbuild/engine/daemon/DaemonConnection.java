@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine.daemon;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -8,6 +9,7 @@ import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
 import io.jenkins.plugins.containerbuild.engine.DaemonPermissionException;
 import io.jenkins.plugins.containerbuild.engine.DaemonTlsException;
 import io.jenkins.plugins.containerbuild.engine.DaemonUnreachableException;
+import io.jenkins.plugins.containerbuild.engine.Json;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
@@ -35,21 +37,26 @@ public final class DaemonConnection implements Closeable {
     private final Timeouts timeouts;
     private final DockerHttpClient control;
     private final ApiVersion apiVersion;
+    private final DaemonProduct product;
     private DockerHttpClient streaming; // made on first use, guarded by this
     private DockerClient docker; // made on first use, guarded by this
     private boolean closed; // guarded by this
 
     private DaemonConnection(DaemonEndpoint endpoint, URI host, PemSslConfig ssl, Timeouts timeouts,
-                             DockerHttpClient control, ApiVersion apiVersion) {
+                             DockerHttpClient control, ApiVersion apiVersion, DaemonProduct product) {
         this.endpoint = endpoint;
         this.host = host;
         this.ssl = ssl;
         this.timeouts = timeouts;
         this.control = control;
         this.apiVersion = apiVersion;
+        this.product = product;
     }
 
-    /** Connects to a unix socket or TCP daemon and agrees on the API version. DinD is handled by the engine. */
+    /**
+     * Connects to a unix socket or TCP daemon, agrees on the API version and asks what the daemon is (Docker Engine
+     * or Podman). DinD is handled by the engine.
+     */
     public static DaemonConnection open(DaemonEndpoint endpoint, Timeouts timeouts) throws ContainerEngineException {
         URI host;
         PemSslConfig ssl = null;
@@ -75,7 +82,7 @@ public final class DaemonConnection implements Closeable {
                         + ", older than " + OLDEST_SUPPORTED + ": upgrade it to Docker Engine 19.03 or newer.");
             }
             ApiVersion agreed = daemonVersion.compareTo(NEWEST_SUPPORTED) > 0 ? NEWEST_SUPPORTED : daemonVersion;
-            return new DaemonConnection(endpoint, host, ssl, timeouts, control, agreed);
+            return new DaemonConnection(endpoint, host, ssl, timeouts, control, agreed, product(control, endpoint, agreed));
         } catch (ContainerEngineException | RuntimeException e) {
             closeQuietly(control);
             throw e;
@@ -108,6 +115,31 @@ public final class DaemonConnection implements Closeable {
                         + rootMessage(e) + "): it does not trust the client certificate; use one signed by the CA the"
                         + " daemon was started with.", e);
             }
+            throw classify(e, endpoint);
+        }
+    }
+
+    /**
+     * What {@code GET /version} says the daemon is. A daemon that answers it with anything but a JSON object (an
+     * old or stripped-down server) counts as a Docker Engine of unknown version: only a positive "Podman Engine"
+     * changes how the engine talks to it.
+     */
+    private static DaemonProduct product(DockerHttpClient client, DaemonEndpoint endpoint, ApiVersion agreed)
+            throws ContainerEngineException {
+        DockerHttpClient.Request version = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET).path("/v" + agreed + "/version").build();
+        try (DockerHttpClient.Response r = client.execute(version)) {
+            if (r.getStatusCode() != 200) {
+                return DaemonProduct.unknownDocker();
+            }
+            JsonNode reply;
+            try {
+                reply = Json.read(r.getBody());
+            } catch (IOException e) {
+                return DaemonProduct.unknownDocker();
+            }
+            return reply.isObject() ? DaemonProduct.fromVersion(reply) : DaemonProduct.unknownDocker();
+        } catch (RuntimeException e) {
             throw classify(e, endpoint);
         }
     }
@@ -187,6 +219,11 @@ public final class DaemonConnection implements Closeable {
 
     public ApiVersion apiVersion() {
         return apiVersion;
+    }
+
+    /** Docker Engine or Podman, as the daemon's {@code /version} said when the connection was opened. */
+    public DaemonProduct product() {
+        return product;
     }
 
     /**
