@@ -53,6 +53,11 @@ public final class ContainerEngine implements AutoCloseable {
         if (endpoint instanceof DaemonEndpoint.Dind dind) {
             DaemonConnection host = DaemonConnection.open(dind.host(), timeouts);
             try {
+                if (host.product().podman()) {
+                    throw new ContainerEngineException("A DinD sidecar is started on a Docker Engine, and "
+                            + dind.host() + " is " + host.product() + ": build on Podman itself, or name a Docker"
+                            + " daemon for the sidecar.");
+                }
                 DindSidecar sidecar = DindSidecar.start(host, dind.options(), timeouts, events);
                 return new ContainerEngine(sidecar.daemon(), sidecar, host, events);
             } catch (ContainerEngineException | InterruptedException | RuntimeException e) {

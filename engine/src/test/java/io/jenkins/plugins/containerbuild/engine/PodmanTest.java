@@ -142,6 +142,20 @@ class PodmanTest {
         }
     }
 
+    /** A DinD sidecar needs a Docker Engine under it: on Podman it is refused before any container is made. */
+    @Test
+    void aDindSidecarOnPodmanIsRefused() throws Exception {
+        String owner = LabSupport.unique("PodmanTest-dind");
+        DaemonEndpoint dind = new DaemonEndpoint.Dind(podman.endpoint(),
+                io.jenkins.plugins.containerbuild.engine.daemon.DindOptions.of(lab.dindImage()).withOwner(owner));
+        Throwable refused = catchThrowable(() -> ContainerEngine.connect(dind, new RecordingSink()).close());
+        assertThat(refused).isInstanceOf(ContainerEngineException.class)
+                .hasMessage("A DinD sidecar is started on a Docker Engine, and " + podman.endpoint() + " is Podman "
+                        + podmanVersion() + ", builds with Buildah: build on Podman itself, or name a Docker daemon"
+                        + " for the sidecar.");
+        assertThat(LabSupport.labelledContainers(podman, owner)).isEmpty();
+    }
+
     /** What only BuildKit's session serves is refused before anything is sent, naming Podman and what to use. */
     @ParameterizedTest
     @EnumSource(BuilderKind.class)
