@@ -28,9 +28,9 @@ final class LabDaemons {
         return Stream.of(lab.engine20(), lab.engine26Classic(), lab.engine26Containerd());
     }
 
-    /** Every Docker daemon and the lab's Podman: for push tests and plain builds. */
+    /** Every Docker daemon and the lab's Podman, as root and rootless: for push tests and plain builds. */
     static Stream<Lab.Daemon> everyStoreAndPodman() {
-        return Stream.concat(everyStore(), Stream.of(Lab.get().podman()));
+        return Stream.concat(everyStore(), Stream.of(Lab.get().podman(), Lab.get().podmanRootless()));
     }
 
     /** {@link #everyStoreAndPodman()} times both builders (Podman builds with Buildah for either). */

@@ -94,6 +94,19 @@ public final class Lab {
     }
 
     /**
+     * The same Podman run rootless by the lab's user {@code cbpodman} (subordinate ids, its own user namespace), on
+     * {@code $XDG_RUNTIME_DIR/podman/podman.sock} of that user.
+     */
+    public Daemon podmanRootless() {
+        return new Daemon("podman-4.3-rootless", Path.of(fact("LAB_PODMAN_ROOTLESS_SOCKET")), false, Path.of("/"));
+    }
+
+    /** The rootless Podman user's {@code XDG_RUNTIME_DIR}. */
+    public Path podmanRootlessRuntimeDir() {
+        return Path.of(fact("LAB_PODMAN_ROOTLESS_RUNTIME_DIR"));
+    }
+
+    /**
      * Runs the podman CLI bound to the lab Podman's storage (for what the Docker API does not show, such as
      * Buildah's build containers); returns stdout, fails on a non-zero exit.
      */
