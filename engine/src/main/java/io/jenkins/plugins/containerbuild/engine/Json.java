@@ -29,7 +29,7 @@ public final class Json {
     private Json() {}
 
     /** One JSON document; a missing node when the input is empty. */
-    public static JsonNode read(InputStream in) throws IOException {
+    static JsonNode read(InputStream in) throws IOException {
         try (JsonParser p = FACTORY.createParser(in)) {
             return p.nextToken() == null ? MissingNode.getInstance() : tree(p);
         }

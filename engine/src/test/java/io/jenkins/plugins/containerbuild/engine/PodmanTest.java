@@ -26,8 +26,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The lab's Podman (4.3, as root, Docker-compatible API on a socket of its own): recognised from {@code /version}
- * and named in the log, builds with Buildah for either builder value, pushes to the loopback registries with
+ * The lab's Podman (4.3, as root, Docker-compatible API on a socket of its own): recognised from its
+ * {@code /_ping} reply (the {@code Libpod-Api-Version} its {@code /version} reports as "Podman Engine") and named in
+ * the log, builds with Buildah for either builder value, pushes to the loopback registries with
  * {@code tlsVerify=false} and to no other, pulls private base images with {@code X-Registry-Config}, refuses what
  * only BuildKit's session can do, honours network {@code none}, and an abort leaves nothing behind.
  */
@@ -44,7 +45,7 @@ class PodmanTest {
 
     @ParameterizedTest
     @EnumSource(BuilderKind.class)
-    void recognisedFromVersionAndNamedInTheLogNeverAsBuildKit(BuilderKind kind, @TempDir Path dir) throws Exception {
+    void recognisedFromItsPingAndNamedInTheLogNeverAsBuildKit(BuilderKind kind, @TempDir Path dir) throws Exception {
         String tag = "podman-test/" + LabSupport.unique("named") + ":1";
         LabSupport.context(dir, "FROM " + lab.baseImage() + "\nRUN echo built-by-buildah\n");
         RecordingSink events = new RecordingSink();

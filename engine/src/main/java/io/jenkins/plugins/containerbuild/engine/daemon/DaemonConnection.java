@@ -1,6 +1,5 @@
 package io.jenkins.plugins.containerbuild.engine.daemon;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -9,7 +8,6 @@ import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
 import io.jenkins.plugins.containerbuild.engine.DaemonPermissionException;
 import io.jenkins.plugins.containerbuild.engine.DaemonTlsException;
 import io.jenkins.plugins.containerbuild.engine.DaemonUnreachableException;
-import io.jenkins.plugins.containerbuild.engine.Json;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
@@ -54,8 +52,8 @@ public final class DaemonConnection implements Closeable {
     }
 
     /**
-     * Connects to a unix socket or TCP daemon, agrees on the API version and asks what the daemon is (Docker Engine
-     * or Podman). DinD is handled by the engine.
+     * Connects to a unix socket or TCP daemon, agrees on the API version and tells from the ping what the daemon is
+     * (Docker Engine or Podman). DinD is handled by the engine.
      */
     public static DaemonConnection open(DaemonEndpoint endpoint, Timeouts timeouts) throws ContainerEngineException {
         URI host;
@@ -76,13 +74,14 @@ public final class DaemonConnection implements Closeable {
         }
         DockerHttpClient control = httpClient(host, ssl, timeouts.connect(), timeouts.request());
         try {
-            ApiVersion daemonVersion = ping(control, endpoint);
+            Ping answer = ping(control, endpoint);
+            ApiVersion daemonVersion = answer.apiVersion();
             if (daemonVersion.compareTo(OLDEST_SUPPORTED) < 0) {
                 throw new ContainerEngineException("The daemon at " + endpoint + " speaks Docker API " + daemonVersion
                         + ", older than " + OLDEST_SUPPORTED + ": upgrade it to Docker Engine 19.03 or newer.");
             }
             ApiVersion agreed = daemonVersion.compareTo(NEWEST_SUPPORTED) > 0 ? NEWEST_SUPPORTED : daemonVersion;
-            return new DaemonConnection(endpoint, host, ssl, timeouts, control, agreed, product(control, endpoint, agreed));
+            return new DaemonConnection(endpoint, host, ssl, timeouts, control, agreed, answer.product());
         } catch (ContainerEngineException | RuntimeException e) {
             closeQuietly(control);
             throw e;
@@ -94,7 +93,10 @@ public final class DaemonConnection implements Closeable {
         return new DaemonHttpClient(host, ssl != null ? ssl.getSSLContext() : null, 16, connect, response);
     }
 
-    private static ApiVersion ping(DockerHttpClient client, DaemonEndpoint endpoint) throws ContainerEngineException {
+    /** What the daemon's {@code /_ping} reply says: its API version, and from its headers what it is. */
+    private record Ping(ApiVersion apiVersion, DaemonProduct product) {}
+
+    private static Ping ping(DockerHttpClient client, DaemonEndpoint endpoint) throws ContainerEngineException {
         DockerHttpClient.Request ping = DockerHttpClient.Request.builder()
                 .method(DockerHttpClient.Request.Method.GET).path("/_ping").build();
         try (DockerHttpClient.Response r = client.execute(ping)) {
@@ -107,7 +109,7 @@ public final class DaemonConnection implements Closeable {
                 throw new DaemonUnreachableException("The service at " + endpoint
                         + " sent no API version: check that the address points at a Docker daemon.");
             }
-            return ApiVersion.parse(v);
+            return new Ping(ApiVersion.parse(v), DaemonProduct.fromPing(r.getHeaders()));
         } catch (RuntimeException e) {
             if (endpoint instanceof DaemonEndpoint.Tcp t && t.tls() != null && closedDuringHandshake(e)) {
                 // TLS 1.3 servers reject a client certificate after the handshake, by closing the connection
@@ -115,31 +117,6 @@ public final class DaemonConnection implements Closeable {
                         + rootMessage(e) + "): it does not trust the client certificate; use one signed by the CA the"
                         + " daemon was started with.", e);
             }
-            throw classify(e, endpoint);
-        }
-    }
-
-    /**
-     * What {@code GET /version} says the daemon is. A daemon that answers it with anything but a JSON object (an
-     * old or stripped-down server) counts as a Docker Engine of unknown version: only a positive "Podman Engine"
-     * changes how the engine talks to it.
-     */
-    private static DaemonProduct product(DockerHttpClient client, DaemonEndpoint endpoint, ApiVersion agreed)
-            throws ContainerEngineException {
-        DockerHttpClient.Request version = DockerHttpClient.Request.builder()
-                .method(DockerHttpClient.Request.Method.GET).path("/v" + agreed + "/version").build();
-        try (DockerHttpClient.Response r = client.execute(version)) {
-            if (r.getStatusCode() != 200) {
-                return DaemonProduct.unknownDocker();
-            }
-            JsonNode reply;
-            try {
-                reply = Json.read(r.getBody());
-            } catch (IOException e) {
-                return DaemonProduct.unknownDocker();
-            }
-            return reply.isObject() ? DaemonProduct.fromVersion(reply) : DaemonProduct.unknownDocker();
-        } catch (RuntimeException e) {
             throw classify(e, endpoint);
         }
     }
@@ -221,7 +198,7 @@ public final class DaemonConnection implements Closeable {
         return apiVersion;
     }
 
-    /** Docker Engine or Podman, as the daemon's {@code /version} said when the connection was opened. */
+    /** Docker Engine or Podman, as the daemon's {@code /_ping} reply said when the connection was opened. */
     public DaemonProduct product() {
         return product;
     }
