@@ -6,7 +6,8 @@ import hudson.model.Run;
 
 /**
  * Which Docker daemon a step talks to: {@code dood(...)} (the agent's own socket, the default), {@code dind(...)}
- * (a sidecar started for the step) or {@code tcp(...)} (a remote daemon, with TLS client credentials).
+ * (a sidecar started for the step), {@code tcp(...)} (a remote daemon, with TLS client credentials) or
+ * {@code podman(...)} (the agent's Podman service).
  */
 public abstract class DaemonSpec implements Describable<DaemonSpec> {
 

@@ -46,6 +46,7 @@ final class Options {
 
     // daemon
     String host;
+    boolean podman;
     String tlsCa;
     String tlsCert;
     String tlsKey;

@@ -8,6 +8,7 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.IOException;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
+import io.jenkins.plugins.containerbuild.engine.daemon.DaemonProduct;
 import io.jenkins.plugins.containerbuild.engine.daemon.DindSidecar;
 import io.jenkins.plugins.containerbuild.engine.daemon.Timeouts;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
@@ -52,6 +53,11 @@ public final class ContainerEngine implements AutoCloseable {
         if (endpoint instanceof DaemonEndpoint.Dind dind) {
             DaemonConnection host = DaemonConnection.open(dind.host(), timeouts);
             try {
+                if (host.product().podman()) {
+                    throw new ContainerEngineException("A DinD sidecar is started on a Docker Engine, and "
+                            + dind.host() + " is " + host.product() + ": build on Podman itself, or name a Docker"
+                            + " daemon for the sidecar.");
+                }
                 DindSidecar sidecar = DindSidecar.start(host, dind.options(), timeouts, events);
                 return new ContainerEngine(sidecar.daemon(), sidecar, host, events);
             } catch (ContainerEngineException | InterruptedException | RuntimeException e) {
@@ -60,7 +66,8 @@ public final class ContainerEngine implements AutoCloseable {
             }
         }
         DaemonConnection daemon = DaemonConnection.open(endpoint, timeouts);
-        events.accept(new EngineEvent.Phase("Connected to " + endpoint + " (API " + daemon.apiVersion() + ")"));
+        events.accept(new EngineEvent.Phase("Connected to " + endpoint + " ("
+                + (daemon.product().podman() ? daemon.product() + "; " : "") + "API " + daemon.apiVersion() + ")"));
         return new ContainerEngine(daemon, null, null, events);
     }
 
@@ -159,6 +166,11 @@ public final class ContainerEngine implements AutoCloseable {
         } catch (RuntimeException e) {
             throw DaemonConnection.classify(e, daemon.endpoint());
         }
+    }
+
+    /** Docker Engine or Podman, and its version; for DinD, the sidecar's daemon. */
+    public DaemonProduct daemonProduct() {
+        return daemon.product();
     }
 
     /** The daemon this engine talks to; for DinD, the sidecar's. */
