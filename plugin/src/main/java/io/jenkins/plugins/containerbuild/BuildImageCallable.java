@@ -105,7 +105,12 @@ final class BuildImageCallable extends MasterToSlaveFileCallable<BuildOutcome> {
         }
         try (ContainerEngine engine = Engines.connect(daemon, log)) {
             BuildResult result = engine.build(request);
-            log.line(Messages.BuildLog_Built(result.imageId(), result.size()));
+            if (result.imageId() != null) {
+                log.line(Messages.BuildLog_Built(result.imageId(), result.size()));
+            }
+            if (result.output() instanceof io.jenkins.plugins.containerbuild.engine.BuildOutput.Local local) {
+                log.line(Messages.BuildLog_Exported(root.relativize(local.directory())));
+            }
             List<ImageLayer> layers = new ArrayList<>();
             for (BuildResult.Layer l : result.layers()) {
                 layers.add(new ImageLayer(l.createdBy(), l.size()));

@@ -22,13 +22,14 @@ public final class BuiltImage implements Serializable {
     private final ArrayList<String> tags;
     private final long size;
 
+    /** @param imageId null when the build only exported files ({@code output} without {@code tags}) */
     public BuiltImage(String imageId, List<String> tags, long size) {
-        this.imageId = Objects.requireNonNull(imageId, "imageId");
+        this.imageId = imageId;
         this.tags = new ArrayList<>(tags);
         this.size = size;
     }
 
-    /** The image id, {@code sha256:...}. */
+    /** The image id, {@code sha256:...}; null when the build only exported files (an output and no tags). */
     @Whitelisted
     public String getImageId() {
         return imageId;
@@ -48,7 +49,7 @@ public final class BuiltImage implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof BuiltImage other && imageId.equals(other.imageId) && tags.equals(other.tags)
+        return o instanceof BuiltImage other && Objects.equals(imageId, other.imageId) && tags.equals(other.tags)
                 && size == other.size;
     }
 
@@ -57,10 +58,10 @@ public final class BuiltImage implements Serializable {
         return Objects.hash(imageId, tags, size);
     }
 
-    /** The image id. */
+    /** The image id; empty when the build made no image (it only exported files). */
     @Override
     @Whitelisted
     public String toString() {
-        return imageId;
+        return imageId == null ? "" : imageId;
     }
 }

@@ -65,7 +65,7 @@ public final class ContainerBuildAction implements RunAction2 {
         synchronized (LOCK) {
             List<ImageRecord> next = new ArrayList<>(images);
             int target = -1;
-            if (image != null) {
+            if (image != null && image.getImageId() != null) {
                 for (int k = next.size() - 1; k >= 0 && target < 0; k--) {
                     if (image.getImageId().equals(next.get(k).getImageId())) {
                         target = k;

@@ -270,7 +270,9 @@ public final class ContainerBuildStep extends Step {
         ResolvedDaemon daemon = BlockDaemon.forStep(step.getDaemon(), block, run);
         ResolvedInputs inputs = step.inputs().resolve(run);
         BuildOutcome outcome = AgentReplies.bounded(workspace.act(new BuildImageCallable(step, daemon, inputs, listener)));
-        ContainerBuildAction.of(run).built(outcome);
+        if (outcome.image().getImageId() != null) { // an output without tags makes files, no image
+            ContainerBuildAction.of(run).built(outcome);
+        }
         return outcome.image();
     }
 

@@ -7,10 +7,10 @@ import java.io.Serializable;
 
 /**
  * Which Docker daemon a step talks to: {@code dood(...)} (the agent's own socket, the default), {@code dind(...)}
- * (a sidecar started for the step) or {@code tcp(...)} (a remote daemon, with TLS client credentials).
- * Serializable because a {@code withContainerDaemon} block keeps its choice in the body's context
- * ({@link BlockDaemon}), which Jenkins saves with the Pipeline: a kind holds only what may be saved (names, paths,
- * credentials ids), never a secret.
+ * (a sidecar started for the step), {@code tcp(...)} (a remote daemon, with TLS client credentials) or
+ * {@code podman(...)} (the agent's Podman service). Serializable because a {@code withContainerDaemon} block keeps
+ * its choice in the body's context ({@link BlockDaemon}), which Jenkins saves with the Pipeline: a kind holds only
+ * what may be saved (names, paths, credentials ids), never a secret.
  */
 public abstract class DaemonSpec implements Describable<DaemonSpec>, Serializable {
 

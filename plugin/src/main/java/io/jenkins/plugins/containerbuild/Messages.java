@@ -46,6 +46,18 @@ final class Messages {
         return format("TcpDaemon.DisplayName");
     }
 
+    static String PodmanDaemon_DisplayName() {
+        return format("PodmanDaemon.DisplayName");
+    }
+
+    static String PodmanDaemon_FoundOnTheAgent() {
+        return format("PodmanDaemon.FoundOnTheAgent");
+    }
+
+    static String PodmanDaemon_NoSocket(Object socket, Object howToStart) {
+        return format("PodmanDaemon.NoSocket", socket, howToStart);
+    }
+
     static String GlobalDefaultDaemon_DisplayName() {
         return format("GlobalDefaultDaemon.DisplayName");
     }
@@ -257,6 +269,10 @@ final class Messages {
 
     static String SshMount_Twice(Object a0) {
         return format("SshMount.Twice", a0);
+    }
+
+    static String BuildLog_Exported(Object directory) {
+        return format("BuildLog.Exported", directory);
     }
 
     static String WithContainerDaemonStep_DisplayName() {

@@ -2,6 +2,7 @@ package io.jenkins.plugins.containerbuild;
 
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
 import io.jenkins.plugins.containerbuild.engine.daemon.DindOptions;
+import io.jenkins.plugins.containerbuild.engine.daemon.PodmanSocket;
 import io.jenkins.plugins.containerbuild.engine.daemon.TlsMaterial;
 import java.io.Serial;
 import java.io.Serializable;
@@ -21,7 +22,7 @@ final class ResolvedDaemon implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** {@code KEPT}: the DinD sidecar a {@code withContainerDaemon} block keeps on the agent ({@link KeptSidecars}). */
-    enum Kind { SOCKET, TCP, DIND, KEPT }
+    enum Kind { SOCKET, TCP, DIND, PODMAN, KEPT }
 
     private final Kind kind;
     private final String socket;
@@ -58,6 +59,11 @@ final class ResolvedDaemon implements Serializable {
         return new ResolvedDaemon(Kind.DIND, hostSocket, null, null, image, cacheVolume, security, owner);
     }
 
+    /** The agent's Podman service: at {@code socket}, or, when null, found on the agent as Podman's tools do. */
+    static ResolvedDaemon podman(String socket) {
+        return new ResolvedDaemon(Kind.PODMAN, socket, null, null, null, null, null, null);
+    }
+
     /** The sidecar that a block keeps, started on {@code hostSocket} and kept under {@code sidecar}. */
     static ResolvedDaemon kept(String hostSocket, String sidecar, String description) {
         ResolvedDaemon d = new ResolvedDaemon(Kind.KEPT, hostSocket, null, null, description, null, null, null);
@@ -88,8 +94,22 @@ final class ResolvedDaemon implements Serializable {
             case DIND -> new DaemonEndpoint.Dind(new DaemonEndpoint.UnixSocket(Path.of(socket)),
                     DindOptions.of(dindImage).withCacheVolume(dindCacheVolume)
                             .withSecurity(DindOptions.SecurityProfile.parse(dindSecurity)).withOwner(owner));
+            case PODMAN -> socket != null ? new DaemonEndpoint.UnixSocket(Path.of(socket))
+                    : podmanOnThisMachine(System.getenv(), PodmanSocket.runningAsRoot());
             case KEPT -> throw new IllegalStateException("a kept sidecar is reached through KeptSidecars");
         };
+    }
+
+    /**
+     * Podman's socket looked for in {@code env} (the agent process's environment); a socket that is not there is
+     * refused with how to start the service.
+     */
+    static DaemonEndpoint podmanOnThisMachine(java.util.Map<String, String> env, boolean root) {
+        DaemonEndpoint found = PodmanSocket.find(env, root);
+        if (found instanceof DaemonEndpoint.UnixSocket u && !java.nio.file.Files.exists(u.socket())) {
+            throw new IllegalArgumentException(Messages.PodmanDaemon_NoSocket(u.socket(), PodmanSocket.howToStart(u)));
+        }
+        return found;
     }
 
     /** What must never appear in a log: the TLS key. */
@@ -107,6 +127,7 @@ final class ResolvedDaemon implements Serializable {
             case SOCKET -> "unix://" + socket;
             case TCP -> uri + (tls != null ? " (TLS)" : "");
             case DIND -> "DinD " + dindImage + " on unix://" + socket;
+            case PODMAN -> socket != null ? "Podman on unix://" + socket : "Podman (socket found on the agent)";
             case KEPT -> "the sidecar of the withContainerDaemon block (" + dindImage + ")";
         };
     }

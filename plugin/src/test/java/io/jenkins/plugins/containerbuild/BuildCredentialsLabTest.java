@@ -154,9 +154,25 @@ class BuildCredentialsLabTest {
         ContainerBuildStep build = new ContainerBuildStep();
         build.setContext("app");
         build.setOutput("dist");
-        harness.build(build);
+        BuiltImage filesOnly = harness.build(build);
 
         assertThat(workspace.resolve("dist/out/hello.txt")).hasContent("exported " + id);
+        assertThat(filesOnly.getImageId()).as("an output without tags makes no image").isNull();
+        assertThat(harness.log()).contains("Exported the build's files to dist");
+        assertThat(harness.action() == null || harness.action().getImages().isEmpty())
+                .as("no image is recorded for files").isTrue();
+
+        // with tags too: the image is built and tagged, and its files exported
+        Files.writeString(context.resolve("hello.txt"), "tagged " + id + "\n");
+        String tag = "localhost/cb-output-" + id + ":1";
+        created.add(tag);
+        build.setTags(java.util.List.of(tag));
+        BuiltImage both = harness.build(build);
+        assertThat(both.getImageId()).startsWith("sha256:");
+        assertThat(both.getTags()).containsExactly(tag);
+        assertThat(workspace.resolve("dist/out/hello.txt")).hasContent("tagged " + id);
+        assertThat(harness.action().getImages()).extracting(ImageRecord::getImageId).containsExactly(both.getImageId());
+        build.setTags(java.util.List.of());
 
         build.setOutput("../outside-" + id);
         assertThatThrownBy(() -> harness.build(build)).isInstanceOf(AbortException.class)

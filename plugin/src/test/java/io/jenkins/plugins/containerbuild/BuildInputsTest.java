@@ -49,11 +49,39 @@ import org.mockito.MockedStatic;
 @ExtendWith(JenkinsStatics.class)
 class BuildInputsTest {
 
-    /** A multi-line secret as a key file is: every line must be masked on its own, too. */
-    static final String KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\n"
-            + "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
-            + "QyNTUxOQAAACBf0Xq7TQ7uM5aQm4LZ2kqjv1yHfH1B8ZcGm1FnU1EoJwAAAJgEsm9nBLJv\n"
-            + "-----END OPENSSH PRIVATE KEY-----\n";
+    /**
+     * A multi-line secret as a key file is (every line must be masked on its own, too): a real Ed25519 key encrypted
+     * with "open sesame", made by the host's ssh-keygen for this run, since the agent side parses keys.
+     */
+    static final String KEY = generateKey("open sesame");
+
+    static String generateKey(String passphrase) {
+        try {
+            Path dir = java.nio.file.Files.createTempDirectory("cb-key");
+            try {
+                Path key = dir.resolve("id");
+                Process p = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-C", "test",
+                        "-f", key.toString()).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new IllegalStateException("ssh-keygen failed: " + out);
+                }
+                return java.nio.file.Files.readString(key);
+            } finally {
+                try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        java.nio.file.Files.delete(f);
+                    }
+                }
+                java.nio.file.Files.delete(dir);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
 
     @TempDir
     Path workspace;

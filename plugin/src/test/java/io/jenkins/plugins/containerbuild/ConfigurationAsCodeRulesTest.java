@@ -37,7 +37,7 @@ import org.kohsuke.stapler.DataBoundSetter;
 class ConfigurationAsCodeRulesTest {
 
     private static final List<Class<? extends DaemonSpec>> DAEMONS =
-            List.of(DoodDaemon.class, DindDaemon.class, TcpDaemon.class, GlobalDefaultDaemon.class);
+            List.of(DoodDaemon.class, DindDaemon.class, TcpDaemon.class, GlobalDefaultDaemon.class, PodmanDaemon.class);
 
     @Test
     void theFirstExampleBindsAndExportsUnchanged() throws Exception {
@@ -83,6 +83,19 @@ class ConfigurationAsCodeRulesTest {
         assertThatThrownBy(() -> bindGlobal(Map.of("unclassified", Map.of("containerBuild",
                         Map.of("dindSecurity", "root")))))
                 .hasRootCauseInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** The agent's Podman as the default daemon: {@code podman: {socket: ...}}, or {@code podman: {}} to find it. */
+    @Test
+    void aPodmanDefaultDaemonBindsAndExportsUnchanged() throws Exception {
+        for (Map<String, Object> podman : List.of(Map.<String, Object>of("socket", "/run/user/1000/podman/podman.sock"),
+                Map.<String, Object>of())) {
+            Map<String, Object> section = Map.of("defaultDaemon", Map.of("podman", podman));
+            ContainerBuildConfiguration global = bindGlobal(Map.of("unclassified", Map.of("containerBuild", section)));
+            assertThat(global.getDefaultDaemon()).isInstanceOf(PodmanDaemon.class);
+            assertThat(((PodmanDaemon) global.getDefaultDaemon()).getSocket()).isEqualTo(podman.get("socket"));
+            assertThat(export(global)).containsEntry("defaultDaemon", Map.of("podman", podman));
+        }
     }
 
     /** The yaml blocks of the documentation page. */

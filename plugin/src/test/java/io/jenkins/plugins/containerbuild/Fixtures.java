@@ -12,6 +12,12 @@ import hudson.util.Secret;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,5 +73,30 @@ final class Fixtures {
         provider.when(() -> CredentialsProvider.findCredentialById(eq(id), eq(IdCredentials.class), any()))
                 .thenReturn(c);
         return c;
+    }
+
+    /**
+     * The digest a lab registry (plain or htpasswd) serves for {@code reference} ({@code HOST:PORT/REPO:TAG}), read
+     * from the registry itself as its {@code Docker-Content-Digest}, the same reference the engine tests use.
+     */
+    static String registryDigest(Lab lab, String reference) throws IOException, InterruptedException {
+        int slash = reference.indexOf('/');
+        int colon = reference.lastIndexOf(':');
+        String registry = reference.substring(0, slash);
+        HttpRequest.Builder head = HttpRequest.newBuilder(URI.create("http://" + registry.replace("localhost",
+                        "127.0.0.1") + "/v2/" + reference.substring(slash + 1, colon) + "/manifests/"
+                        + reference.substring(colon + 1)))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .header("Accept", "application/vnd.docker.distribution.manifest.v2+json")
+                .header("Accept", "application/vnd.oci.image.manifest.v1+json");
+        if (registry.equals(lab.authRegistry())) {
+            head.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((lab.fact("LAB_REGISTRY_USER")
+                    + ":" + lab.registryPassword()).getBytes(StandardCharsets.UTF_8)));
+        }
+        HttpResponse<Void> r = HttpClient.newHttpClient().send(head.build(), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("the registry answered " + r.statusCode() + " for " + reference);
+        }
+        return r.headers().firstValue("Docker-Content-Digest").orElseThrow();
     }
 }

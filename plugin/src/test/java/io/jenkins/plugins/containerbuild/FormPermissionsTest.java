@@ -192,6 +192,10 @@ class FormPermissionsTest {
                 .isInstanceOf(AccessDeniedException.class);
         assertThatThrownBy(() -> new DoodDaemon.DescriptorImpl().doTestConnection("/var/run/docker.sock"))
                 .isInstanceOf(AccessDeniedException.class).hasMessage("no administer");
+        assertThatThrownBy(() -> new PodmanDaemon.DescriptorImpl().doTestConnection(""))
+                .isInstanceOf(AccessDeniedException.class).hasMessage("no administer");
+        assertThatThrownBy(() -> new PodmanDaemon.DescriptorImpl().doCheckSocket(job, "/run/podman/podman.sock"))
+                .isInstanceOf(AccessDeniedException.class).hasMessage("no configure");
         assertThatThrownBy(() -> new DindDaemon.DescriptorImpl().doCheckImage(job, "docker:dind"))
                 .isInstanceOf(AccessDeniedException.class);
         assertThatThrownBy(() -> new ContainerPushStep.DescriptorImpl().doCheckRegistry(job, "x"))
@@ -230,6 +234,11 @@ class FormPermissionsTest {
         assertThat(new ContainerBuildBuilder.DescriptorImpl().doCheckBuilder(job, "kaniko")).isSameAs(error);
         assertThat(new DindDaemon.DescriptorImpl().doCheckCacheVolume(job, "a b")).isSameAs(error);
         assertThat(new DoodDaemon.DescriptorImpl().doCheckSocket(job, "docker.sock")).isSameAs(error);
+        assertThat(new PodmanDaemon.DescriptorImpl().doCheckSocket(job, "podman.sock")).isSameAs(error);
+        assertThat(new PodmanDaemon.DescriptorImpl().doCheckSocket(job, "unix:///run/podman/podman.sock")).isSameAs(ok);
+        assertThat(new PodmanDaemon.DescriptorImpl().doCheckSocket(job, " ")).isSameAs(ok);
+        validation.verify(() -> FormValidation.ok(org.mockito.ArgumentMatchers.startsWith(
+                "Empty: the agent finds the socket as Podman's tools do (CONTAINER_HOST")));
 
         assertThat(new ContainerPushStep.DescriptorImpl().doCheckTimeout(job, "")).isSameAs(ok);
         assertThat(new ContainerPushStep.DescriptorImpl().doCheckTimeout(job, " 90s ")).isSameAs(ok);
@@ -267,11 +276,15 @@ class FormPermissionsTest {
         validation.verify(() -> FormValidation.ok(org.mockito.ArgumentMatchers.startsWith(
                 "Connected to unix://" + lab.hostSocket() + " (API ")));
 
+        assertThat(new PodmanDaemon.DescriptorImpl().doTestConnection(lab.podman().socket().toString())).isSameAs(ok);
+        validation.verify(() -> FormValidation.ok(org.mockito.ArgumentMatchers.startsWith(
+                "Connected to unix://" + lab.podman().socket() + " (Podman ")));
+
         Path missing = dir.resolve("missing.sock");
         assertThat(new DoodDaemon.DescriptorImpl().doTestConnection(missing.toString())).isSameAs(error);
         validation.verify(() -> FormValidation.error(org.mockito.ArgumentMatchers.startsWith(
                 "Could not connect to unix://" + missing + " from the controller: ")));
         assertThat(new TcpDaemon.DescriptorImpl().doTestConnection(job, "not-tcp", null)).isSameAs(error);
-        verify(jenkins, org.mockito.Mockito.times(2)).checkPermission(Jenkins.ADMINISTER);
+        verify(jenkins, org.mockito.Mockito.times(3)).checkPermission(Jenkins.ADMINISTER);
     }
 }

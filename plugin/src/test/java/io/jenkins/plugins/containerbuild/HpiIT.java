@@ -150,6 +150,7 @@ class HpiIT {
                     "io.jenkins.plugins.containerbuild.DoodDaemon$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.DindDaemon$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.TcpDaemon$DescriptorImpl",
+                    "io.jenkins.plugins.containerbuild.PodmanDaemon$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.GlobalDefaultDaemon$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.ContainerBuildBuilder$DescriptorImpl",
                     "io.jenkins.plugins.containerbuild.NamedRegistry$DescriptorImpl",

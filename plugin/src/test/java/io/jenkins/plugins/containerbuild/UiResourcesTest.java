@@ -44,13 +44,13 @@ class UiResourcesTest {
     static final List<Class<?>> CONFIGURABLE = List.of(ContainerBuildStep.class, ContainerPushStep.class,
             DoodDaemon.class, DindDaemon.class, TcpDaemon.class, GlobalDefaultDaemon.class, ContainerBuildBuilder.class,
             NamedRegistry.class, ContainerBuildConfiguration.class, PullRegistry.class, SecretMount.class, SshMount.class,
-            WithContainerDaemonStep.class);
+            PodmanDaemon.class, WithContainerDaemonStep.class);
 
     @ParameterizedTest
     @ValueSource(classes = {ContainerBuildStep.class, ContainerPushStep.class, DoodDaemon.class, DindDaemon.class,
             TcpDaemon.class, GlobalDefaultDaemon.class, ContainerBuildBuilder.class, NamedRegistry.class,
             ContainerBuildConfiguration.class, PullRegistry.class, SecretMount.class, SshMount.class,
-            WithContainerDaemonStep.class})
+            PodmanDaemon.class, WithContainerDaemonStep.class})
     void configFieldsAndHelpFilesMatchTheProperties(Class<?> type) throws Exception {
         Set<String> properties = dataBoundProperties(type);
         String view = viewOf(type);
@@ -149,6 +149,7 @@ class UiResourcesTest {
         assertThat(DoodDaemon.DescriptorImpl.class.getAnnotation(Symbol.class).value()).containsExactly("dood");
         assertThat(DindDaemon.DescriptorImpl.class.getAnnotation(Symbol.class).value()).containsExactly("dind");
         assertThat(TcpDaemon.DescriptorImpl.class.getAnnotation(Symbol.class).value()).containsExactly("tcp");
+        assertThat(PodmanDaemon.DescriptorImpl.class.getAnnotation(Symbol.class).value()).containsExactly("podman");
         assertThat(GlobalDefaultDaemon.DescriptorImpl.class.getAnnotation(Symbol.class).value())
                 .containsExactly("globalDefault");
         assertThat(ContainerBuildBuilder.DescriptorImpl.class.getAnnotation(Symbol.class).value())
@@ -167,7 +168,7 @@ class UiResourcesTest {
     void theGlobalDefaultComesFirstInJobFormsAndTheGlobalSelectorUsesItsOwnList() throws Exception {
         double ordinal = GlobalDefaultDaemon.DescriptorImpl.class.getAnnotation(hudson.Extension.class).ordinal();
         for (Class<?> other : List.of(DoodDaemon.DescriptorImpl.class, DindDaemon.DescriptorImpl.class,
-                TcpDaemon.DescriptorImpl.class)) {
+                TcpDaemon.DescriptorImpl.class, PodmanDaemon.DescriptorImpl.class)) {
             assertThat(ordinal).as("ordinal over %s", other.getName())
                     .isGreaterThan(other.getAnnotation(hudson.Extension.class).ordinal());
         }

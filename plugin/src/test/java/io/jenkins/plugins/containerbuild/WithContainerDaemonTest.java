@@ -311,6 +311,34 @@ class WithContainerDaemonTest {
     }
 
     @Test
+    void aPodmanBlockNeedsNoCodeOfItsOwn() throws Exception {
+        String id = Fixtures.unique();
+        String tag = lab.plainRegistry() + "/containerbuild-plugin/block-podman-" + id + ":1";
+        Fixtures.context(workspace, ".", lab.baseImage(), "podman-block-" + id);
+        StepHarness harness = new StepHarness(workspace);
+        PodmanDaemon podman = new PodmanDaemon();
+        podman.setSocket("unix://" + lab.podman().socket());
+        Block block = new Block(harness, podman);
+        try {
+            BlockDaemon daemon = block.begin(harness);
+            assertThat(daemon.isKeptSidecar()).isFalse();
+            ContainerBuildStep build = new ContainerBuildStep();
+            build.setTags(List.of(tag));
+            build.setNetwork("none");
+            BuiltImage image = harness.build(build);
+            ContainerPushStep push = new ContainerPushStep();
+            push.setImage(image);
+            assertThat(harness.push(push).get(tag)).startsWith("sha256:");
+            block.end(harness);
+        } finally {
+            lab.podman().tryRun("rmi", "-f", tag);
+        }
+        assertThat(harness.log()).contains("The steps inside that name no daemon use Podman on unix://"
+                + lab.podman().socket(), "with Buildah (Podman ", "podman-block-" + id,
+                "[containerPush] Pushed " + tag);
+    }
+
+    @Test
     void aForbiddenStepDaemonForbidsTheBlocksToo() throws Exception {
         JenkinsStatics.configuration().setForbidStepDaemons(true);
         StepHarness harness = new StepHarness(workspace);

@@ -55,6 +55,7 @@ final class Arguments {
         flag("--password-stdin", BOTH, (o, v) -> o.passwordStdin = true);
         value("--timeout", BOTH, (o, v) -> o.timeout = duration("--timeout", v));
         value("--host", BOTH, (o, v) -> o.host = once("--host", o.host, v));
+        flag("--podman", BOTH, (o, v) -> o.podman = true);
         value("--tls-ca", BOTH, (o, v) -> o.tlsCa = once("--tls-ca", o.tlsCa, v));
         value("--tls-cert", BOTH, (o, v) -> o.tlsCert = once("--tls-cert", o.tlsCert, v));
         value("--tls-key", BOTH, (o, v) -> o.tlsKey = once("--tls-key", o.tlsKey, v));
@@ -201,6 +202,14 @@ final class Arguments {
         }
         if (o.anyTls() && (o.tlsCa == null || o.tlsCert == null || o.tlsKey == null)) {
             throw new UsageException("TLS needs all of --tls-ca, --tls-cert and --tls-key.", o.command);
+        }
+        if (o.podman && o.host != null) {
+            throw new UsageException("--podman looks for Podman's socket and --host names a daemon: give one of them.",
+                    o.command);
+        }
+        if (o.podman && o.dind != null) {
+            throw new UsageException("--dind starts its sidecar on a Docker Engine, not on Podman: drop --podman (and"
+                    + " name the Docker daemon with --host) or drop --dind.", o.command);
         }
         if (o.dind == null && (o.dindCache != null || o.dindSecurity != null)) {
             throw new UsageException("--dind-cache and --dind-security apply only with --dind IMAGE.", o.command);

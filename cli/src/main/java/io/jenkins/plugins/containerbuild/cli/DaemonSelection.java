@@ -1,15 +1,19 @@
 package io.jenkins.plugins.containerbuild.cli;
 
+import io.jenkins.plugins.containerbuild.engine.DaemonUnreachableException;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
 import io.jenkins.plugins.containerbuild.engine.daemon.DindOptions;
+import io.jenkins.plugins.containerbuild.engine.daemon.PodmanSocket;
 import io.jenkins.plugins.containerbuild.engine.daemon.TlsMaterial;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
  * Picks the daemon: {@code --host} (with the {@code --tls-*} files) wins; otherwise the docker CLI's environment
- * variables. {@code --dind IMAGE} wraps the result in a sidecar started on that daemon.
+ * variables; without {@code DOCKER_HOST}, {@code --podman} makes Podman's socket the default instead of Docker's.
+ * {@code --dind IMAGE} wraps the result in a sidecar started on that daemon.
  */
 final class DaemonSelection {
 
@@ -18,7 +22,8 @@ final class DaemonSelection {
 
     private DaemonSelection() {}
 
-    static DaemonEndpoint resolve(Options o, Map<String, String> env, Path cwd) throws UsageException {
+    static DaemonEndpoint resolve(Options o, Map<String, String> env, Path cwd)
+            throws UsageException, DaemonUnreachableException {
         DaemonEndpoint daemon = direct(o, env, cwd);
         if (o.dind == null) {
             return daemon;
@@ -34,7 +39,8 @@ final class DaemonSelection {
         }
     }
 
-    private static DaemonEndpoint direct(Options o, Map<String, String> env, Path cwd) throws UsageException {
+    private static DaemonEndpoint direct(Options o, Map<String, String> env, Path cwd)
+            throws UsageException, DaemonUnreachableException {
         TlsMaterial tls = null;
         if (o.anyTls()) {
             try {
@@ -57,6 +63,9 @@ final class DaemonSelection {
                 }
                 return DaemonEndpoint.parse(envHost, tls);
             }
+            if (o.podman && (envHost == null || envHost.isBlank())) {
+                return podman(env);
+            }
             return DaemonEndpoint.fromEnvironment(env);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), o.command, e);
@@ -64,5 +73,15 @@ final class DaemonSelection {
             throw new UsageException("The daemon settings in DOCKER_HOST / DOCKER_CERT_PATH cannot be used: "
                     + e.getMessage(), o.command, e);
         }
+    }
+
+    /** Podman's socket as Podman's tools find it; a socket that is not there is named with how to start it. */
+    private static DaemonEndpoint podman(Map<String, String> env) throws DaemonUnreachableException {
+        DaemonEndpoint endpoint = PodmanSocket.find(env, PodmanSocket.runningAsRoot());
+        if (endpoint instanceof DaemonEndpoint.UnixSocket u && !Files.exists(u.socket())) {
+            throw new DaemonUnreachableException("Podman's socket " + u.socket() + " does not exist: "
+                    + PodmanSocket.howToStart(endpoint) + ", or give its address in CONTAINER_HOST or with --host.");
+        }
+        return endpoint;
     }
 }

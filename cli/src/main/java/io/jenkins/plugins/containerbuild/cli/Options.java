@@ -49,6 +49,7 @@ final class Options {
 
     // daemon
     String host;
+    boolean podman;
     String tlsCa;
     String tlsCert;
     String tlsKey;

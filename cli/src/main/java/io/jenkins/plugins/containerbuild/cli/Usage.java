@@ -8,6 +8,8 @@ final class Usage {
     static final String DAEMON_OPTIONS = """
             Daemon options (default: DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, else unix:///var/run/docker.sock):
               --host URI                 unix:///path/docker.sock or tcp://HOST:PORT
+              --podman                   without --host and DOCKER_HOST, use Podman's socket: CONTAINER_HOST, else
+                                         $XDG_RUNTIME_DIR/podman/podman.sock (not root), else /run/podman/podman.sock
               --tls-ca FILE --tls-cert FILE --tls-key FILE
                                          TLS client identity and CA for a tcp:// daemon (verified)
               --dind IMAGE               run the work in a Docker-in-Docker sidecar started from IMAGE on that daemon

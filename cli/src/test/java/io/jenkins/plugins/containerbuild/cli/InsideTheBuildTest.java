@@ -172,6 +172,30 @@ class InsideTheBuildTest {
         assertThat(lab.docker("save", tag)).doesNotContain(envSecret);
     }
 
+    /** A RUN step that prints its secrets shows them masked: the CLI masks secret values as it masks passwords. */
+    @Test
+    void secretsARunStepPrintsAreMaskedInTheOutput() throws Exception {
+        String fileSecret = "file-s3cret-" + CliRun.unique();
+        String envSecret = "env-s3cret-" + CliRun.unique();
+        Path secretFile = Files.writeString(dir.resolve("printed.secret"), fileSecret + "\n"); // as an editor saves it
+        Path context = Files.createDirectories(dir.resolve("printed-secrets"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM " + lab.baseImage() + "\n"
+                + "RUN --mount=type=secret,id=f,required=true --mount=type=secret,id=API_TOKEN,required=true"
+                + " echo " + CliRun.unique() + " && cat /run/secrets/f && echo \"token: $(cat /run/secrets/API_TOKEN)\"\n");
+        Map<String, String> env = new HashMap<>(CliRun.labEnv());
+        env.put("API_TOKEN", envSecret);
+        env.put("DOCKER_CONFIG", dir.resolve("no-config").toString());
+
+        String tag = lab.plainRegistry() + "/cli-test/printed-secret-" + CliRun.unique() + ":1";
+        CREATED.add(tag);
+        CliRun r = CliRun.runWith(env, "", "build", "--context", context.toString(), "--network", "none",
+                "--secret", "id=f,src=" + secretFile, "--secret", "env=API_TOKEN", "--tag", tag);
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).as("the step's output is shown").contains("token: ****");
+        assertThat(r.err()).doesNotContain(fileSecret).doesNotContain(envSecret);
+    }
+
     @Test
     void sshKeysAreForwardedToRun() throws Exception {
         Path key = dir.resolve("id_ed25519");

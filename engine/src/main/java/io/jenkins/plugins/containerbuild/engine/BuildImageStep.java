@@ -17,6 +17,7 @@ import io.jenkins.plugins.containerbuild.engine.context.BuildContext;
 import io.jenkins.plugins.containerbuild.engine.context.ContextException;
 import io.jenkins.plugins.containerbuild.engine.daemon.ApiVersion;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
+import io.jenkins.plugins.containerbuild.engine.daemon.RawDaemonSocket;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.event.EventSink;
 import java.io.IOException;
@@ -66,14 +67,21 @@ final class BuildImageStep {
     /** Runs the build; returns the image id ({@code sha256:...}) and how many steps were cached. */
     Built call() throws ContainerEngineException, InterruptedException {
         List<String> buildKitOnly = request.buildKitOnlyOptions();
-        if (request.builderKind() == BuilderKind.CLASSIC && !buildKitOnly.isEmpty()) {
+        if (podman() && !buildKitOnly.isEmpty()) {
+            boolean one = buildKitOnly.size() == 1 && !buildKitOnly.get(0).equals("secrets");
+            throw new ContainerEngineException(daemon.product() + " (" + daemon.endpoint() + ") has no BuildKit"
+                    + " session, which " + String.join(" and ", buildKitOnly) + (one ? " needs" : " need")
+                    + ": build on a Docker Engine daemon with BuildKit (18.09 or later: the agent's Docker socket, a"
+                    + " remote one over TCP or a DinD sidecar), or drop " + (one ? "it" : "them") + ".");
+        }
+        if (podman() && !request.cacheFrom().isEmpty()) {
+            events.accept(new EngineEvent.Warning("Podman takes no cache sources in Docker's form: "
+                    + String.join(", ", request.cacheFrom()) + " not used; Buildah's layer cache on the daemon"
+                    + " still applies."));
+        }
+        if (!podman() && request.builderKind() == BuilderKind.CLASSIC && !buildKitOnly.isEmpty()) {
             throw new ContainerEngineException("The classic builder cannot serve " + String.join(", ", buildKitOnly)
                     + ": these need BuildKit; build with builder 'buildkit' or drop them.");
-        }
-        if (request.output() != null && !request.tags().isEmpty()) {
-            throw new ContainerEngineException("An output cannot be combined with tags (" + String.join(", ",
-                    request.tags()) + "): with an output the daemon exports the files and makes no image to tag;"
-                    + " drop the tags, or build the image and the output in two builds.");
         }
         if (request.output() != null && daemon.apiVersion().compareTo(OUTPUTS_API) < 0) {
             throw new ContainerEngineException("The daemon on " + daemon.endpoint() + " speaks API "
@@ -87,7 +95,7 @@ final class BuildImageStep {
         }
         BuildContext context = openContext();
         warnIfForeignPlatform();
-        if (request.builderKind() == BuilderKind.BUILDKIT && (sessionsEnabled() || needsSession())) {
+        if (buildKit() && (sessionsEnabled() || needsSession())) {
             Built viaSession = buildThroughSession(context);
             if (viaSession != null) {
                 return viaSession;
@@ -102,7 +110,7 @@ final class BuildImageStep {
             return uploadAndFollow(call, context, query, upload);
         } finally {
             // BuildKit keeps its copy of an uploaded tar as a cache record that nothing can reuse
-            if (request.builderKind() == BuilderKind.BUILDKIT && upload[0] != null
+            if (buildKit() && upload[0] != null
                     && upload[0].sent() >= SWEEP_FROM_BYTES && !call.aborted()) {
                 new ContextRecordSweeper(daemon, events).sweep(began);
             }
@@ -115,8 +123,9 @@ final class BuildImageStep {
      */
     private BuildContext openContext() throws BuildContextException {
         try {
-            // BuildKit applies no .dockerignore to an uploaded tar: its context is filtered here alone
-            return request.builderKind() == BuilderKind.BUILDKIT
+            // BuildKit applies no .dockerignore to an uploaded tar: its context is filtered here alone. Buildah
+            // (Podman) reads the .dockerignore it receives, as the classic builder does.
+            return buildKit()
                     ? BuildContext.forBuildKit(request.context(), request.dockerfile())
                     : BuildContext.of(request.context(), request.dockerfile());
         } catch (IOException e) {
@@ -143,8 +152,18 @@ final class BuildImageStep {
 
     private void announce(String how) {
         events.accept(new EngineEvent.Phase("Building " + (request.tags().isEmpty() ? "an untagged image"
-                : String.join(", ", request.tags())) + " with " + request.builderKind() + " on " + daemon.endpoint()
-                + how));
+                : String.join(", ", request.tags())) + " with " + (podman() ? "Buildah (Podman "
+                + daemon.product().version() + ")" : request.builderKind()) + " on " + daemon.endpoint() + how));
+    }
+
+    /** Podman answers the build endpoint with Buildah, whichever builder is asked for. */
+    private boolean podman() {
+        return daemon.product().podman();
+    }
+
+    /** BuildKit runs this build: asked for, and the daemon is a Docker Engine. */
+    private boolean buildKit() {
+        return request.builderKind() == BuilderKind.BUILDKIT && !podman();
     }
 
     /**
@@ -196,7 +215,7 @@ final class BuildImageStep {
                 .method(DockerHttpClient.Request.Method.POST)
                 .path(daemon.path("/build?" + query))
                 .putHeader("Content-Type", "application/x-tar");
-        if (request.builderKind() == BuilderKind.CLASSIC && !request.pullCredentials().isEmpty()) {
+        if (!buildKit() && !request.pullCredentials().isEmpty()) { // Podman reads it for either builder value
             post.putHeader("X-Registry-Config", RegistryAuthHeaders.registryConfig(request.pullCredentials()));
         }
         return post.body(body).build();
@@ -220,12 +239,25 @@ final class BuildImageStep {
         fileSend = openOutput();
         FileSyncService fileSync = new FileSyncService(Map.of(BuildSession.CONTEXT, contextDir,
                 BuildSession.DOCKERFILE, dockerfileDir));
-        List<SessionService> services = sessionServices(fileSync);
+        List<SessionService> services = new ArrayList<>();
         BuildSession session;
+        boolean handedOver = false;
         try {
-            session = BuildSession.open(daemon.openRawSocket(), "/v" + daemon.apiVersion(),
+            sessionServices(fileSync, services);
+            RawDaemonSocket socket = daemon.openRawSocket();
+            handedOver = true; // BuildSession.open closes the services, even when it fails
+            session = BuildSession.open(socket, "/v" + daemon.apiVersion(),
                     BuildSession.sharedKey(contextDir.root()), services);
-        } catch (IOException | RuntimeException e) {
+        } catch (ContainerEngineException | IOException | RuntimeException e) {
+            if (!handedOver) { // the output's new directories, the secrets' copies and the keys go now
+                services.forEach(SessionService::close);
+                if (fileSend != null && !services.contains(fileSend)) {
+                    fileSend.close();
+                }
+            }
+            if (e instanceof ContainerEngineException engine) {
+                throw engine;
+            }
             if (needsSession()) {
                 throw new ContainerEngineException("The daemon on " + daemon.endpoint() + " opened no BuildKit"
                         + " session (" + e.getMessage() + "), which " + String.join(", ", sessionOnlyOptions())
@@ -277,10 +309,11 @@ final class BuildImageStep {
 
     /**
      * The services the session offers for this request, and only those: the one place they are registered. The
-     * daemon can ask for nothing the request did not give.
+     * daemon can ask for nothing the request did not give. Adds them to {@code services}: when one cannot be made,
+     * those made before it are there for the caller to close.
      */
-    private List<SessionService> sessionServices(FileSyncService fileSync) throws ContainerEngineException {
-        List<SessionService> services = new ArrayList<>();
+    private void sessionServices(FileSyncService fileSync, List<SessionService> services)
+            throws ContainerEngineException {
         services.add(fileSync);
         services.add(new HealthService());
         if (!request.pullCredentials().isEmpty()) {
@@ -295,7 +328,6 @@ final class BuildImageStep {
         if (!request.ssh().isEmpty()) {
             services.add(new SshForwardService(SshAgents.of(request.ssh())));
         }
-        return services;
     }
 
     /** The service that receives the request's output, its destination checked and created; null without one. */
@@ -366,7 +398,7 @@ final class BuildImageStep {
         if (response.getStatusCode() != 200) {
             throw failureFromStatus(response);
         }
-        boolean buildkit = request.builderKind() == BuilderKind.BUILDKIT;
+        boolean buildkit = buildKit();
         ClassicProgress classic = new ClassicProgress(events);
         BuildkitProgress bk = new BuildkitProgress(new BuildkitEvents(events));
         String imageId = null;
@@ -509,7 +541,7 @@ final class BuildImageStep {
     static boolean looksLikeRegistryAuthFailure(String error) {
         String e = error.strip().toLowerCase(Locale.ROOT);
         if (e.contains("executor failed running") || e.contains("returned a non-zero code")
-                || e.contains("did not complete successfully")) {
+                || e.contains("did not complete successfully") || e.contains("while running runtime")) {
             return false;
         }
         return e.contains("no basic auth credentials") || e.contains("failed to authorize")
@@ -523,7 +555,8 @@ final class BuildImageStep {
                 || e.contains("failed to resolve source metadata") || e.contains("no such image")
                 || (e.contains("manifest for ") && e.contains("not found"))
                 || (e.contains("failed to create llb definition") && e.contains("not found"))
-                || e.contains("repository does not exist");
+                || e.contains("repository does not exist")
+                || e.contains("creating build container: initializing source"); // Buildah could not fetch a FROM image
     }
 
     private ContainerEngineException failureFromStatus(DockerHttpClient.Response response) throws IOException {
@@ -573,10 +606,12 @@ final class BuildImageStep {
         if (request.target() != null) {
             add(q, "target", request.target());
         }
-        if (!request.cacheFrom().isEmpty()) {
+        if (!request.cacheFrom().isEmpty() && !podman()) {
             add(q, "cachefrom", json(request.cacheFrom()));
         }
-        if (request.networkMode() != null) {
+        if (podman()) {
+            podmanNetwork(q);
+        } else if (request.networkMode() != null) {
             add(q, "networkmode", request.networkMode());
         }
         if (request.platform() != null) {
@@ -591,6 +626,20 @@ final class BuildImageStep {
         add(q, "rm", "1");
         add(q, "forcerm", "1"); // intermediate containers go even when a step fails
         return q.toString();
+    }
+
+    /**
+     * Podman's compat build ignores Docker's network names and runs RUN steps in the host's network namespace unless
+     * its own namespace options say otherwise: {@code none} becomes a private namespace with networking disabled
+     * (only a loopback interface), {@code host} the host's namespace; {@code default} is Podman's default, the host's.
+     */
+    private void podmanNetwork(StringJoiner q) {
+        if ("none".equals(request.networkMode())) {
+            add(q, "networkmode", "NetworkDisabled");
+            add(q, "nsoptions", json(List.of(Map.of("Name", "network", "Host", false, "Path", ""))));
+        } else if ("host".equals(request.networkMode())) {
+            add(q, "nsoptions", json(List.of(Map.of("Name", "network", "Host", true, "Path", ""))));
+        }
     }
 
     private static void add(StringJoiner q, String name, String value) {

@@ -68,6 +68,39 @@ public final class BuildRequest {
         this.output = b.output;
     }
 
+    /** A copy with other tags, output and cache options; secrets and keys are shared, not copied. */
+    private BuildRequest(BuildRequest r, List<String> tags, BuildOutput output, boolean pull, boolean noCache) {
+        this.context = r.context;
+        this.dockerfile = r.dockerfile;
+        this.tags = List.copyOf(tags);
+        this.buildArgs = r.buildArgs;
+        this.target = r.target;
+        this.labels = r.labels;
+        this.pull = pull;
+        this.noCache = noCache;
+        this.cacheFrom = r.cacheFrom;
+        this.networkMode = r.networkMode;
+        this.platform = r.platform;
+        this.builderKind = r.builderKind;
+        this.pullCredentials = r.pullCredentials;
+        this.secrets = r.secrets;
+        this.ssh = r.ssh;
+        this.output = output;
+    }
+
+    /** This request without its output: the build that makes and tags the image. */
+    BuildRequest imageOnly() {
+        return new BuildRequest(this, tags, null, pull, noCache);
+    }
+
+    /**
+     * This request's export without tags, right after {@link #imageOnly()} was built: its steps come from that
+     * build's cache (no pull, cache on), so the files are the image's.
+     */
+    BuildRequest exportAfterImage() {
+        return new BuildRequest(this, List.of(), output, false, false);
+    }
+
     private static Map<String, String> unmodifiableCopy(Map<String, String> m) {
         return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(m));
     }

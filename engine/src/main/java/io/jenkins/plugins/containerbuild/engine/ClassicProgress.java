@@ -10,12 +10,13 @@ import java.util.regex.Pattern;
 
 /**
  * Turns the classic builder's {@code stream} text into step events: {@code Step 2/3 : RUN make} starts a step,
- * {@code ---> Using cache} marks it cached, other lines are the step's output. Keeps the last lines of the
- * current step for the failure report.
+ * {@code ---> Using cache} marks it cached, other lines are the step's output. Buildah's text (Podman) has the same
+ * shape: {@code STEP 2/3: RUN make} ({@code [1/2] STEP 2/3: ...} in a multi-stage build), {@code --> Using cache ID}.
+ * Keeps the last lines of the current step for the failure report.
  */
 final class ClassicProgress {
 
-    private static final Pattern STEP = Pattern.compile("^Step \\d+/\\d+ : .*");
+    private static final Pattern STEP = Pattern.compile("^(Step \\d+/\\d+ : |(\\[\\d+/\\d+\\] )?STEP \\d+/\\d+: ).*");
     private static final int TAIL = 20;
 
     private final EventSink events;
@@ -53,11 +54,12 @@ final class ClassicProgress {
         if (trimmed.isEmpty()) {
             return;
         }
-        if (trimmed.equals("---> Using cache")) {
+        if (trimmed.equals("---> Using cache") || trimmed.startsWith("--> Using cache ")) {
             currentCached = true;
             return;
         }
-        if (trimmed.startsWith("---> ") || trimmed.startsWith("Removing intermediate container")) {
+        if (trimmed.startsWith("---> ") || trimmed.startsWith("--> ") || trimmed.startsWith("COMMIT ")
+                || trimmed.startsWith("Removing intermediate container")) {
             return; // the builder's own bookkeeping
         }
         tail.addLast(line);

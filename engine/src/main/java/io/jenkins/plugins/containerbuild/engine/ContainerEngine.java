@@ -8,6 +8,7 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.IOException;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
+import io.jenkins.plugins.containerbuild.engine.daemon.DaemonProduct;
 import io.jenkins.plugins.containerbuild.engine.daemon.DindSidecar;
 import io.jenkins.plugins.containerbuild.engine.daemon.Timeouts;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
@@ -71,6 +72,7 @@ public final class ContainerEngine implements AutoCloseable {
         if (endpoint instanceof DaemonEndpoint.Dind dind) {
             DaemonConnection host = DaemonConnection.open(dind.host(), timeouts);
             try {
+                refusePodmanHost(host, dind);
                 DindSidecar sidecar = DindSidecar.start(host, dind.options(), timeouts, events);
                 return new ContainerEngine(sidecar.daemon(), sidecar, host, events);
             } catch (ContainerEngineException | InterruptedException | RuntimeException e) {
@@ -79,15 +81,46 @@ public final class ContainerEngine implements AutoCloseable {
             }
         }
         DaemonConnection daemon = DaemonConnection.open(endpoint, timeouts);
-        events.accept(new EngineEvent.Phase("Connected to " + endpoint + " (API " + daemon.apiVersion() + ")"));
+        events.accept(new EngineEvent.Phase("Connected to " + endpoint + " ("
+                + (daemon.product().podman() ? daemon.product() + "; " : "") + "API " + daemon.apiVersion() + ")"));
         return new ContainerEngine(daemon, null, null, events);
     }
 
+    /** A DinD sidecar runs on a Docker Engine: refuses a Podman service as its host. */
+    static void refusePodmanHost(DaemonConnection host, DaemonEndpoint.Dind dind) throws ContainerEngineException {
+        if (host.product().podman()) {
+            throw new ContainerEngineException("A DinD sidecar is started on a Docker Engine, and "
+                    + dind.host() + " is " + host.product() + ": build on Podman itself, or name a Docker"
+                    + " daemon for the sidecar.");
+        }
+    }
+
     /**
-     * Builds the image and returns its id, tags, size, layers, duration and cached step count; or, with an output,
-     * exports the result's files there and returns no image id.
+     * Builds the image and returns its id, tags, size, layers, duration and cached step count; with an output, also
+     * exports the result's files there, and without tags then returns no image id. A daemon exports to one place per
+     * build, so an output with tags is two builds: the image, then the export, whose steps all come from the first
+     * build's cache.
      */
     public BuildResult build(BuildRequest request) throws ContainerEngineException, InterruptedException {
+        if (request.output() != null && !request.tags().isEmpty()) {
+            long start = System.nanoTime();
+            BuildResult image = buildOnce(request.imageOnly());
+            events.accept(new EngineEvent.Phase("Exporting the build's files to " + describe(request.output())));
+            BuildResult exported = buildOnce(request.exportAfterImage());
+            return new BuildResult(image.imageId(), image.tags(), image.size(), image.layers(),
+                    Duration.ofNanos(System.nanoTime() - start), image.cachedSteps(), exported.output());
+        }
+        return buildOnce(request);
+    }
+
+    private static String describe(BuildOutput output) {
+        return switch (output) {
+            case BuildOutput.Local l -> "the directory " + l.directory();
+            case BuildOutput.Tar t -> "the tar file " + t.file();
+        };
+    }
+
+    private BuildResult buildOnce(BuildRequest request) throws ContainerEngineException, InterruptedException {
         long start = System.nanoTime();
         BuildImageStep.Built built;
         try {
@@ -206,6 +239,11 @@ public final class ContainerEngine implements AutoCloseable {
         List<String> others = after.get().repoTags().stream().filter(t -> !t.equals("<none>:<none>")).toList();
         return new TagRemoval(tag, id, others.isEmpty() ? TagRemoval.Outcome.KEPT_AS_PARENT
                 : TagRemoval.Outcome.UNTAGGED, others, null);
+    }
+
+    /** Docker Engine or Podman, and its version; for DinD, the sidecar's daemon. */
+    public DaemonProduct daemonProduct() {
+        return daemon.product();
     }
 
     /** The daemon this engine talks to; for DinD, the sidecar's. */

@@ -6,6 +6,7 @@ import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.event.EventSink;
 import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
+import io.jenkins.plugins.containerbuild.engine.reference.RegistryHost;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
 /**
  * Pushes one tag through the daemon with {@code X-Registry-Auth} and returns the digest from the daemon's reply:
  * from its {@code aux} object (Engine 20.10, and 26.1 with the classic image store) or else from its final status
- * line {@code TAG: digest: sha256:... size: N} (the containerd image store sends no {@code aux}).
+ * line {@code TAG: digest: sha256:... size: N} (the containerd image store and Podman send no {@code aux}).
  * Transient registry failures (5xx, connection reset, timeouts) are retried with exponential backoff; refused
  * credentials and unknown repositories are not. The whole push of the tag, retries included, must end within the
  * request's timeout; when it does not, the stream is closed, which stops the push on the daemon.
@@ -93,7 +94,8 @@ final class PushImageStep {
         }
         ImageReference ref = ImageReference.parse(reference);
         String path = daemon.path("/images/" + ref.nameWithoutTag() + "/push?tag="
-                + URLEncoder.encode(ref.tagOrLatest(), StandardCharsets.UTF_8));
+                + URLEncoder.encode(ref.tagOrLatest(), StandardCharsets.UTF_8)
+                + (plainHttpAllowed(ref) ? "&tlsVerify=false" : ""));
         DockerHttpClient.Request http = DockerHttpClient.Request.builder()
                 .method(DockerHttpClient.Request.Method.POST)
                 .path(path)
@@ -112,6 +114,15 @@ final class PushImageStep {
                 throw DaemonConnection.classify(e, daemon.endpoint());
             }
         });
+    }
+
+    /**
+     * Podman verifies TLS for every registry unless told otherwise; Docker Engine reaches loopback registries over
+     * plain HTTP by default. For the same behaviour Podman gets {@code tlsVerify=false} for those registries, and
+     * for no other (which also lets it fall back to plain HTTP there).
+     */
+    private boolean plainHttpAllowed(ImageReference ref) {
+        return daemon.product().podman() && RegistryHost.isLoopback(ref.registryHost());
     }
 
     private String registryAuth(ImageReference ref) {

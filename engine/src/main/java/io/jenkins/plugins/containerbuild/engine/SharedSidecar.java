@@ -39,6 +39,7 @@ public final class SharedSidecar implements AutoCloseable {
         Objects.requireNonNull(events, "events");
         DaemonConnection host = DaemonConnection.open(endpoint.host(), timeouts);
         try {
+            ContainerEngine.refusePodmanHost(host, endpoint);
             return new SharedSidecar(host, DindSidecar.start(host, endpoint.options(), timeouts, events), timeouts,
                     events);
         } catch (ContainerEngineException | InterruptedException | RuntimeException e) {

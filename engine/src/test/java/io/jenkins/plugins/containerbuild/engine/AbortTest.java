@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
 import io.jenkins.plugins.containerbuild.engine.daemon.DindOptions;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
+import io.jenkins.plugins.containerbuild.engine.lab.Await;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,12 +67,9 @@ class AbortTest {
             assertThat(o.millis()).as("abort is prompt").isLessThan(20_000);
         }
         // nothing of the step still runs on the daemon: no container and no process with the marker
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while ((processRunning(sleep) || !buildContainers(daemon).isEmpty()) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        Await.holdsWithin(Await.DAEMON, () -> !processRunning(sleep) && buildContainers(daemon, sleep).isEmpty());
         assertThat(processRunning(sleep)).as("the RUN step's process was stopped").isFalse();
-        assertThat(buildContainers(daemon)).as("the classic builder's container was removed").isEmpty();
+        assertThat(buildContainers(daemon, sleep)).as("the classic builder's container was removed").isEmpty();
         check.assertNothingLeft();
 
         // and the daemon builds normally afterwards
@@ -101,8 +99,12 @@ class AbortTest {
                 check.assertNoCredential(o.thrown(), events);
                 assertThat(o.millis()).as("abort is prompt").isLessThan(4_000);
                 assertThat(events.events).noneMatch(e -> e instanceof EngineEvent.Phase p && p.message().startsWith("Pushed"));
-                Thread.sleep(6_000); // longer than one slowed upload: a push still running would now send its manifest
-                assertThat(slow.manifestPuts.get()).as("the daemon gave up the push").isZero();
+                // once the slowed uploads are through, a push still running would send its manifest at once;
+                // watched for a while, none comes (a slow machine can only hide a fault here, never make one up)
+                Await.until("the slowed blob uploads are through", Await.DAEMON,
+                        () -> slow.blobUploadsInFlight.get() == 0);
+                assertThat(Await.holdsWithin(java.time.Duration.ofSeconds(3), () -> slow.manifestPuts.get() > 0))
+                        .as("a manifest after the abort: the daemon did not give up the push").isFalse();
 
                 // the next push succeeds
                 slow.slowBlobUploads(0);
@@ -134,10 +136,7 @@ class AbortTest {
                 });
         assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
         assertThat(LabSupport.labelledContainers(daemon, owner)).as("the sidecar is gone").isEmpty();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (processRunning(sleep) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        Await.holdsWithin(Await.DAEMON, () -> !processRunning(sleep));
         assertThat(processRunning(sleep)).as("the step inside the sidecar was stopped with it").isFalse();
         assertThat(daemon.docker("volume", "ls", "-q", "--filter", "dangling=true").lines()
                 .filter(v -> daemon.docker("volume", "inspect", "-f", "{{.Labels}}", v).contains(owner))).isEmpty();
@@ -179,8 +178,10 @@ class AbortTest {
         }
     }
 
-    private String buildContainers(Lab.Daemon daemon) {
-        return daemon.docker("ps", "-aq", "--filter", "ancestor=" + lab.baseImage()).trim();
+    /** This build's containers: those whose command holds its step's unique sleep (other tests use the daemon). */
+    private static java.util.List<String> buildContainers(Lab.Daemon daemon, String sleep) {
+        return daemon.docker("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}").lines()
+                .filter(l -> l.contains(sleep)).toList();
     }
 
     private static boolean processRunning(String commandLine) {

@@ -140,17 +140,54 @@ class BuildOutputTest {
         assertThat(hardLinks).containsExactly(Map.entry("dir/hard.txt", "dir/a.txt"));
     }
 
+    /**
+     * Tags with an output: the daemon exports to one place per build, so the engine builds the image, then exports
+     * the same build from its cache. The image is tagged, the files are its files, and no step runs twice.
+     */
     @Test
-    void tagsWithAnOutputAreRefusedBeforeAnyCall(@TempDir Path ctx, @TempDir Path work) throws Exception {
-        LabSupport.context(ctx, "FROM scratch\n");
-        Path dest = work.resolve("never");
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
-            assertThatThrownBy(() -> engine.build(BuildRequest.builder(ctx).tag("localhost/cb-never:1")
-                    .output(new BuildOutput.Local(dest)).build()))
-                    .isInstanceOf(ContainerEngineException.class)
-                    .hasMessageContaining("cannot be combined with tags");
+    void tagsWithAnOutputMakeTheImageAndExportItsFiles(@TempDir Path ctx, @TempDir Path work) throws Exception {
+        String marker = LabSupport.unique("run");
+        LabSupport.context(ctx, "FROM " + lab.baseImage() + "\n"
+                + "RUN mkdir -p /out && echo " + marker + " > /out/marker && date +%s%N > /out/when\n");
+        Path dest = work.resolve("dist");
+        String tag = "localhost/" + LabSupport.unique("cb-tag-and-output") + ":1";
+        RecordingSink events = new RecordingSink();
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+            BuildResult r = engine.build(BuildRequest.builder(ctx).tag(tag).networkMode("none")
+                    .output(new BuildOutput.Local(dest)).build());
+
+            assertThat(r.imageId()).startsWith("sha256:");
+            assertThat(r.tags()).containsExactly(tag);
+            assertThat(r.output()).isEqualTo(new BuildOutput.Local(dest));
+            assertThat(r.layers()).isNotEmpty();
+            assertThat(dest.resolve("out/marker")).hasContent(marker);
+            // the export's RUN came from the image build's cache: the time it wrote is the image's
+            String inImage = lab.docker("run", "--rm", "--network=none", tag, "cat", "/out/when").strip();
+            assertThat(dest.resolve("out/when")).hasContent(inImage);
+            assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.StepCompleted c && c.cached()
+                    && c.step().contains("RUN mkdir"));
+        } finally {
+            LabSupport.removeImages(tag);
         }
-        assertThat(dest).doesNotExist();
+    }
+
+    /**
+     * A request that fails after its output directory was made but before the session opened (here an SSH agent
+     * whose socket is gone) leaves no directory behind, as a failed build after the session does.
+     */
+    @Test
+    void aFailureBeforeTheSessionLeavesNoOutputDirectory(@TempDir Path ctx, @TempDir Path work) throws Exception {
+        LabSupport.context(ctx, "FROM " + lab.baseImage() + "\nRUN true\n");
+        Path made = work.resolve("new");
+        Path dest = made.resolve("dist");
+        Path gone = work.resolve("no-agent.sock");
+        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            assertThatThrownBy(() -> engine.build(BuildRequest.builder(ctx).networkMode("none")
+                    .sshAgent("default", gone).output(new BuildOutput.Local(dest)).build()))
+                    .isInstanceOf(ContainerEngineException.class)
+                    .hasMessageContaining("cannot be reached at " + gone);
+        }
+        assertThat(made).as("the directories made for the output are removed again").doesNotExist();
     }
 
     @Test

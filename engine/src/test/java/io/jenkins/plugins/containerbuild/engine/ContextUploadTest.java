@@ -39,12 +39,17 @@ class ContextUploadTest {
             DaemonEndpoint endpoint = new DaemonEndpoint.Tcp(URI.create("tcp://127.0.0.1:" + proxy.port()), null, false);
             try (ContainerEngine engine = ContainerEngine.connect(endpoint, events)) {
                 AtomicReference<Throwable> thrown = new AtomicReference<>();
-                Thread caller = new Thread(() -> thrown.set(catchThrowable(() -> engine.build(BuildRequest.builder(dir)
+                // the engine's threads are platform threads started by the caller: they join its group, so that
+                // only this test's threads are looked at (other tests in this JVM run threads of the same names)
+                ThreadGroup mine = new ThreadGroup("upload-test");
+                Thread caller = new Thread(mine, () -> thrown.set(catchThrowable(() -> engine.build(BuildRequest.builder(dir)
                         .builderKind(BuilderKind.CLASSIC).tag(LabSupport.unique("localhost/cb-upload-abort") + ":1")
                         .build()))), "upload-test-caller");
                 caller.start();
-                assertThat(poll(() -> writingToASocket("containerbuild-build")))
+                assertThat(poll(() -> writingToASocket(mine, "containerbuild-build")))
                         .as("the build thread blocks writing the upload to the stalled connection").isTrue();
+                // (seen in the group: so the group holds the engine's threads; the context's walk and tar threads
+                // are platform threads started from it, in it too)
 
                 long abortedAt = System.nanoTime();
                 caller.interrupt();
@@ -54,7 +59,7 @@ class ContextUploadTest {
                 assertThat(caller.isAlive()).isFalse();
                 assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
                 assertThat(tookMillis).as("the blocked write was cut, not waited out").isLessThan(5_000);
-                assertThat(poll(() -> liveThreads("containerbuild-build", "build-context-tar", "build-context-walk") == 0))
+                assertThat(poll(() -> liveThreads(mine, "containerbuild-build", "build-context-tar", "build-context-walk") == 0))
                         .as("no thread is left writing the context").isTrue();
                 proxy.releaseStalled();
                 assertThat(poll(() -> !proxy.stalledClosedByClient.isEmpty()))
@@ -119,8 +124,22 @@ class ContextUploadTest {
                     "-Xmx64m", "-cp", System.getProperty("java.class.path"), BigUploadProbe.class.getName(),
                     ctx.toString(), tag)
                     .redirectErrorStream(true).start();
-            String out = new String(child.getInputStream().readAllBytes());
-            assertThat(child.waitFor()).as(out).isZero();
+            java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return new String(child.getInputStream().readAllBytes());
+                        } catch (java.io.IOException e) {
+                            return "(output unreadable: " + e + ")";
+                        }
+                    });
+            // 1 GiB through the classic builder on a loaded machine: minutes at worst, never forever
+            if (!child.waitFor(10, TimeUnit.MINUTES)) {
+                child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                throw new AssertionError("the upload probe did not end within 10 minutes: "
+                        + output.getNow("(no output yet)"));
+            }
+            String out = output.get(1, TimeUnit.MINUTES);
+            assertThat(child.exitValue()).as(out).isZero();
             assertThat(out).contains("built sha256:").contains("sent 1073").doesNotContain("OutOfMemoryError");
         } finally {
             LabSupport.removeImages(tag);
@@ -154,9 +173,10 @@ class ContextUploadTest {
         }
     }
 
-    private static boolean writingToASocket(String threadName) {
+    private static boolean writingToASocket(ThreadGroup group, String threadName) {
         for (Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet()) {
-            if (t.getKey().getName().equals(threadName) && Arrays.stream(t.getValue()).anyMatch(f ->
+            if (t.getKey().getThreadGroup() == group && t.getKey().getName().equals(threadName)
+                    && Arrays.stream(t.getValue()).anyMatch(f ->
                     f.getMethodName().contains("write") && (f.getClassName().startsWith("sun.nio.ch.")
                             || f.getClassName().startsWith("java.net.Socket")))) {
                 return true;
@@ -165,8 +185,11 @@ class ContextUploadTest {
         return false;
     }
 
-    private static long liveThreads(String... prefixes) {
-        return Thread.getAllStackTraces().keySet().stream()
+    /** Live threads of the group (and the groups in it) whose names start with one of the prefixes. */
+    private static long liveThreads(ThreadGroup group, String... prefixes) {
+        Thread[] threads = new Thread[group.activeCount() + 16];
+        int n = group.enumerate(threads, true);
+        return Arrays.stream(threads, 0, n)
                 .filter(t -> t.isAlive() && Arrays.stream(prefixes).anyMatch(p -> t.getName().startsWith(p)))
                 .count();
     }

@@ -20,7 +20,7 @@ class DaemonModesTest {
     private final Lab lab = Lab.get();
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStoreWithBuilders")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStoreAndPodmanWithBuilders")
     void doodBuildsAndPushes(Lab.Daemon daemon, BuilderKind kind, @TempDir Path dir) throws Exception {
         String repo = LabSupport.unique("it/dood-" + kind);
         String tag = lab.plainRegistry() + "/" + repo + ":1";
@@ -39,8 +39,8 @@ class DaemonModesTest {
             assertThat(daemon.docker("image", "inspect", "-f", "{{index .Config.Labels \"org.opencontainers.image.revision\"}}", tag).trim())
                     .isEqualTo("abc123");
             assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.StepOutput o && o.line().contains("hello " + repo));
-            // classic: the tar (headers included); BuildKit's session: the content of the files the daemon asked for
-            long expected = kind == BuilderKind.CLASSIC ? 1024
+            // classic and Podman: the tar (headers included); BuildKit's session: the content of the files the daemon asked for
+            long expected = kind == BuilderKind.CLASSIC || daemon.podman() ? 1024
                     : java.nio.file.Files.size(dir.resolve("Dockerfile")) + java.nio.file.Files.size(dir.resolve("hello.txt"));
             assertThat(events.events).as("the context upload is reported").anyMatch(e -> e instanceof EngineEvent.Progress p
                     && p.subject().equals("build context") && p.status().equals("Sent") && p.current() >= expected);

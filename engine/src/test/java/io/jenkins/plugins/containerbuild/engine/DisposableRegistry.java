@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 final class DisposableRegistry implements AutoCloseable {
 
     private final Path root;
-    private final int port;
+    private int port;
     private Process registry;
 
     DisposableRegistry() throws Exception {
@@ -38,18 +38,40 @@ final class DisposableRegistry implements AutoCloseable {
      */
     DisposableRegistry(String user, String password) throws Exception {
         root = Files.createDirectories(Path.of("/var/tmp", "cbr-" + UUID.randomUUID().toString().substring(0, 8)));
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
+        String auth = user == null ? "" : "auth: {htpasswd: {realm: disposable, path: " + htpasswd(user, password)
+                + "}}";
+        // docker-registry cannot bind port 0 and say which port it got: a free port is picked, and when another
+        // process takes it before the registry binds it, another one
+        for (int attempt = 1; ; attempt++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            Files.writeString(root.resolve("config.yml"), String.join("\n",
+                    "version: 0.1",
+                    "log: {level: warn}",
+                    "storage: {filesystem: {rootdirectory: " + root.resolve("data") + "}, delete: {enabled: true}}",
+                    "http:",
+                    "  addr: 127.0.0.1:" + port,
+                    "  headers: {X-Disposable-Registry: [" + root.getFileName() + "]}", // tells ours from another
+                    auth,
+                    ""));
+            try {
+                start();
+                return;
+            } catch (PortTakenException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+                Files.deleteIfExists(root.resolve("registry.log")); // its complaint belongs to the port given up
+            }
         }
-        Files.writeString(root.resolve("config.yml"), String.join("\n",
-                "version: 0.1",
-                "log: {level: warn}",
-                "storage: {filesystem: {rootdirectory: " + root.resolve("data") + "}, delete: {enabled: true}}",
-                "http:",
-                "  addr: 127.0.0.1:" + port,
-                user == null ? "" : "auth: {htpasswd: {realm: disposable, path: " + htpasswd(user, password) + "}}",
-                ""));
-        start();
+    }
+
+    /** The port picked was bound by another process before the registry could bind it. */
+    private static final class PortTakenException extends IllegalStateException {
+        PortTakenException(String message) {
+            super(message);
+        }
     }
 
     private Path htpasswd(String user, String password) throws IOException, InterruptedException {
@@ -91,12 +113,18 @@ final class DisposableRegistry implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             try {
-                int status = http.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (status == 200 || status == 401) { // 401: up, with auth
+                HttpResponse<Void> r = http.send(ping, HttpResponse.BodyHandlers.discarding());
+                int status = r.statusCode();
+                boolean ours = r.headers().allValues("X-Disposable-Registry").contains(root.getFileName().toString());
+                if ((status == 200 || status == 401) && ours) { // 401: up, with auth
                     return;
                 }
             } catch (IOException e) {
                 // not up yet
+            }
+            if (portTaken()) {
+                registry.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                throw new PortTakenException("port " + port + " was taken before the disposable registry bound it");
             }
             if (!registry.isAlive() || System.nanoTime() > deadline) {
                 throw new IllegalStateException("disposable registry did not come up: "
@@ -104,6 +132,11 @@ final class DisposableRegistry implements AutoCloseable {
             }
             Thread.sleep(50);
         }
+    }
+
+    private boolean portTaken() throws IOException {
+        Path log = root.resolve("registry.log");
+        return Files.exists(log) && Files.readString(log).contains("address already in use");
     }
 
     /** SIGKILL, as a crash would do it; waits until the process is gone (and reaped). */

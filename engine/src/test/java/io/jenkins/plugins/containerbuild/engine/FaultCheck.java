@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
 import io.jenkins.plugins.containerbuild.engine.daemon.DindSidecar;
+import io.jenkins.plugins.containerbuild.engine.lab.Await;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -144,13 +146,17 @@ final class FaultCheck {
         }
         Set<Path> added = tempEntries();
         added.removeAll(tempBefore);
-        if (!added.isEmpty()) { // another process's short-lived file (lab-exec) may be caught in passing: look again
+        if (!added.isEmpty()) {
+            // another process's short-lived file (lab-exec) may be caught in passing: it goes within seconds, a file
+            // the engine left stays
             try {
-                Thread.sleep(1_000);
+                Await.holdsWithin(Duration.ofSeconds(15), () -> {
+                    added.retainAll(tempEntries());
+                    return added.isEmpty();
+                });
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            added.retainAll(tempEntries());
         }
         assertThat(added).as("no temporary file left in %s or /tmp", System.getProperty("java.io.tmpdir")).isEmpty();
         // and whatever its name: no file new or changed in the temporary folders holds the lab client key's body

@@ -34,6 +34,8 @@ final class FlakyRegistryProxy implements AutoCloseable {
     private final String upstream;
     private final AtomicInteger failuresLeft;
     final AtomicInteger manifestPuts = new AtomicInteger();
+    /** Blob uploads being slowed or forwarded now. */
+    final AtomicInteger blobUploadsInFlight = new AtomicInteger();
 
     private volatile long blobUploadDelayMillis;
 
@@ -120,46 +122,61 @@ final class FlakyRegistryProxy implements AutoCloseable {
                     return;
                 }
             }
-            if (blobUploadDelayMillis > 0 && path.contains("/blobs/uploads/") && !"POST".equals(method)) {
-                Thread.sleep(blobUploadDelayMillis);
+            boolean upload = path.contains("/blobs/uploads/") && !"POST".equals(method);
+            if (upload) {
+                blobUploadsInFlight.incrementAndGet();
             }
-            HttpRequest.Builder out = HttpRequest.newBuilder(URI.create(upstream + path))
-                    .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(body));
-            for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
-                if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
-                    for (String v : h.getValue()) {
-                        out.header(h.getKey(), v);
-                    }
+            try {
+                if (upload && blobUploadDelayMillis > 0) {
+                    Thread.sleep(blobUploadDelayMillis);
                 }
-            }
-            HttpResponse<InputStream> r = client.send(out.build(), HttpResponse.BodyHandlers.ofInputStream());
-            r.headers().map().forEach((k, vs) -> {
-                if (!HOP_BY_HOP.contains(k.toLowerCase(java.util.Locale.ROOT)) && !k.startsWith(":")) {
-                    String value = String.join(",", vs);
-                    if (k.equalsIgnoreCase("location")) {
-                        value = value.replace(upstream, "http://" + address());
-                    }
-                    ex.getResponseHeaders().add(k, value);
-                }
-            });
-            byte[] reply;
-            try (InputStream in = r.body()) {
-                reply = in.readAllBytes();
-            }
-            boolean noBody = "HEAD".equals(method) || r.statusCode() == 204 || r.statusCode() == 304;
-            if ("HEAD".equals(method)) {
-                // the daemon insists on the blob's length in a HEAD reply
-                r.headers().firstValue("content-length").ifPresent(v -> ex.getResponseHeaders().set("Content-Length", v));
-            }
-            ex.sendResponseHeaders(r.statusCode(), noBody ? -1 : (reply.length == 0 ? -1 : reply.length));
-            if (!noBody && reply.length > 0) {
-                try (OutputStream o = ex.getResponseBody()) {
-                    o.write(reply);
+                forward(ex, method, path, body);
+            } finally {
+                if (upload) {
+                    blobUploadsInFlight.decrementAndGet();
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void forward(HttpExchange ex, String method, String path, byte[] body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder out = HttpRequest.newBuilder(URI.create(upstream + path))
+                .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
+            if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                for (String v : h.getValue()) {
+                    out.header(h.getKey(), v);
+                }
+            }
+        }
+        HttpResponse<InputStream> r = client.send(out.build(), HttpResponse.BodyHandlers.ofInputStream());
+        r.headers().map().forEach((k, vs) -> {
+            if (!HOP_BY_HOP.contains(k.toLowerCase(java.util.Locale.ROOT)) && !k.startsWith(":")) {
+                String value = String.join(",", vs);
+                if (k.equalsIgnoreCase("location")) {
+                    value = value.replace(upstream, "http://" + address());
+                }
+                ex.getResponseHeaders().add(k, value);
+            }
+        });
+        byte[] reply;
+        try (InputStream in = r.body()) {
+            reply = in.readAllBytes();
+        }
+        boolean noBody = "HEAD".equals(method) || r.statusCode() == 204 || r.statusCode() == 304;
+        if ("HEAD".equals(method)) {
+            // the daemon insists on the blob's length in a HEAD reply
+            r.headers().firstValue("content-length").ifPresent(v -> ex.getResponseHeaders().set("Content-Length", v));
+        }
+        ex.sendResponseHeaders(r.statusCode(), noBody ? -1 : (reply.length == 0 ? -1 : reply.length));
+        if (!noBody && reply.length > 0) {
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(reply);
+            }
         }
     }
 

@@ -8,7 +8,9 @@ import org.junit.jupiter.params.provider.Arguments;
  * The lab's daemons as sources of parameterised tests ({@code @MethodSource("...LabDaemons#full")}). The whole
  * matrix runs on Engine 20.10 and on 26.1 with the classic image store; the containerd image store, whose
  * differences are in image ids and push replies, runs the push, session and build-result tests
- * ({@link #everyStore()}). Each is read from the running lab's {@code lab.env}: a missing daemon fails the test.
+ * ({@link #everyStore()}). Podman joins the tests whose promises it can keep ({@link #everyStoreAndPodman()}):
+ * builds through the tar upload and pushes; not the BuildKit session, DinD or fault injection on the daemon's
+ * connection. Each is read from the running lab's {@code lab.env}: a missing daemon fails the test.
  */
 final class LabDaemons {
 
@@ -24,6 +26,16 @@ final class LabDaemons {
     static Stream<Lab.Daemon> everyStore() {
         Lab lab = Lab.get();
         return Stream.of(lab.engine20(), lab.engine26Classic(), lab.engine26Containerd());
+    }
+
+    /** Every Docker daemon and the lab's Podman, as root and rootless: for push tests and plain builds. */
+    static Stream<Lab.Daemon> everyStoreAndPodman() {
+        return Stream.concat(everyStore(), Stream.of(Lab.get().podman(), Lab.get().podmanRootless()));
+    }
+
+    /** {@link #everyStoreAndPodman()} times both builders (Podman builds with Buildah for either). */
+    static Stream<Arguments> everyStoreAndPodmanWithBuilders() {
+        return everyStoreAndPodman().flatMap(d -> Stream.of(BuilderKind.values()).map(k -> Arguments.of(d, k)));
     }
 
     /** {@link #full()} times both builders. */

@@ -33,7 +33,7 @@ class RegistryPushTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStore")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStoreAndPodman")
     void authRegistryRefusesAnonymousPushWithoutRetrying(Lab.Daemon daemon) throws Exception {
         FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryPushTest"), daemon);
         RecordingSink events = new RecordingSink();
@@ -51,7 +51,7 @@ class RegistryPushTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStore")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStoreAndPodman")
     void authRegistryRefusesWrongPassword(Lab.Daemon daemon) throws Exception {
         FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryPushTest"), daemon);
         RecordingSink events = new RecordingSink();
@@ -71,7 +71,7 @@ class RegistryPushTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStore")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStoreAndPodman")
     void authAndTlsRegistriesAcceptCredentialsAndThePasswordAppearsNowhere(Lab.Daemon daemon) throws Exception {
         RecordingSink events = new RecordingSink();
         try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
@@ -89,7 +89,7 @@ class RegistryPushTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStore")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStoreAndPodman")
     void imageMissingOnTheDaemonIsNotFound(Lab.Daemon daemon) throws Exception {
         try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
             String ref = lab.plainRegistry() + "/" + LabSupport.unique("it/absent") + ":1";
@@ -101,7 +101,7 @@ class RegistryPushTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStore")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStoreAndPodman")
     void transient5xxIsRetriedAndTheRetrySucceeds(Lab.Daemon daemon) throws Exception {
         RecordingSink events = new RecordingSink();
         String repo = LabSupport.unique("it/flaky");
@@ -119,7 +119,7 @@ class RegistryPushTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStore")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStoreAndPodman")
     void persistent5xxIsReportedAfterTheRetries(Lab.Daemon daemon) throws Exception {
         FaultCheck check = FaultCheck.begin(LabSupport.unique("RegistryPushTest"), daemon);
         RecordingSink events = new RecordingSink();

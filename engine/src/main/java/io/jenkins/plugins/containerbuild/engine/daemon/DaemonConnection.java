@@ -35,21 +35,26 @@ public final class DaemonConnection implements Closeable {
     private final Timeouts timeouts;
     private final DockerHttpClient control;
     private final ApiVersion apiVersion;
+    private final DaemonProduct product;
     private DockerHttpClient streaming; // made on first use, guarded by this
     private DockerClient docker; // made on first use, guarded by this
     private boolean closed; // guarded by this
 
     private DaemonConnection(DaemonEndpoint endpoint, URI host, PemSslConfig ssl, Timeouts timeouts,
-                             DockerHttpClient control, ApiVersion apiVersion) {
+                             DockerHttpClient control, ApiVersion apiVersion, DaemonProduct product) {
         this.endpoint = endpoint;
         this.host = host;
         this.ssl = ssl;
         this.timeouts = timeouts;
         this.control = control;
         this.apiVersion = apiVersion;
+        this.product = product;
     }
 
-    /** Connects to a unix socket or TCP daemon and agrees on the API version. DinD is handled by the engine. */
+    /**
+     * Connects to a unix socket or TCP daemon, agrees on the API version and tells from the ping what the daemon is
+     * (Docker Engine or Podman). DinD is handled by the engine.
+     */
     public static DaemonConnection open(DaemonEndpoint endpoint, Timeouts timeouts) throws ContainerEngineException {
         URI host;
         PemSslConfig ssl = null;
@@ -69,13 +74,14 @@ public final class DaemonConnection implements Closeable {
         }
         DockerHttpClient control = httpClient(host, ssl, timeouts.connect(), timeouts.request());
         try {
-            ApiVersion daemonVersion = ping(control, endpoint);
+            Ping answer = ping(control, endpoint);
+            ApiVersion daemonVersion = answer.apiVersion();
             if (daemonVersion.compareTo(OLDEST_SUPPORTED) < 0) {
                 throw new ContainerEngineException("The daemon at " + endpoint + " speaks Docker API " + daemonVersion
                         + ", older than " + OLDEST_SUPPORTED + ": upgrade it to Docker Engine 19.03 or newer.");
             }
             ApiVersion agreed = daemonVersion.compareTo(NEWEST_SUPPORTED) > 0 ? NEWEST_SUPPORTED : daemonVersion;
-            return new DaemonConnection(endpoint, host, ssl, timeouts, control, agreed);
+            return new DaemonConnection(endpoint, host, ssl, timeouts, control, agreed, answer.product());
         } catch (ContainerEngineException | RuntimeException e) {
             closeQuietly(control);
             throw e;
@@ -87,7 +93,10 @@ public final class DaemonConnection implements Closeable {
         return new DaemonHttpClient(host, ssl != null ? ssl.getSSLContext() : null, 16, connect, response);
     }
 
-    private static ApiVersion ping(DockerHttpClient client, DaemonEndpoint endpoint) throws ContainerEngineException {
+    /** What the daemon's {@code /_ping} reply says: its API version, and from its headers what it is. */
+    private record Ping(ApiVersion apiVersion, DaemonProduct product) {}
+
+    private static Ping ping(DockerHttpClient client, DaemonEndpoint endpoint) throws ContainerEngineException {
         DockerHttpClient.Request ping = DockerHttpClient.Request.builder()
                 .method(DockerHttpClient.Request.Method.GET).path("/_ping").build();
         try (DockerHttpClient.Response r = client.execute(ping)) {
@@ -100,7 +109,7 @@ public final class DaemonConnection implements Closeable {
                 throw new DaemonUnreachableException("The service at " + endpoint
                         + " sent no API version: check that the address points at a Docker daemon.");
             }
-            return ApiVersion.parse(v);
+            return new Ping(ApiVersion.parse(v), DaemonProduct.fromPing(r.getHeaders()));
         } catch (RuntimeException e) {
             if (endpoint instanceof DaemonEndpoint.Tcp t && t.tls() != null && closedDuringHandshake(e)) {
                 // TLS 1.3 servers reject a client certificate after the handshake, by closing the connection
@@ -187,6 +196,11 @@ public final class DaemonConnection implements Closeable {
 
     public ApiVersion apiVersion() {
         return apiVersion;
+    }
+
+    /** Docker Engine or Podman, as the daemon's {@code /_ping} reply said when the connection was opened. */
+    public DaemonProduct product() {
+        return product;
     }
 
     /**

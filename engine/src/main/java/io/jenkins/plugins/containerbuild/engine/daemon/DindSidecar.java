@@ -226,7 +226,7 @@ public final class DindSidecar implements AutoCloseable {
             return out;
         } catch (IOException | RuntimeException e) {
             if (DaemonConnection.isInterruption(e)) {
-                throw new InterruptedException("aborted while the DinD sidecar was created");
+                throw new InterruptedException("aborted while the DinD sidecar started");
             }
             throw new DindStartException("The DinD image " + image + " could not be inspected on " + host.endpoint()
                     + " (" + DaemonConnection.rootMessage(e) + "): check that the daemon runs.", e);

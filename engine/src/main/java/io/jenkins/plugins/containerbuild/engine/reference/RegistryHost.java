@@ -42,4 +42,20 @@ public final class RegistryHost {
             default -> h;
         };
     }
+
+    /**
+     * True for the registries a Docker daemon reaches over plain HTTP without being told to: {@code localhost} and
+     * IPv4 literals in 127.0.0.0/8, with or without a port. No name is resolved.
+     */
+    public static boolean isLoopback(String registry) {
+        String h = normalize(registry);
+        if (h.startsWith("[")) {
+            return false; // IPv6 literals: ::1 is not among the daemon's default insecure registries
+        }
+        int colon = h.indexOf(':');
+        if (colon >= 0) {
+            h = h.substring(0, colon);
+        }
+        return h.equals("localhost") || h.matches("127(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    }
 }

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.jenkins.plugins.containerbuild.engine.lab.Await;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -441,7 +442,9 @@ class BuildContextTest {
                 assertThat(n).isPositive();
                 read += n;
             }
-            Thread.sleep(300); // give the producer every chance to run ahead
+            // the producer runs ahead until the pipe is full, then blocks: wait for that, then measure
+            Await.until("the context's producer blocks on the full pipe", Await.LOCAL,
+                    () -> producerBlocked(in));
             ahead = context.bytesSent() - read;
             read += in.transferTo(OutputStream.nullOutputStream());
         }
@@ -491,5 +494,10 @@ class BuildContextTest {
         assertThat(producer.isAlive()).isFalse();
         assertThat(context.bytesSent()).isLessThan(16L * 1024 * 1024);
         assertThatThrownBy(() -> stream.read()).isInstanceOf(IOException.class).hasMessageContaining("closed");
+    }
+
+    /** The stream's producer waits for the reader (the pipe is full), as opposed to running or reading a file. */
+    private static boolean producerBlocked(InputStream stream) {
+        return ((TarPipe) stream).producerThread().getState() == Thread.State.WAITING;
     }
 }

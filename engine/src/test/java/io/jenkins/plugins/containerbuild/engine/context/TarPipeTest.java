@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import io.jenkins.plugins.containerbuild.engine.lab.Await;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -50,17 +51,21 @@ class TarPipeTest {
                 }
             }
         })) {
-            assertThat(blocked.await(5, TimeUnit.SECONDS)).isTrue();
-            Thread.sleep(200);
+            assertThat(blocked.await(Await.LOCAL.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            Thread producer = in.producerThread();
+            Await.until("the producer blocks on the full pipe", Await.LOCAL,
+                    () -> producer.getState() == Thread.State.WAITING);
             assertThat(written.get()).isEqualTo(TarPipe.CAPACITY);
             assertThat(in.available()).isEqualTo(TarPipe.CAPACITY);
-            assertThat(in.producerThread().getState()).isEqualTo(Thread.State.WAITING);
             assertThat(in.read(new byte[4096])).isEqualTo(4096);
-            Thread.sleep(200);
-            // resumed only once half the pipe is free, so that it is handed over in large pieces
-            assertThat(written.get()).isEqualTo(TarPipe.CAPACITY);
+            // resumed only once half the pipe is free, so that it is handed over in large pieces: watched for a
+            // moment, nothing more is written (a slow machine can only hide a fault here, never make one up)
+            assertThat(Await.holdsWithin(Duration.ofMillis(300), () -> written.get() != TarPipe.CAPACITY))
+                    .as("the producer resumed with only 4 KiB free").isFalse();
             assertThat(in.readNBytes(TarPipe.RESUME_WHEN_FREE - 4096)).hasSize(TarPipe.RESUME_WHEN_FREE - 4096);
-            Thread.sleep(200);
+            Await.until("the producer fills the freed half and blocks again", Await.LOCAL,
+                    () -> written.get() == TarPipe.CAPACITY + TarPipe.RESUME_WHEN_FREE
+                            && producer.getState() == Thread.State.WAITING);
             assertThat(written.get()).isEqualTo(TarPipe.CAPACITY + TarPipe.RESUME_WHEN_FREE);
         }
     }

@@ -9,8 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import io.jenkins.plugins.containerbuild.engine.lab.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,13 +42,17 @@ class WalkAheadTest {
         List<Integer> walkedWhenTheWalkWaited = new ArrayList<>();
         AtomicInteger walked = new AtomicInteger();
 
-        WalkAhead.walk(visitor -> new ContextWalker(root, DockerIgnore.none()).walk(entry -> {
-            walked.incrementAndGet();
-            visitor.visit(entry);
-        }), entry -> {
+        AtomicReference<Thread> walkThread = new AtomicReference<>();
+        WalkAhead.walk(visitor -> {
+            walkThread.set(Thread.currentThread());
+            new ContextWalker(root, DockerIgnore.none()).walk(entry -> {
+                walked.incrementAndGet();
+                visitor.visit(entry);
+            });
+        }, entry -> {
             if (ahead.isEmpty()) {
                 // the first entry is not visited yet: the walk fills the batches it may hand over, then waits
-                awaitWalkThread(Thread.State.WAITING);
+                awaitWalkThread(walkThread.get(), Thread.State.WAITING);
                 walkedWhenTheWalkWaited.add(walked.get());
             }
             ahead.add(entry.name());
@@ -83,7 +88,11 @@ class WalkAheadTest {
         Path root = treeOfManyBatches();
         List<String> names = new ArrayList<>();
 
-        assertThatThrownBy(() -> WalkAhead.walk(new ContextWalker(root, DockerIgnore.none())::walk, entry -> {
+        AtomicReference<Thread> walkThread = new AtomicReference<>();
+        assertThatThrownBy(() -> WalkAhead.walk(visitor -> {
+            walkThread.set(Thread.currentThread());
+            new ContextWalker(root, DockerIgnore.none()).walk(visitor);
+        }, entry -> {
             names.add(entry.name());
             if (names.size() == 3) {
                 throw new IOException("target closed");
@@ -91,7 +100,7 @@ class WalkAheadTest {
         })).hasMessage("target closed");
 
         assertThat(names).hasSize(3);
-        awaitWalkThread(Thread.State.TERMINATED);
+        awaitWalkThread(walkThread.get(), Thread.State.TERMINATED);
     }
 
     @Test
@@ -100,7 +109,9 @@ class WalkAheadTest {
         ContextEntry first = new ContextEntry("a", root.resolve("a"), ContextEntry.Type.FILE, 0644, 0, 0, null, null);
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         // as a walk through a large part of the tree that .dockerignore excludes: long, and no entry to hand over
+        AtomicReference<Thread> walkThread = new AtomicReference<>();
         WalkAhead.Walk longSilence = visitor -> {
+            walkThread.set(Thread.currentThread());
             for (int i = 0; i < WalkAhead.BATCH; i++) { // one full batch: handed over, the visitor fails on it
                 visitor.visit(first);
             }
@@ -116,8 +127,8 @@ class WalkAheadTest {
             throw new IOException("target closed");
         })).hasMessage("target closed");
 
-        assertThat(stopped.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("walk thread interrupted").isTrue();
-        awaitWalkThread(Thread.State.TERMINATED);
+        assertThat(stopped.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("walk thread interrupted").isTrue();
+        awaitWalkThread(walkThread.get(), Thread.State.TERMINATED);
     }
 
     @Test
@@ -134,28 +145,18 @@ class WalkAheadTest {
         assertThat(names).isEmpty();
     }
 
-    /** Polls until the walk thread is in this state (or gone, for TERMINATED); fails after 10 s. */
-    private static void awaitWalkThread(Thread.State state) throws InterruptedIOException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (true) {
-            Optional<Thread> walk = walkThread();
-            Thread.State now = walk.map(Thread::getState).orElse(Thread.State.TERMINATED);
-            if (now == state) {
-                return;
-            }
-            assertThat(System.nanoTime()).as("walk thread %s, waited for %s", now, state).isLessThan(deadline);
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException();
-            }
+    /**
+     * Polls until this walk's own thread (captured inside its walk) is in this state; fails after 30 s. Other tests
+     * in this JVM may run walk threads of the same name, so no thread is looked up by name.
+     */
+    private static void awaitWalkThread(Thread walk, Thread.State state) throws InterruptedIOException {
+        assertThat(walk).as("the walk ran on a thread of its own").isNotNull();
+        try {
+            Await.until("walk thread in state " + state + " (it is " + walk.getState() + ")", Await.LOCAL,
+                    () -> walk.getState() == state);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException();
         }
-    }
-
-    private static Optional<Thread> walkThread() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("build-context-walk-") && t.isAlive())
-                .findFirst();
     }
 }

@@ -86,6 +86,42 @@ public final class Lab {
     }
 
     /**
+     * Podman 4.3's Docker-compatible service (as root), on a socket of its own: it builds with Buildah whichever
+     * builder is asked for, has no BuildKit session, and pushes send no aux object.
+     */
+    public Daemon podman() {
+        return new Daemon("podman-4.3", Path.of(fact("LAB_PODMAN_SOCKET")), false, Path.of("/"));
+    }
+
+    /**
+     * The same Podman run rootless by the lab's user {@code cbpodman} (subordinate ids, its own user namespace), on
+     * {@code $XDG_RUNTIME_DIR/podman/podman.sock} of that user.
+     */
+    public Daemon podmanRootless() {
+        return new Daemon("podman-4.3-rootless", Path.of(fact("LAB_PODMAN_ROOTLESS_SOCKET")), false, Path.of("/"));
+    }
+
+    /** The rootless Podman user's {@code XDG_RUNTIME_DIR}. */
+    public Path podmanRootlessRuntimeDir() {
+        return Path.of(fact("LAB_PODMAN_ROOTLESS_RUNTIME_DIR"));
+    }
+
+    /**
+     * Runs the podman CLI bound to the lab Podman's storage (for what the Docker API does not show, such as
+     * Buildah's build containers); returns stdout, fails on a non-zero exit.
+     */
+    public String podmanCli(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(fact("LAB_PODMAN_CLI")));
+        cmd.addAll(List.of(args));
+        return exec(cmd, null, true).stdout();
+    }
+
+    /** The lab Podman's temporary directory ({@code TMPDIR} of its service): where it unpacks build contexts. */
+    public Path podmanTempDir() {
+        return Path.of(fact("LAB_PODMAN_SOCKET")).resolveSibling("tmp");
+    }
+
+    /**
      * One of the lab's daemons, for tests that run against each of them. {@code containerdStore}: the daemon keeps
      * images in containerd (ids are manifest digests; a push reply has no aux object). {@code packageRoot}: where its
      * {@code usr/sbin/dockerd} is ({@code /} for the system's), for tests that start a daemon of the same kind.
@@ -115,6 +151,11 @@ public final class Lab {
             List<String> cmd = new ArrayList<>(List.of("/usr/bin/docker", "-H", "unix://" + socket));
             cmd.addAll(List.of(args));
             return cmd;
+        }
+
+        /** Podman, not a Docker Engine. */
+        public boolean podman() {
+            return name.startsWith("podman");
         }
 
         /** Engine 26.1 (BuildKit 0.13), as opposed to the system's 20.10 (BuildKit 0.8). */

@@ -86,6 +86,12 @@ class ImageReferenceProperties {
         Statistics.label("tag/digest").collect((parts.tag() != null ? "tag" : "-") + "/" + (parts.digest() != null ? "digest" : "-"));
     }
 
+    /** The same with a fresh random seed each run (jqwik prints it with the statistics); the fixed seed above stays. */
+    @Property(tries = 1000)
+    void validReferencesParseAndRoundTripWithAFreshSeed(@ForAll("validParts") Parts parts) {
+        validReferencesParseAndRoundTrip(parts);
+    }
+
     @Property(tries = 1000, seed = "20260518")
     void invalidReferencesAreRefusedWithAMessageNamingThem(@ForAll("invalidReferences") Invalid invalid) {
         Throwable thrown = catchThrowable(() -> ImageReference.parse(invalid.text()));
@@ -93,6 +99,11 @@ class ImageReferenceProperties {
         assertThat(((InvalidReferenceException) thrown).reference()).isEqualTo(invalid.text());
         assertNamesTheInput(thrown.getMessage(), invalid.text());
         Statistics.collect(invalid.mistake());
+    }
+
+    @Property(tries = 1000)
+    void invalidReferencesAreRefusedWithAMessageNamingThemWithAFreshSeed(@ForAll("invalidReferences") Invalid invalid) {
+        invalidReferencesAreRefusedWithAMessageNamingThem(invalid);
     }
 
     @Property(tries = 2000, seed = "20260519")
@@ -107,6 +118,11 @@ class ImageReferenceProperties {
             assertNamesTheInput(thrown.getMessage(), input);
             Statistics.collect("refused");
         }
+    }
+
+    @Property(tries = 2000)
+    void anyStringParsesOrIsRefusedWithInvalidReferenceExceptionWithAFreshSeed(@ForAll("anyInput") String input) {
+        anyStringParsesOrIsRefusedWithInvalidReferenceException(input);
     }
 
     /**
@@ -131,6 +147,12 @@ class ImageReferenceProperties {
         assertThat(ours).as("parser accepts '%s' (docker tag said: %s)", printable(ref),
                 theirs ? "accepted" : cli.stderr().strip()).isEqualTo(theirs);
         Statistics.collect(theirs ? "both accept" : "both refuse");
+    }
+
+    /** Fewer tries than the fixed seed: each one runs the docker CLI. */
+    @Property(tries = 100, shrinking = ShrinkingMode.BOUNDED)
+    void dockerCliAcceptsExactlyWhatTheParserAcceptsWithAFreshSeed(@ForAll("cliSamples") String ref) {
+        dockerCliAcceptsExactlyWhatTheParserAccepts(ref);
     }
 
     // ------------------------------------------------------------------------------------------------ generators

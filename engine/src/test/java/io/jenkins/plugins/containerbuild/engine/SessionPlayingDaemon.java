@@ -1,0 +1,221 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A daemon of the test's own on a unix socket, as much of one as a build through a BuildKit session meets: it
+ * answers {@code GET /_ping} (API 1.41), upgrades {@code POST /session} to HTTP/2 and keeps the connection as a
+ * {@link GrpcTestClient}, and on {@code POST /build} plays the daemon's side of the session with the test's
+ * {@link Script} before it answers with an image id. Anything else gets a 404. Its threads are in a group of its
+ * own; closing it closes every connection.
+ */
+final class SessionPlayingDaemon implements AutoCloseable {
+
+    /** What the daemon does on the session while the build request waits. */
+    @FunctionalInterface
+    interface Script {
+        void play(GrpcTestClient session, List<String> advertisedMethods) throws Exception;
+    }
+
+    static final String IMAGE_ID = "sha256:" + "5e".repeat(32);
+
+    private final ServerSocketChannel server;
+    private final Script script;
+    private final ThreadGroup threads = new ThreadGroup("session-playing-daemon");
+    private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
+    private final List<String> requestLines = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<GrpcTestClient> session = new CompletableFuture<>();
+    private final List<String> advertised = new CopyOnWriteArrayList<>();
+    private volatile Throwable scriptFailure;
+
+    SessionPlayingDaemon(Path socket, Script script) throws IOException {
+        this.script = script;
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        Thread accept = new Thread(threads, () -> {
+            while (server.isOpen()) {
+                try {
+                    SocketChannel ch = server.accept();
+                    open.add(ch);
+                    Thread t = new Thread(threads, () -> serve(ch), "session-playing-daemon-conn");
+                    t.setDaemon(true);
+                    t.start();
+                } catch (IOException e) {
+                    return; // closed
+                }
+            }
+        }, "session-playing-daemon-accept");
+        accept.setDaemon(true);
+        accept.start();
+    }
+
+    /** The request lines received, in order. */
+    List<String> requestLines() {
+        return List.copyOf(requestLines);
+    }
+
+    /** What the script threw (an assertion failure, most often); null when it ran through. */
+    Throwable scriptFailure() {
+        return scriptFailure;
+    }
+
+    private void serve(SocketChannel ch) {
+        InputStream in = new ChannelIn(ch);
+        OutputStream out = new ChannelOut(ch);
+        try {
+            while (true) {
+                String requestLine = line(in);
+                if (requestLine == null) {
+                    return;
+                }
+                requestLines.add(requestLine);
+                List<String> headers = new java.util.ArrayList<>();
+                for (String h; !(h = line(in)).isEmpty(); ) {
+                    headers.add(h);
+                }
+                readBody(in, headers);
+                String[] parts = requestLine.split(" ");
+                String path = parts[1];
+                if (path.endsWith("/_ping")) {
+                    reply(out, "200 OK", "text/plain", "OK", "Api-Version: 1.41\r\n");
+                } else if (parts[0].equals("POST") && path.matches("/v1\\.\\d+/session")) {
+                    for (String h : headers) {
+                        if (h.toLowerCase(Locale.ROOT).startsWith("x-docker-expose-session-grpc-method:")) {
+                            advertised.add(h.substring(h.indexOf(':') + 1).strip());
+                        }
+                    }
+                    out.write(("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    session.complete(new GrpcTestClient(in, out, threads));
+                    return; // the connection is the session's now
+                } else if (parts[0].equals("POST") && path.matches("/v1\\.\\d+/build\\?.*")) {
+                    String body;
+                    try {
+                        script.play(session.get(30, TimeUnit.SECONDS), List.copyOf(advertised));
+                        body = "{\"id\":\"moby.image.id\",\"aux\":{\"ID\":\"" + IMAGE_ID + "\"}}\n";
+                    } catch (Throwable e) {
+                        scriptFailure = e;
+                        body = "{\"errorDetail\":{\"message\":\"the test's daemon script failed\"},"
+                                + "\"error\":\"the test's daemon script failed\"}\n";
+                    }
+                    reply(out, "200 OK", "application/json", body, "");
+                } else {
+                    reply(out, "404 Not Found", "application/json", "{\"message\":\"page not found\"}", "");
+                }
+            }
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+
+    private static void reply(OutputStream out, String status, String type, String body, String extra)
+            throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        out.write(("HTTP/1.1 " + status + "\r\nContent-Type: " + type + "\r\n" + extra + "Content-Length: " + b.length
+                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(b);
+        out.flush();
+    }
+
+    private static void readBody(InputStream in, List<String> headers) throws IOException {
+        for (String h : headers) {
+            String lower = h.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("content-length:")) {
+                in.readNBytes(Integer.parseInt(h.substring(h.indexOf(':') + 1).strip()));
+                return;
+            }
+            if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                for (int size; (size = Integer.parseInt(line(in).split(";")[0].strip(), 16)) > 0; ) {
+                    in.readNBytes(size);
+                    line(in);
+                }
+                while (!line(in).isEmpty()) {
+                    // trailers
+                }
+                return;
+            }
+        }
+    }
+
+    /** A line without its CRLF; null at the end of the stream before any byte. */
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0) {
+                if (b.size() == 0) {
+                    return null;
+                }
+                throw new IOException("line cut short");
+            }
+            if (c != '\r') {
+                b.write(c);
+            }
+        }
+        return b.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        for (SocketChannel ch : open) {
+            ch.close();
+        }
+    }
+
+    /** Reads and writes go straight to the channel, so that one thread may read while another writes. */
+    private static final class ChannelIn extends InputStream {
+        private final SocketChannel ch;
+
+        ChannelIn(SocketChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return len == 0 ? 0 : ch.read(ByteBuffer.wrap(b, off, len));
+        }
+    }
+
+    private static final class ChannelOut extends OutputStream {
+        private final SocketChannel ch;
+
+        ChannelOut(SocketChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+        }
+    }
+}
