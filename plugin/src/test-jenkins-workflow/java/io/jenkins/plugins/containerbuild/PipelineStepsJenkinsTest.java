@@ -80,6 +80,7 @@ class PipelineStepsJenkinsTest {
         s.setContext("app");
         s.setTarget("runtime");
         s.setNoCache(true);
+        s.setPlatform("linux/arm64");
         DindDaemon d = new DindDaemon("docker:dind");
         d.setCacheVolume("cache");
         s.setDaemon(d);
@@ -87,11 +88,13 @@ class PipelineStepsJenkinsTest {
         assertThat(back.getContext()).isEqualTo("app");
         assertThat(back.getTarget()).isEqualTo("runtime");
         assertThat(back.isNoCache()).isTrue();
+        assertThat(back.getPlatform()).isEqualTo("linux/arm64");
         assertThat(back.getDaemon()).isInstanceOf(DindDaemon.class);
         assertThat(((DindDaemon) back.getDaemon()).getCacheVolume()).isEqualTo("cache");
 
         new SnippetizerTester(j).assertRoundTrip(s,
-                "containerBuild context: 'app', daemon: dind(cacheVolume: 'cache', image: 'docker:dind'), noCache: true, target: 'runtime'");
+                "containerBuild context: 'app', daemon: dind(cacheVolume: 'cache', image: 'docker:dind'), noCache: true,"
+                + " platform: 'linux/arm64', target: 'runtime'");
     }
 
     @Test
@@ -108,5 +111,10 @@ class PipelineStepsJenkinsTest {
 
         s.setTimeout(null);
         new SnippetizerTester(j).assertRoundTrip(s, "containerPush registry: 'reg.example.com', tags: ['team/app:1']");
+
+        s.setRemoveAfterPush(true);
+        assertThat(new StepConfigTester(j).configRoundTrip(s).isRemoveAfterPush()).isTrue();
+        new SnippetizerTester(j).assertRoundTrip(s,
+                "containerPush registry: 'reg.example.com', removeAfterPush: true, tags: ['team/app:1']");
     }
 }

@@ -56,6 +56,7 @@ class FreestyleJenkinsTest {
         before.setCacheFrom("team/app:cache");
         before.setBuilder("classic");
         before.setNetwork("none");
+        before.setPlatform("linux/arm64");
         DindDaemon daemon = new DindDaemon("docker:27-dind");
         daemon.setCacheVolume("ci-cache");
         daemon.setSecurity("capabilities");
@@ -66,6 +67,7 @@ class FreestyleJenkinsTest {
         before.setCredentialsId("registry");
         before.setRetries(5);
         before.setTimeout("45m");
+        before.setRemoveAfterPush(true);
 
         FreeStyleProject p = r.createFreeStyleProject("roundtrip");
         p.getBuildersList().add(before);
@@ -87,6 +89,7 @@ class FreestyleJenkinsTest {
         assertThat(after.getCacheFrom(), is("team/app:cache"));
         assertThat(after.getBuilder(), is("classic"));
         assertThat(after.getNetwork(), is("none"));
+        assertThat(after.getPlatform(), is("linux/arm64"));
         assertThat(after.getDaemon(), instanceOf(DindDaemon.class));
         DindDaemon d = (DindDaemon) after.getDaemon();
         assertThat(d.getImage(), is("docker:27-dind"));
@@ -98,6 +101,7 @@ class FreestyleJenkinsTest {
         assertThat(after.getCredentialsId(), is("registry"));
         assertThat(after.getRetries(), is(5));
         assertThat(after.getTimeout(), is("45m"));
+        assertThat(after.isRemoveAfterPush(), is(true));
     }
 
     /**
