@@ -92,7 +92,10 @@ class DaemonModesTest {
             assertThat(lab.docker("ps", "-a", "-q", "--filter",
                     "label=" + OWNER_LABEL + "=" + harness.run.getExternalizableId()).strip()).isEmpty();
         } finally {
-            lab.run(null, "volume", "rm", "-f", volume);
+            // cache volumes are per job: the daemon's volume has the job's prefix
+            String run = harness.run.getExternalizableId();
+            lab.run(null, "volume", "rm", "-f", volume, DindImages.jobVolume(run.substring(0, run.lastIndexOf('#')),
+                    volume));
         }
     }
 
