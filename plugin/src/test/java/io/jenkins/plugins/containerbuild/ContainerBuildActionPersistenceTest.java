@@ -98,7 +98,7 @@ class ContainerBuildActionPersistenceTest {
             threads.add(Thread.ofPlatform().start(() -> {
                 try {
                     start.await();
-                    // each branch records until the saver has saved often enough, so saves and records overlap
+                    // each branch records a fixed number of images while the saver saves again and again
                     for (int i = 0; !stop.get() && i < 20_000; i++) {
                         BuiltImage img = new BuiltImage(id((char) ('a' + branch)), List.of("b" + branch + ":" + i), i);
                         action.built(new BuildOutcome(img, List.of(new ImageLayer("RUN " + i, i))));
@@ -114,7 +114,7 @@ class ContainerBuildActionPersistenceTest {
         x.toXML(action); // XStream's first use is slow: not while the branches run
         start.countDown();
         int saves = 0;
-        while (saves < 200 && threads.stream().anyMatch(Thread::isAlive)) {
+        while (threads.stream().anyMatch(Thread::isAlive)) {
             try {
                 x.toXML(action);
                 saves++;
@@ -128,7 +128,7 @@ class ContainerBuildActionPersistenceTest {
             assertThat(t.join(java.time.Duration.ofSeconds(60))).isTrue();
         }
         assertThat(failures).isEmpty();
-        assertThat(saves).isGreaterThan(10);
+        assertThat(saves).as("saves while the branches recorded").isGreaterThanOrEqualTo(2);
         assertThat(action.getImages()).hasSize(recorded.get());
         assertThat(action.getImages()).allSatisfy(r -> assertThat(r.getPushed()).hasSize(1));
         ContainerBuildAction back = (ContainerBuildAction) x.fromXML(x.toXML(action));
