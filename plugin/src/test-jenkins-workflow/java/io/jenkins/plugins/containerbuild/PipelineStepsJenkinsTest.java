@@ -23,9 +23,8 @@ import org.jvnet.hudson.test.junit.jupiter.WithJenkins;
  * Pipeline on a real Jenkins, with the lab's daemon and registries underneath. Not run by the offline build.
  *
  * <p>Kept apart from {@code src/test-jenkins/java} because it needs workflow-cps and workflow-job (and
- * workflow-step-api's test-jar for {@code StepConfigTester}), which the offline API checker
- * ({@code scripts/api-check --tests}) has no sources for: this folder is compiled by the jenkins-repo profile only,
- * never checked offline. The core-only JenkinsRule tests in {@code src/test-jenkins/java} are.
+ * workflow-step-api's test-jar for {@code StepConfigTester}): the jenkins-repo profile compiles both folders, and
+ * {@code scripts/api-check --tests} checks both against the real API offline (its Pipeline sources included).
  */
 @WithJenkins
 class PipelineStepsJenkinsTest {
