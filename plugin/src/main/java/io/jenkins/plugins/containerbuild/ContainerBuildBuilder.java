@@ -385,8 +385,15 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
             return true;
         }
 
+        /** Fills on POST, as core's select control asks for it (and so that a cross-site GET cannot). */
+        @POST
         public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
             return FormSupport.registryCredentials(item, credentialsId);
+        }
+
+        @POST
+        public FormValidation doCheckCredentialsId(@AncestorInPath Item item, @QueryParameter String value) {
+            return FormSupport.checkCredentials(item, value, CredentialsKind.REGISTRY, false);
         }
 
         /** Each line must be an image reference; lines with variables are checked when the build runs. */

@@ -258,4 +258,16 @@ final class Messages {
     static String SshMount_Twice(Object a0) {
         return format("SshMount.Twice", a0);
     }
+
+    static String Credentials_Required(Object kind) {
+        return format("Credentials.Required", kind);
+    }
+
+    static String Credentials_NotVisible(Object id, Object kind) {
+        return format("Credentials.NotVisible", id, kind);
+    }
+
+    static String Credentials_OtherKind(Object id, Object kind) {
+        return format("Credentials.OtherKind", id, kind);
+    }
 }

@@ -117,8 +117,17 @@ public final class PullRegistry implements Describable<PullRegistry>, Serializab
             return Messages.PullRegistry_DisplayName();
         }
 
+        /** Fills on POST, as core's select control asks for it (and so that a cross-site GET cannot). */
+        @POST
         public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
             return FormSupport.registryCredentials(item, credentialsId);
+        }
+
+        /** Credentials are needed with an address; with a name, the configured ones apply when none are chosen. */
+        @POST
+        public FormValidation doCheckCredentialsId(@AncestorInPath Item item, @QueryParameter String value,
+                                                   @QueryParameter String url) {
+            return FormSupport.checkCredentials(item, value, CredentialsKind.REGISTRY, Util.fixEmptyAndTrim(url) != null);
         }
 
         @POST

@@ -87,8 +87,15 @@ public final class SecretMount implements Describable<SecretMount>, Serializable
             return Messages.SecretMount_DisplayName();
         }
 
+        /** Fills on POST, as core's select control asks for it (and so that a cross-site GET cannot). */
+        @POST
         public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
             return FormSupport.secretCredentials(item, credentialsId);
+        }
+
+        @POST
+        public FormValidation doCheckCredentialsId(@AncestorInPath Item item, @QueryParameter String value) {
+            return FormSupport.checkCredentials(item, value, CredentialsKind.SECRET, true);
         }
 
         @POST

@@ -73,8 +73,15 @@ public final class SshMount implements Describable<SshMount>, Serializable {
             return Messages.SshMount_DisplayName();
         }
 
+        /** Fills on POST, as core's select control asks for it (and so that a cross-site GET cannot). */
+        @POST
         public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
             return FormSupport.sshCredentials(item, credentialsId);
+        }
+
+        @POST
+        public FormValidation doCheckCredentialsId(@AncestorInPath Item item, @QueryParameter String value) {
+            return FormSupport.checkCredentials(item, value, CredentialsKind.SSH, true);
         }
 
         @POST

@@ -10,7 +10,6 @@ import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import java.net.URI;
 import org.jenkinsci.Symbol;
-import org.jenkinsci.plugins.docker.commons.credentials.DockerServerCredentials;
 import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
@@ -77,8 +76,16 @@ public final class TcpDaemon extends DaemonSpec {
             return Messages.TcpDaemon_DisplayName();
         }
 
+        /** Fills on POST, as core's select control asks for it (and so that a cross-site GET cannot). */
+        @POST
         public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
-            return FormSupport.credentials(item, credentialsId, DockerServerCredentials.class);
+            return FormSupport.credentials(item, credentialsId, CredentialsKind.CLIENT_CERTIFICATE);
+        }
+
+        /** Empty is allowed: a plain daemon on a loopback address needs no client certificate. */
+        @POST
+        public FormValidation doCheckCredentialsId(@AncestorInPath Item item, @QueryParameter String value) {
+            return FormSupport.checkCredentials(item, value, CredentialsKind.CLIENT_CERTIFICATE, false);
         }
 
         @POST
