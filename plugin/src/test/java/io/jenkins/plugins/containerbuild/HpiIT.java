@@ -75,11 +75,41 @@ class HpiIT {
                 "ssh-credentials:361.vb_f6760818e8c",
                 "authentication-tokens:1.144.v5ff4a_5ec5c33",
                 "docker-java-api:3.7.1-136.v5d70f77a_c3d6",
+                "apache-httpcomponents-client-5-api:5.5-150.veb_76e719855b_",
                 "jackson2-api:2.20.1-423.v13951f6b_6532",
                 "commons-compress-api:1.28.0-3",
                 "bouncycastle-api:2.30.1.82-277.v70ca_0b_877184",
                 "mina-sshd-api-common:2.16.0-167.va_269f38cc024",
                 "script-security:1412.v7737b_3405f86");
+    }
+
+    /**
+     * The engine calls httpclient5 itself, so the plugin that provides it is a dependency, in the release line of
+     * the httpclient5 the engine is compiled and tested against (a newer line must bump the dependency).
+     */
+    @Test
+    void httpClientPluginMatchesTheHttpClientTheEngineIsBuiltWith() throws IOException {
+        String declared;
+        try (JarFile hpi = new JarFile(HPI.toFile())) {
+            declared = java.util.Arrays.stream(hpi.getManifest().getMainAttributes().getValue("Plugin-Dependencies")
+                    .split(",")).filter(d -> d.startsWith("apache-httpcomponents-client-5-api:")).findFirst().orElseThrow();
+        }
+        String version = declared.substring(declared.indexOf(':') + 1);
+        String pluginHttpClient = version.substring(0, version.indexOf('-'));
+        java.util.Properties built = new java.util.Properties();
+        try (InputStream in = org.apache.hc.client5.http.DnsResolver.class.getResourceAsStream(
+                "/META-INF/maven/org.apache.httpcomponents.client5/httpclient5/pom.properties")) {
+            assertThat(in).as("httpclient5's pom.properties on the test class path").isNotNull();
+            built.load(in);
+        }
+        String engineHttpClient = built.getProperty("version");
+        assertThat(majorMinor(pluginHttpClient)).as("httpclient of %s vs the engine's %s", declared, engineHttpClient)
+                .isEqualTo(majorMinor(engineHttpClient));
+    }
+
+    private static String majorMinor(String version) {
+        String[] p = version.split("\\.");
+        return p[0] + "." + p[1];
     }
 
     @Test
