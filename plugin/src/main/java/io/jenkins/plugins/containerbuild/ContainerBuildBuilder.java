@@ -158,9 +158,8 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
 
     @DataBoundSetter
     public void setBuilder(String builder) {
-        String b = Util.fixEmptyAndTrim(builder);
-        // the step's rule, so that a typo fails when the job is saved
-        this.builder = b == null ? null : BuilderKind.parse(b).toString();
+        this.builder = InvalidValueException.normalisedOrAsGiven(Util.fixEmptyAndTrim(builder),
+                b -> BuilderKind.parse(b).toString());
     }
 
     public String getNetwork() {
@@ -217,7 +216,7 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
 
     @DataBoundSetter
     public void setRetries(int retries) {
-        this.retries = ContainerPushStep.checkRetries(retries);
+        this.retries = retries;
     }
 
     /** The push timeout ({@code 90s}, {@code 20m}, {@code 2h}, may use variables); null for the default. */
@@ -227,12 +226,26 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
 
     @DataBoundSetter
     public void setTimeout(String timeout) {
-        String t = Util.fixEmptyAndTrim(timeout);
-        // the step's rule, so that a typo fails when the job is saved; a value with variables is checked at run time
-        if (t != null && !t.contains("$")) {
-            ContainerPushStep.parseTimeout(t);
+        this.timeout = Util.fixEmptyAndTrim(timeout);
+    }
+
+    /**
+     * Finds what is wrong with the values the setters kept as given ({@link InvalidValueException}), when the job
+     * is saved: the builder, the retries, the timeout (unless it uses variables: then when the build runs), the
+     * daemon and the registries, secrets and SSH keys. The rest is checked when the build runs, variables expanded.
+     */
+    void check() throws InvalidValueException {
+        if (builder != null) {
+            InvalidValueException.require("builder", () -> BuilderKind.parse(builder));
         }
-        this.timeout = t;
+        InvalidValueException.require("retries", () -> ContainerPushStep.checkRetries(retries));
+        if (timeout != null && !timeout.contains("$")) {
+            InvalidValueException.require("timeout", () -> ContainerPushStep.parseTimeout(timeout));
+        }
+        if (daemon != null) {
+            daemon.check();
+        }
+        inputs().check();
     }
 
     /** The options the build takes from Jenkins, as the Pipeline step has them. */
@@ -328,9 +341,13 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
             s.setRetries(retries);
             s.setTimeout(expand(env, timeout, "timeout"));
             s.setDaemon(daemon);
+            // before the build, so that a bad push setting fails before anything is built
+            s.check();
             return s;
         } catch (IllegalArgumentException e) {
             throw new AbortException(e.getMessage());
+        } catch (InvalidValueException e) {
+            throw e.toAbort();
         }
     }
 
@@ -421,14 +438,22 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
             return value != null && value.contains("$") ? FormValidation.ok() : ContainerPushStep.checkTimeout(value);
         }
 
-        /** A bad timeout is a form error on its field (a setter's exception would not name it). */
+        /** A bad value is a form error on its field, not an error page (see {@link InvalidValueException}). */
         @Override
         public Builder newInstance(StaplerRequest2 req, JSONObject formData) throws FormException {
-            String t = formData.optString("timeout");
-            if (t == null || !t.contains("$")) {
-                ContainerPushStep.checkTimeoutField(t);
+            ContainerBuildBuilder builder = (ContainerBuildBuilder) super.newInstance(req, formData);
+            try {
+                builder.check();
+            } catch (InvalidValueException e) {
+                throw e.toForm();
             }
-            return super.newInstance(req, formData);
+            return builder;
+        }
+
+        @POST
+        public FormValidation doCheckRetries(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            return ContainerPushStep.checkRetriesText(value);
         }
 
         /** {@code default}, {@code none} or {@code host}; a value with variables is checked when the build runs. */

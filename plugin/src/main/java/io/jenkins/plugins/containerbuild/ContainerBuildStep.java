@@ -4,8 +4,10 @@ import hudson.Extension;
 import hudson.FilePath;
 import hudson.Util;
 import hudson.model.Descriptor.FormException;
+import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import hudson.util.FormValidation;
 import io.jenkins.plugins.containerbuild.engine.BuilderKind;
 import java.io.IOException;
 import java.io.Serial;
@@ -23,9 +25,12 @@ import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
 import org.kohsuke.stapler.StaplerRequest2;
+import org.kohsuke.stapler.verb.POST;
 
 /**
  * {@code containerBuild}: builds an image from a context directory in the workspace, on the daemon that
@@ -79,7 +84,7 @@ public final class ContainerBuildStep extends Step {
 
     @DataBoundSetter
     public void setTags(List<String> tags) {
-        this.tags = StepArguments.references(tags);
+        this.tags = StepArguments.strings(tags);
     }
 
     public Map<String, String> getBuildArgs() {
@@ -134,7 +139,7 @@ public final class ContainerBuildStep extends Step {
 
     @DataBoundSetter
     public void setCacheFrom(List<String> cacheFrom) {
-        this.cacheFrom = StepArguments.references(cacheFrom);
+        this.cacheFrom = StepArguments.strings(cacheFrom);
     }
 
     /** {@code buildkit} (the default) or {@code classic}. */
@@ -145,7 +150,8 @@ public final class ContainerBuildStep extends Step {
     @DataBoundSetter
     public void setBuilder(String builder) {
         String b = Util.fixEmptyAndTrim(builder);
-        this.builder = b == null ? BuilderKind.BUILDKIT.toString() : BuilderKind.parse(b).toString();
+        this.builder = b == null ? BuilderKind.BUILDKIT.toString()
+                : InvalidValueException.normalisedOrAsGiven(b, v -> BuilderKind.parse(v).toString());
     }
 
     /** The network mode of {@code RUN} steps; null for the daemon's default. */
@@ -217,8 +223,28 @@ public final class ContainerBuildStep extends Step {
         this.inputs = inputs == null ? BuildInputs.NONE : inputs;
     }
 
+    /**
+     * Finds what is wrong with the arguments, which the setters keep as given ({@link InvalidValueException}): the
+     * tags and cache sources, the builder, the daemon, the registries, secrets and SSH keys.
+     */
+    void check() throws InvalidValueException {
+        InvalidValueException.require("tags", () -> StepArguments.references(tags));
+        InvalidValueException.require("cacheFrom", () -> StepArguments.references(cacheFrom));
+        InvalidValueException.require("builder", () -> BuilderKind.parse(builder));
+        if (daemon != null) {
+            daemon.check();
+        }
+        inputs.check();
+    }
+
+    /** A bad argument fails here, as one line ({@code ERROR: ...}), before anything runs. */
     @Override
     public StepExecution start(StepContext context) throws Exception {
+        try {
+            check();
+        } catch (InvalidValueException e) {
+            throw e.toAbort();
+        }
         return new Execution(context, this);
     }
 
@@ -251,6 +277,11 @@ public final class ContainerBuildStep extends Step {
      */
     static BuiltImage perform(ContainerBuildStep step, Run<?, ?> run, FilePath workspace, TaskListener listener)
             throws IOException, InterruptedException {
+        try {
+            step.check();
+        } catch (InvalidValueException e) {
+            throw e.toAbort();
+        }
         ResolvedDaemon daemon = ContainerBuildConfiguration.daemonFor(step.getDaemon()).resolve(run);
         ResolvedInputs inputs = step.inputs().resolve(run);
         BuildOutcome outcome = AgentReplies.bounded(workspace.act(new BuildImageCallable(step, daemon, inputs, listener)));
@@ -288,10 +319,24 @@ public final class ContainerBuildStep extends Step {
             return shortForms(arguments);
         }
 
-        /** Binds the form, then the text areas that stand for the list and map arguments. */
+        /** Binds the form, then the text areas that stand for the list and map arguments; a bad value is a form error. */
         @Override
         public Step newInstance(StaplerRequest2 req, JSONObject formData) throws FormException {
-            return withTextAreas((ContainerBuildStep) super.newInstance(req, formData), formData::optString);
+            ContainerBuildStep step = withTextAreas((ContainerBuildStep) super.newInstance(req, formData),
+                    formData::optString);
+            try {
+                step.check();
+            } catch (InvalidValueException e) {
+                throw e.toForm();
+            }
+            return step;
+        }
+
+        @POST
+        public FormValidation doCheckBuilder(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            String b = Util.fixEmptyAndTrim(value);
+            return b == null ? FormValidation.ok() : FormSupport.check(() -> BuilderKind.parse(b));
         }
 
         /** The text a form shows for a list argument (used by config.jelly). */

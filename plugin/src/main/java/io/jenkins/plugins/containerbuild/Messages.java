@@ -270,4 +270,12 @@ final class Messages {
     static String Credentials_OtherKind(Object id, Object kind) {
         return format("Credentials.OtherKind", id, kind);
     }
+
+    static String ContainerPushStep_BadRetries(Object retries) {
+        return format("ContainerPushStep.BadRetries", String.valueOf(retries));
+    }
+
+    static String ContainerPushStep_BadRetriesText(Object text) {
+        return format("ContainerPushStep.BadRetriesText", text);
+    }
 }

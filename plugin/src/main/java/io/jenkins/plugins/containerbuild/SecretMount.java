@@ -31,10 +31,17 @@ public final class SecretMount implements Describable<SecretMount>, Serializable
     private final String id;
     private final String credentialsId;
 
+    /** Both are kept as given (trimmed) and checked by {@link #check()}: see {@link InvalidValueException}. */
     @DataBoundConstructor
     public SecretMount(String id, String credentialsId) {
-        this.id = checkId(id);
-        this.credentialsId = checkCredentialsId(credentialsId, this.id);
+        this.id = Util.fixEmptyAndTrim(id);
+        this.credentialsId = Util.fixEmptyAndTrim(credentialsId);
+    }
+
+    /** A valid id and credentials named. */
+    void check() throws InvalidValueException {
+        InvalidValueException.require("id", () -> checkId(id));
+        InvalidValueException.require("credentialsId", () -> checkCredentialsId(credentialsId, id));
     }
 
     static String checkId(String id) {
@@ -48,7 +55,7 @@ public final class SecretMount implements Describable<SecretMount>, Serializable
     static String checkCredentialsId(String credentialsId, String id) {
         String c = Util.fixEmptyAndTrim(credentialsId);
         if (c == null) {
-            throw new IllegalArgumentException(Messages.SecretMount_NoCredentials(id));
+            throw new IllegalArgumentException(Messages.SecretMount_NoCredentials(id == null ? "" : id));
         }
         return c;
     }
@@ -65,7 +72,7 @@ public final class SecretMount implements Describable<SecretMount>, Serializable
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SecretMount s && id.equals(s.id) && credentialsId.equals(s.credentialsId);
+        return o instanceof SecretMount s && Objects.equals(id, s.id) && Objects.equals(credentialsId, s.credentialsId);
     }
 
     @Override

@@ -25,9 +25,10 @@ public final class TcpDaemon extends DaemonSpec {
     private final String uri;
     private String credentialsId;
 
+    /** @param uri checked by {@link #check()}, not here */
     @DataBoundConstructor
     public TcpDaemon(String uri) {
-        this.uri = checkUri(uri);
+        this.uri = Util.fixEmptyAndTrim(uri);
     }
 
     /** {@code tcp://HOST:PORT}, trimmed; IllegalArgumentException otherwise. */
@@ -61,7 +62,17 @@ public final class TcpDaemon extends DaemonSpec {
     }
 
     @Override
+    void check() throws InvalidValueException {
+        InvalidValueException.require("uri", () -> checkUri(uri));
+    }
+
+    @Override
     ResolvedDaemon resolve(Run<?, ?> run) throws AbortException {
+        try {
+            check();
+        } catch (InvalidValueException e) {
+            throw e.toAbort();
+        }
         if (credentialsId == null) {
             return ResolvedDaemon.tcp(uri, null);
         }

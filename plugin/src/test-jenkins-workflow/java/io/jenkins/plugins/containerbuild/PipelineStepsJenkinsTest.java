@@ -8,7 +8,9 @@ import com.cloudbees.plugins.credentials.domains.Domain;
 import com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl;
 import hudson.model.Result;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
 import org.jenkinsci.plugins.workflow.cps.SnippetizerTester;
 import org.jenkinsci.plugins.workflow.job.WorkflowJob;
@@ -59,7 +61,44 @@ class PipelineStepsJenkinsTest {
         p.setDefinition(new CpsFlowDefinition(
                 "node { containerBuild(daemon: dind(image: 'dind:local', security: 'root')) }", true));
         WorkflowRun b = j.assertBuildStatus(Result.FAILURE, p.scheduleBuild2(0));
-        j.assertLogContains("Unknown DinD security profile 'root'", b);
+        j.assertLogContains("ERROR: Unknown DinD security profile 'root': use 'privileged' or 'capabilities'.", b);
+        assertOneLine(j, b);
+    }
+
+    /**
+     * A bad value of a step, a daemon or an option fails the step with one line ({@code ERROR: message}, an
+     * AbortException), not with the stack trace of structs' "Could not instantiate" that a throwing setter or
+     * constructor gives; and before anything reaches the agent.
+     */
+    @Test
+    void badArgumentsFailTheStepWithOneLine(JenkinsRule j) throws Exception {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("containerBuild(builder: 'kaniko')", "'kaniko'");
+        cases.put("containerPush(tags: ['app:1'], retries: 25)", "retries is 25: use a number from 0 to 20.");
+        cases.put("containerBuild(daemon: dind(image: 'Not An Image'))", "Not An Image");
+        cases.put("containerBuild(daemon: tcp(uri: 'docker.example.com:2376'))", "write it as tcp://HOST:PORT");
+        cases.put("containerBuild(secrets: ['npm rc': 'npmrc'])", "RUN --mount=type=secret,id=npmrc");
+        cases.put("containerBuild(secrets: [[id: 'npmrc']])", "'npmrc' names no credentials");
+        cases.put("containerBuild(ssh: [default: ''])", "'default' names no credentials");
+        cases.put("containerBuild(registries: [[url: 'https://registry.example.com']])", "has no credentialsId");
+        cases.put("containerBuild(registries: [[name: 'a', url: 'https://registry.example.com', credentialsId: 'c']])",
+                "not both and not neither");
+        int n = 0;
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            WorkflowJob p = j.createProject(WorkflowJob.class, "bad-" + n++);
+            p.setDefinition(new CpsFlowDefinition("node { " + c.getKey() + " }", true));
+            WorkflowRun b = j.assertBuildStatus(Result.FAILURE, p.scheduleBuild2(0));
+            j.assertLogContains("ERROR: ", b);
+            j.assertLogContains(c.getValue(), b);
+            assertOneLine(j, b);
+        }
+    }
+
+    /** No stack trace in the log: neither structs' wrapper nor a Java frame. */
+    private static void assertOneLine(JenkinsRule j, WorkflowRun b) throws Exception {
+        j.assertLogNotContains("Could not instantiate", b);
+        j.assertLogNotContains("IllegalArgumentException", b);
+        j.assertLogNotContains("\tat ", b);
     }
 
     @Test

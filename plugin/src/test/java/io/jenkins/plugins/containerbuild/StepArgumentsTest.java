@@ -2,13 +2,16 @@ package io.jenkins.plugins.containerbuild;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.Mockito.mock;
 
 import hudson.AbortException;
+import hudson.EnvVars;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -62,24 +65,113 @@ class StepArgumentsTest {
         s.setTags((List) l);
     }
 
+    /**
+     * A bad value is kept as given (normalised when it is valid) and reported by {@code check()}, naming its field:
+     * a setter or constructor that threw would reach the user as a LinkageError page or a Pipeline stack trace
+     * ({@link InvalidValueException}).
+     */
     @Test
-    void badValuesFailWhenTheStepIsRead() {
+    void badValuesAreKeptUntilCheckedAndNameTheirField() throws Exception {
         ContainerBuildStep s = new ContainerBuildStep();
-        assertThatThrownBy(() -> s.setTags(List.of("Bad Tag"))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("Bad Tag");
-        assertThatThrownBy(() -> s.setBuilder("kaniko")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'buildkit'");
+        s.setTags(List.of("Bad Tag"));
+        assertThat(s.getTags()).containsExactly("Bad Tag");
+        assertInvalid(s::check, "tags", "Bad Tag");
+        s.setTags(List.of("app:1"));
+        s.setBuilder("kaniko");
+        assertThat(s.getBuilder()).isEqualTo("kaniko");
+        assertInvalid(s::check, "builder", "'buildkit'");
+        s.setBuilder(" CLASSIC ");
+        assertThat(s.getBuilder()).as("a valid value is normalised").isEqualTo("classic");
+        s.check();
+
         ContainerPushStep p = new ContainerPushStep();
-        assertThatThrownBy(() -> p.setRetries(21)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> p.setRegistry("https://host/path")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("https://HOST[:PORT]");
-        assertThatThrownBy(() -> new TcpDaemon("http://host:2376")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("tcp://HOST:PORT");
+        p.setRetries(21);
+        assertThat(p.getRetries()).isEqualTo(21);
+        assertInvalid(p::check, "retries", "retries is 21: use a number from 0 to 20.");
+        p.setRetries(3);
+        p.setRegistry("https://host/path");
+        assertInvalid(p::check, "registry", "https://HOST[:PORT]");
+
+        assertInvalid(new TcpDaemon("http://host:2376")::check, "uri", "tcp://HOST:PORT");
+        assertThat(new TcpDaemon(" http://host:2376 ").getUri()).isEqualTo("http://host:2376");
         assertThat(new DindDaemon(" ").getImage()).as("blank: the global default").isNull();
+        assertInvalid(new DindDaemon("Not An Image")::check, "image", "Not An Image");
         DindDaemon d = new DindDaemon("docker:dind");
-        assertThatThrownBy(() -> d.setSecurity("root")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> d.setCacheVolume("a b")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new DoodDaemon().setSocket("docker.sock")).isInstanceOf(IllegalArgumentException.class);
+        d.setSecurity("root");
+        assertInvalid(d::check, "security", "Unknown DinD security profile 'root'");
+        d.setSecurity("Capabilities");
+        assertThat(d.getSecurity()).isEqualTo("capabilities");
+        d.setCacheVolume("a b");
+        assertInvalid(d::check, "cacheVolume", "a b");
+        DoodDaemon dood = new DoodDaemon();
+        dood.setSocket("docker.sock");
+        assertInvalid(dood::check, "socket", "not an absolute path");
+        dood.setSocket("unix:///run/docker.sock");
+        assertThat(dood.getSocket()).isEqualTo("/run/docker.sock");
+
+        // a step checks its daemon too
+        s.setDaemon(d);
+        assertInvalid(s::check, "cacheVolume", "a b");
+        p.setRegistry(null);
+        p.setDaemon(new TcpDaemon("tcp://"));
+        assertInvalid(p::check, "uri", "tcp://HOST:PORT");
+    }
+
+    /**
+     * Pipeline shows only an AbortException as one line ({@code ERROR: message}); so a bad argument fails the step's
+     * {@code start()} with one, before any execution exists, and so does the freestyle step's run.
+     */
+    @Test
+    void aBadArgumentFailsTheStepsStartAsOneLine() {
+        ContainerBuildStep s = new ContainerBuildStep();
+        DindDaemon d = new DindDaemon("docker:dind");
+        d.setSecurity("root");
+        s.setDaemon(d);
+        StepContext context = mock(StepContext.class);
+        assertThatThrownBy(() -> s.start(context)).isExactlyInstanceOf(AbortException.class).hasNoCause()
+                .hasMessage("Unknown DinD security profile 'root': use 'privileged' or 'capabilities'.");
+        ContainerPushStep p = new ContainerPushStep();
+        p.setTags(List.of("app:1"));
+        p.setRetries(-1);
+        assertThatThrownBy(() -> p.start(context)).isExactlyInstanceOf(AbortException.class).hasNoCause()
+                .hasMessage("retries is -1: use a number from 0 to 20.");
+        org.mockito.Mockito.verifyNoInteractions(context);
+
+        ContainerBuildBuilder b = new ContainerBuildBuilder();
+        b.setPush(true);
+        b.setRetries(99);
+        assertThatThrownBy(() -> b.pushStep(new EnvVars())).isExactlyInstanceOf(AbortException.class)
+                .hasMessage("retries is 99: use a number from 0 to 20.");
+    }
+
+    /** What a form's newInstance throws: a FormException on the field, with the same message. */
+    @Test
+    void aBadValueIsAFormErrorOnItsField() {
+        ContainerBuildBuilder b = new ContainerBuildBuilder();
+        b.setBuilder("kaniko");
+        InvalidValueException e = org.assertj.core.api.Assertions.catchThrowableOfType(InvalidValueException.class,
+                b::check);
+        hudson.model.Descriptor.FormException form = e.toForm();
+        assertThat(form.getFormField()).isEqualTo("builder");
+        assertThat(form).hasMessage(e.getMessage()).hasMessageContaining("'kaniko'");
+        b.setBuilder(null);
+        b.setSecrets(List.of(new SecretMount("npm rc", "x")));
+        assertInvalid(b::check, "id", "RUN --mount=type=secret,id=npmrc");
+        b.setSecrets(List.of());
+        b.setDaemon(new DindDaemon("docker:dind"));
+        ((DindDaemon) b.getDaemon()).setSocket("relative.sock");
+        assertInvalid(b::check, "socket", "relative.sock");
+    }
+
+    private interface Check {
+        void check() throws InvalidValueException;
+    }
+
+    private static void assertInvalid(Check check, String field, String messagePart) {
+        InvalidValueException e = org.assertj.core.api.Assertions.catchThrowableOfType(InvalidValueException.class,
+                check::check);
+        assertThat(e).as("a check that fails").isNotNull().hasMessageContaining(messagePart);
+        assertThat(e.field()).isEqualTo(field);
     }
 
     /**
@@ -99,11 +191,13 @@ class StepArgumentsTest {
         assertThat(ContainerPushStep.parseTimeout("2h")).isEqualTo(java.time.Duration.ofHours(2));
         assertThat(ContainerPushStep.parseTimeout("168h")).isEqualTo(java.time.Duration.ofDays(7));
         for (String bad : new String[] {"10", "0s", "-5m", "1.5h", "10 m", "10min", "PT10M", "1d", "169h", "999999999h"}) {
-            assertThatThrownBy(() -> p.setTimeout(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> ContainerPushStep.parseTimeout(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("timeout '" + bad + "' is not a duration: give a positive whole number with s, m or h,"
                             + " such as 90s, 20m or 2h, at most 168h.");
+            p.setTimeout(bad);
+            assertInvalid(p::check, "timeout", "timeout '" + bad + "' is not a duration");
         }
-        assertThat(p.getTimeout()).as("a bad value leaves the field as it was").isNull();
         assertThat(PushImageCallable.formatTimeout(java.time.Duration.ofSeconds(90))).isEqualTo("90s");
         assertThat(PushImageCallable.formatTimeout(java.time.Duration.ofMinutes(30))).isEqualTo("30m");
         assertThat(PushImageCallable.formatTimeout(java.time.Duration.ofHours(2))).isEqualTo("2h");
@@ -111,31 +205,30 @@ class StepArgumentsTest {
 
     /**
      * The forms bind the timeout's text box to the property: what a form shows reads back as the same value, and
-     * a bad value is a form error on the field (checked before binding, whose setter exception Jenkins would show
-     * as a LinkageError).
+     * a bad value is a form error on the field; the freestyle step checks a value with variables when it runs.
      */
     @Test
     void pushTimeoutRoundTripsThroughTheFormsAndBadValuesAreFormErrorsOnTheField() throws Exception {
         ContainerPushStep p = new ContainerPushStep();
         p.setTimeout("45m");
         ContainerPushStep back = new ContainerPushStep();
-        ContainerPushStep.checkTimeoutField(p.getTimeout());
         back.setTimeout(p.getTimeout());
         assertThat(back.getTimeout()).isEqualTo("45m");
-        ContainerPushStep.checkTimeoutField("");
-        ContainerPushStep.checkTimeoutField(null);
-        assertThatThrownBy(() -> ContainerPushStep.checkTimeoutField("soon"))
-                .isInstanceOf(hudson.model.Descriptor.FormException.class)
-                .hasMessageStartingWith("timeout 'soon' is not a duration");
+        back.check();
+        back.setTimeout("");
+        back.check();
+        back.setTimeout("soon");
+        assertInvalid(back::check, "timeout", "timeout 'soon' is not a duration");
 
         ContainerBuildBuilder b = new ContainerBuildBuilder();
         assertThat(b.getTimeout()).isNull();
         b.setTimeout("${PUSH_TIMEOUT}");
         assertThat(b.getTimeout()).as("variables are checked when the build runs").isEqualTo("${PUSH_TIMEOUT}");
+        b.check();
         b.setTimeout(" 2h ");
         assertThat(b.getTimeout()).isEqualTo("2h");
-        assertThatThrownBy(() -> b.setTimeout("2 hours")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("timeout '2 hours' is not a duration");
+        b.setTimeout("2 hours");
+        assertInvalid(b::check, "timeout", "timeout '2 hours' is not a duration");
     }
 
     @Test
@@ -261,11 +354,10 @@ class StepArgumentsTest {
     }
 
     @Test
-    void badTextAreaLinesAreFormErrorsNamingTheLine() {
-        assertThatThrownBy(() -> ContainerBuildStep.withTextAreas(new ContainerBuildStep(),
-                        Map.of("tagsText", "ok:1\nNot Valid!", "buildArgsText", "")::get))
-                .isInstanceOf(hudson.model.Descriptor.FormException.class)
-                .hasMessageContaining("Not Valid!");
+    void badTextAreaLinesAreFormErrorsNamingTheLine() throws Exception {
+        ContainerBuildStep tags = ContainerBuildStep.withTextAreas(new ContainerBuildStep(),
+                Map.of("tagsText", "ok:1\nNot Valid!", "buildArgsText", "")::get);
+        assertInvalid(tags::check, "tags", "Not Valid!");
         assertThatThrownBy(() -> ContainerBuildStep.withTextAreas(new ContainerBuildStep(),
                         Map.of("tagsText", "", "buildArgsText", "A=1\nno-equals-sign")::get))
                 .isInstanceOf(hudson.model.Descriptor.FormException.class)
