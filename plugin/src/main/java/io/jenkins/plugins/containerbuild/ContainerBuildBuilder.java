@@ -316,9 +316,9 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
             s.setContext(expand(env, context, "context"));
             s.setDockerfile(expand(env, dockerfile, "dockerfile"));
             s.setTags(lines(env, tags, "tags"));
-            s.setBuildArgs(pairs(env, buildArgs, "buildArgs"));
+            s.setBuildArgMap(pairs(env, buildArgs, "buildArgs"));
             s.setTarget(expand(env, target, "target"));
-            s.setLabels(pairs(env, labels, "labels"));
+            s.setLabelMap(pairs(env, labels, "labels"));
             s.setPull(pull);
             s.setNoCache(noCache);
             s.setCacheFrom(lines(env, cacheFrom, "cacheFrom"));

@@ -17,9 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import javax.lang.model.SourceVersion;
 import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.structs.describable.CustomDescribableModel;
+import org.jenkinsci.plugins.structs.describable.UninstantiatedDescribable;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
@@ -43,9 +45,9 @@ public final class ContainerBuildStep extends Step {
     private String context = ".";
     private String dockerfile;
     private List<String> tags = List.of();
-    private Map<String, String> buildArgs = Map.of();
+    private List<NameValue> buildArgs = List.of();
     private String target;
-    private Map<String, String> labels = Map.of();
+    private List<NameValue> labels = List.of();
     private boolean pull;
     private boolean noCache;
     private List<String> cacheFrom = List.of();
@@ -87,13 +89,27 @@ public final class ContainerBuildStep extends Step {
         this.tags = StepArguments.strings(tags);
     }
 
-    public Map<String, String> getBuildArgs() {
+    /**
+     * Values of {@code ARG} instructions, as entries that structs can describe; a Jenkinsfile writes a map
+     * ({@code buildArgs: [VERSION: '1.4']}), which the descriptor turns into these ({@link NameValue}).
+     */
+    public List<NameValue> getBuildArgs() {
         return buildArgs;
     }
 
     @DataBoundSetter
-    public void setBuildArgs(Map<String, String> buildArgs) {
-        this.buildArgs = StepArguments.stringMap(buildArgs);
+    public void setBuildArgs(List<NameValue> buildArgs) {
+        this.buildArgs = StepArguments.entries(buildArgs);
+    }
+
+    /** The build arguments by name, in their order. */
+    Map<String, String> buildArgMap() {
+        return NameValue.mapOf(buildArgs);
+    }
+
+    /** Sets the build arguments from a map (keys and values as strings). */
+    void setBuildArgMap(Map<?, ?> buildArgs) {
+        this.buildArgs = NameValue.listOf(buildArgs);
     }
 
     /** The stage to stop at; null for the last one. */
@@ -106,13 +122,24 @@ public final class ContainerBuildStep extends Step {
         this.target = Util.fixEmptyAndTrim(target);
     }
 
-    public Map<String, String> getLabels() {
+    /** Labels to put on the image, as entries; a Jenkinsfile writes a map, as for {@link #getBuildArgs()}. */
+    public List<NameValue> getLabels() {
         return labels;
     }
 
     @DataBoundSetter
-    public void setLabels(Map<String, String> labels) {
-        this.labels = StepArguments.stringMap(labels);
+    public void setLabels(List<NameValue> labels) {
+        this.labels = StepArguments.entries(labels);
+    }
+
+    /** The labels by name, in their order. */
+    Map<String, String> labelMap() {
+        return NameValue.mapOf(labels);
+    }
+
+    /** Sets the labels from a map (keys and values as strings). */
+    void setLabelMap(Map<?, ?> labels) {
+        this.labels = NameValue.listOf(labels);
     }
 
     public boolean isPull() {
@@ -231,6 +258,8 @@ public final class ContainerBuildStep extends Step {
         InvalidValueException.require("tags", () -> StepArguments.references(tags));
         InvalidValueException.require("cacheFrom", () -> StepArguments.references(cacheFrom));
         InvalidValueException.require("builder", () -> BuilderKind.parse(builder));
+        StepArguments.checkEntries("buildArgs", buildArgs);
+        StepArguments.checkEntries("labels", labels);
         if (daemon != null) {
             daemon.check();
         }
@@ -319,6 +348,13 @@ public final class ContainerBuildStep extends Step {
             return shortForms(arguments);
         }
 
+        /** The map arguments back as maps, so the Snippet Generator writes {@code buildArgs: [VERSION: '1.4']}. */
+        @Override
+        public UninstantiatedDescribable customUninstantiate(UninstantiatedDescribable ud) {
+            Map<String, Object> arguments = mapForms(ud.getArguments());
+            return arguments == null ? ud : ud.withArguments(arguments);
+        }
+
         /** Binds the form, then the text areas that stand for the list and map arguments; a bad value is a form error. */
         @Override
         public Step newInstance(StaplerRequest2 req, JSONObject formData) throws FormException {
@@ -345,14 +381,27 @@ public final class ContainerBuildStep extends Step {
         }
 
         /** The text a form shows for a map argument (used by config.jelly). */
-        public String pairsOf(Map<String, String> values) {
+        public String pairsOf(List<NameValue> values) {
             return StepArguments.pairsOf(values);
         }
     }
 
+    /** The map arguments, which a Jenkinsfile writes as maps and the step holds as {@link NameValue} entries. */
+    private static final String[] MAP_ARGUMENTS = {"buildArgs", "labels"};
+
     /** See {@link DescriptorImpl#customInstantiate}; the input is left as it is (structs hands it over immutable). */
     static Map<String, Object> shortForms(Map<String, Object> arguments) {
         Map<String, Object> out = new LinkedHashMap<>(arguments);
+        for (String key : MAP_ARGUMENTS) {
+            if (out.get(key) instanceof Map<?, ?> map) {
+                List<Object> entries = new ArrayList<>();
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    entries.add(Map.of("name", String.valueOf(e.getKey()),
+                            "value", e.getValue() == null ? "" : String.valueOf(e.getValue())));
+                }
+                out.put(key, entries);
+            }
+        }
         Object registries = out.get("registries");
         if (registries instanceof CharSequence || registries instanceof Map) {
             registries = List.of(registries);
@@ -377,12 +426,49 @@ public final class ContainerBuildStep extends Step {
         return out;
     }
 
+    /**
+     * See {@link DescriptorImpl#customUninstantiate}: the entries of each map argument (structs gives them as
+     * uninstantiated entries, or maps) as one map, in their order; null when nothing changes. A list that names an
+     * entry twice, or an entry without a name, stays a list, so that what is written reads back the same; so does
+     * one with a dotted name such as {@code org.opencontainers.image.revision}, which the Snippet Generator would
+     * write as an unquoted map key (it quotes only keys that are not Java names), which Groovy does not read as
+     * that string.
+     */
+    static Map<String, Object> mapForms(Map<String, ?> arguments) {
+        Map<String, Object> out = null;
+        for (String key : MAP_ARGUMENTS) {
+            if (!(arguments.get(key) instanceof List<?> list)) {
+                continue;
+            }
+            Map<String, Object> map = new LinkedHashMap<>();
+            for (Object entry : list) {
+                Map<?, ?> fields = entry instanceof UninstantiatedDescribable u ? u.getArguments()
+                        : entry instanceof Map<?, ?> m ? m : null;
+                Object name = fields == null ? null : fields.get("name");
+                if (!(name instanceof String n) || n.isEmpty() || map.containsKey(n)
+                        || (n.indexOf('.') >= 0 && SourceVersion.isName(n))) {
+                    map = null;
+                    break;
+                }
+                Object value = fields.get("value");
+                map.put(n, value == null ? "" : value);
+            }
+            if (map != null) {
+                if (out == null) {
+                    out = new LinkedHashMap<>(arguments);
+                }
+                out.put(key, map);
+            }
+        }
+        return out;
+    }
+
     /** Sets tags, build arguments, labels and cache sources from the form's text areas. */
     static ContainerBuildStep withTextAreas(ContainerBuildStep step, Function<String, String> form)
             throws FormException {
         StepArguments.fromTextArea(form, "tags", t -> step.setTags(StepArguments.lines(t)));
-        StepArguments.fromTextArea(form, "buildArgs", t -> step.setBuildArgs(StepArguments.pairs(t)));
-        StepArguments.fromTextArea(form, "labels", t -> step.setLabels(StepArguments.pairs(t)));
+        StepArguments.fromTextArea(form, "buildArgs", t -> step.setBuildArgMap(StepArguments.pairs(t)));
+        StepArguments.fromTextArea(form, "labels", t -> step.setLabelMap(StepArguments.pairs(t)));
         StepArguments.fromTextArea(form, "cacheFrom", t -> step.setCacheFrom(StepArguments.lines(t)));
         return step;
     }

@@ -278,4 +278,12 @@ final class Messages {
     static String ContainerPushStep_BadRetriesText(Object text) {
         return format("ContainerPushStep.BadRetriesText", text);
     }
+
+    static String StepArguments_NoName(Object field) {
+        return format("StepArguments.NoName", field);
+    }
+
+    static String StepArguments_Twice(Object field, Object name) {
+        return format("StepArguments.Twice", field, name);
+    }
 }

@@ -11,6 +11,9 @@ import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jenkinsci.plugins.structs.describable.DescribableModel;
+import org.jenkinsci.plugins.structs.describable.DescribableParameter;
+import org.jenkinsci.plugins.structs.describable.ErrorType;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
 import org.jenkinsci.plugins.workflow.cps.SnippetizerTester;
 import org.jenkinsci.plugins.workflow.job.WorkflowJob;
@@ -131,6 +134,55 @@ class PipelineStepsJenkinsTest {
 
         new SnippetizerTester(j).assertRoundTrip(s,
                 "containerBuild context: 'app', daemon: dind(cacheVolume: 'cache', image: 'docker:dind'), noCache: true, target: 'runtime'");
+    }
+
+    /**
+     * structs can describe the map arguments now (the Steps Reference said "do not know how to categorize" for a
+     * Map), and a Jenkinsfile's map still reads and writes as a map, through the real Snippet Generator.
+     */
+    @Test
+    void buildArgsAndLabelsAreDescribedAndRoundTripAsMaps(JenkinsRule j) throws Exception {
+        DescribableModel<ContainerBuildStep> model = DescribableModel.of(ContainerBuildStep.class);
+        for (DescribableParameter p : model.getParameters()) {
+            assertThat(p.getType()).as(p.getName()).isNotInstanceOf(ErrorType.class);
+        }
+        assertThat(model.getParameter("buildArgs").getType().toString()).doesNotContain("categorize")
+                .contains("name").contains("value");
+        String reference = j.createWebClient().goTo("pipeline-syntax/html").asNormalizedText();
+        assertThat(reference).contains("containerBuild").doesNotContain("do not know how to categorize");
+
+        ContainerBuildStep s = new ContainerBuildStep();
+        s.setBuildArgMap(new LinkedHashMap<>(Map.of("VERSION", "1.4")));
+        s.setLabelMap(Map.of("maintainer", "team"));
+        new SnippetizerTester(j).assertRoundTrip(s,
+                "containerBuild buildArgs: [VERSION: '1.4'], labels: [maintainer: 'team']");
+        // a dotted label name stays in the list form, which the Snippet Generator can write
+        s.setLabelMap(Map.of("org.opencontainers.image.revision", "abc"));
+        new SnippetizerTester(j).assertRoundTrip(s, "containerBuild buildArgs: [VERSION: '1.4'], labels: [[$class:"
+                + " 'NameValue', name: 'org.opencontainers.image.revision', value: 'abc']]");
+
+        // and in a Pipeline: the map form, GStrings and numbers included, reaches the build
+        Lab lab = Lab.get();
+        WorkflowJob p = j.createProject(WorkflowJob.class, "maps");
+        p.setDefinition(new CpsFlowDefinition(
+                "node {\n"
+                + "  writeFile file: 'Dockerfile', text: 'FROM " + lab.baseImage() + "\\nARG A\\nARG B\\n"
+                + "RUN echo \"args=$A/$B\"\\n'\n"
+                + "  def n = 7\n"
+                + "  def img = containerBuild(network: 'none', buildArgs: [A: \"g${n}\", B: 42],"
+                + " labels: ['org.example.maps': 'yes'])\n"
+                + "  echo \"built ${img}\"\n"
+                + "}", true));
+        WorkflowRun b = j.buildAndAssertSuccess(p);
+        j.assertLogContains("args=g7/42", b);
+        String id = j.getLog(b).lines().filter(l -> l.startsWith("built sha256:")).findFirst().orElseThrow()
+                .substring("built ".length());
+        try {
+            assertThat(lab.docker("image", "inspect", "--format", "{{index .Config.Labels \"org.example.maps\"}}", id)
+                    .strip()).isEqualTo("yes");
+        } finally {
+            lab.docker("image", "rm", "-f", id);
+        }
     }
 
     @Test

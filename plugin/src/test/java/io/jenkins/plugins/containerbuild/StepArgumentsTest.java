@@ -51,13 +51,14 @@ class StepArgumentsTest {
         List<Object> tags = new ArrayList<>(Arrays.asList(new StringBuilder("app:1"), " ", null, "app:latest"));
         setRawTags(s, tags);
 
-        assertThat(s.getBuildArgs()).containsExactly(Map.entry("VERSION", "1.4"), Map.entry("BUILD", "42"));
+        assertThat(s.buildArgMap()).containsExactly(Map.entry("VERSION", "1.4"), Map.entry("BUILD", "42"));
+        assertThat(s.getBuildArgs()).containsExactly(new NameValue("VERSION", "1.4"), new NameValue("BUILD", "42"));
         assertThat(s.getTags()).containsExactly("app:1", "app:latest");
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static void setRaw(ContainerBuildStep s, Map<Object, Object> m) {
-        s.setBuildArgs((Map) m);
+        s.setBuildArgMap((Map) m);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -161,6 +162,77 @@ class StepArgumentsTest {
         b.setDaemon(new DindDaemon("docker:dind"));
         ((DindDaemon) b.getDaemon()).setSocket("relative.sock");
         assertInvalid(b::check, "socket", "relative.sock");
+    }
+
+    /**
+     * Map arguments are lists of {@link NameValue} entries, which structs can describe (it has no type for a Map);
+     * the descriptor turns a Jenkinsfile's map into entries ({@code customInstantiate}) and the entries back into a
+     * map for the Snippet Generator ({@code customUninstantiate}), so {@code buildArgs: [K: 'v']} reads and writes as
+     * before.
+     */
+    @Test
+    void mapArgumentsAreEntriesThatAJenkinsfileWritesAsAMap() throws Exception {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("VERSION", new StringBuilder("1.4"));
+        map.put("BUILD", 42);
+        map.put("EMPTY", null);
+        Map<String, Object> in = ContainerBuildStep.shortForms(Map.of("buildArgs", map,
+                "labels", Map.of("org.opencontainers.image.revision", "abc"), "context", "app"));
+        assertThat(in.get("buildArgs")).isEqualTo(List.of(Map.of("name", "VERSION", "value", "1.4"),
+                Map.of("name", "BUILD", "value", "42"), Map.of("name", "EMPTY", "value", "")));
+        assertThat(in.get("labels")).isEqualTo(List.of(Map.of("name", "org.opencontainers.image.revision",
+                "value", "abc")));
+        assertThat(in.get("context")).isEqualTo("app");
+        List<Object> longForm = List.of(Map.of("name", "A", "value", "1"));
+        assertThat(ContainerBuildStep.shortForms(Map.of("buildArgs", longForm)).get("buildArgs")).isEqualTo(longForm);
+
+        // back: structs gives the entries as uninstantiated describables, in the order of the list
+        Map<String, Object> out = new java.util.TreeMap<>();
+        out.put("buildArgs", List.of(entry("VERSION", "1.4"), entry("BUILD", "42")));
+        out.put("context", "app");
+        out.put("labels", List.of(entry("maintainer", "team"), entry("HTTP-PROXY", "off")));
+        Map<String, Object> written = ContainerBuildStep.mapForms(out);
+        assertThat(written.get("buildArgs")).isEqualTo(Map.of("VERSION", "1.4", "BUILD", "42"));
+        assertThat(new ArrayList<Object>(((Map<?, ?>) written.get("buildArgs")).keySet()))
+                .containsExactly("VERSION", "BUILD");
+        assertThat(written.get("labels")).isEqualTo(Map.of("maintainer", "team", "HTTP-PROXY", "off"));
+        assertThat(new ArrayList<>(written.keySet())).containsExactly("buildArgs", "context", "labels");
+        assertThat(ContainerBuildStep.mapForms(Map.of("context", "app"))).as("nothing to change").isNull();
+        List<Object> twice = List.of(entry("A", "1"), entry("A", "2"));
+        assertThat(ContainerBuildStep.mapForms(Map.of("buildArgs", twice))).as("a name twice stays a list").isNull();
+        // the Snippet Generator would write a dotted name unquoted, which Groovy reads as a property path
+        assertThat(ContainerBuildStep.mapForms(Map.of("labels", List.of(entry("org.opencontainers.image.revision",
+                "abc"))))).as("a dotted name stays a list").isNull();
+        assertThat(ContainerBuildStep.mapForms(Map.of("labels", List.of(entry("1.2", "x")))).get("labels"))
+                .as("a dotted key that is no Java name is quoted by the Snippet Generator").isEqualTo(Map.of("1.2", "x"));
+
+        // the descriptor's hook hands the rewritten arguments to withArguments
+        org.jenkinsci.plugins.structs.describable.UninstantiatedDescribable ud =
+                mock(org.jenkinsci.plugins.structs.describable.UninstantiatedDescribable.class);
+        org.jenkinsci.plugins.structs.describable.UninstantiatedDescribable rewritten =
+                mock(org.jenkinsci.plugins.structs.describable.UninstantiatedDescribable.class);
+        org.mockito.Mockito.<Map<String, ?>>when(ud.getArguments()).thenReturn(out);
+        org.mockito.Mockito.when(ud.withArguments(written)).thenReturn(rewritten);
+        assertThat(new ContainerBuildStep.DescriptorImpl().customUninstantiate(ud)).isSameAs(rewritten);
+
+        // the step checks the entries: a name once each, and every entry named
+        ContainerBuildStep s = new ContainerBuildStep();
+        s.setBuildArgs(List.of(new NameValue("A", "1"), new NameValue(" A ", "2")));
+        assertInvalid(s::check, "buildArgs", "buildArgs names 'A' twice");
+        s.setBuildArgs(List.of());
+        s.setLabels(List.of(new NameValue("  ", "secret-ish")));
+        assertInvalid(s::check, "labels", "An entry of labels has no name");
+        InvalidValueException e = org.assertj.core.api.Assertions.catchThrowableOfType(InvalidValueException.class,
+                s::check);
+        assertThat(e.getMessage()).as("values are not repeated in messages").doesNotContain("secret-ish");
+    }
+
+    private static org.jenkinsci.plugins.structs.describable.UninstantiatedDescribable entry(String name, String value) {
+        org.jenkinsci.plugins.structs.describable.UninstantiatedDescribable ud =
+                mock(org.jenkinsci.plugins.structs.describable.UninstantiatedDescribable.class);
+        Map<String, Object> args = new java.util.TreeMap<>(Map.of("name", name, "value", value));
+        org.mockito.Mockito.<Map<String, ?>>when(ud.getArguments()).thenReturn(args);
+        return ud;
     }
 
     private interface Check {
@@ -321,8 +393,8 @@ class StepArgumentsTest {
     void textAreasStandForListAndMapArguments() throws Exception {
         ContainerBuildStep s = new ContainerBuildStep();
         s.setTags(List.of("localhost:5000/a:1", "b"));
-        s.setBuildArgs(new LinkedHashMap<>(Map.of("V", " spaced = value ")));
-        s.setLabels(Map.of("org.example", "x"));
+        s.setBuildArgMap(new LinkedHashMap<>(Map.of("V", " spaced = value ")));
+        s.setLabelMap(Map.of("org.example", "x"));
         s.setCacheFrom(List.of("c:cache"));
         ContainerBuildStep.DescriptorImpl d = new ContainerBuildStep.DescriptorImpl();
         Map<String, String> form = Map.of(
