@@ -255,8 +255,8 @@ public final class ContainerBuildStep extends Step {
      * tags and cache sources, the builder, the daemon, the registries, secrets and SSH keys.
      */
     void check() throws InvalidValueException {
-        InvalidValueException.require("tags", () -> StepArguments.references(tags));
-        InvalidValueException.require("cacheFrom", () -> StepArguments.references(cacheFrom));
+        InvalidValueException.require("tags", () -> StepArguments.checkReferences(tags));
+        InvalidValueException.require("cacheFrom", () -> StepArguments.checkReferences(cacheFrom));
         InvalidValueException.require("builder", () -> BuilderKind.parse(builder));
         StepArguments.checkEntries("buildArgs", buildArgs);
         StepArguments.checkEntries("labels", labels);

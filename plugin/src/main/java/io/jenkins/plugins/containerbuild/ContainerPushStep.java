@@ -175,7 +175,7 @@ public final class ContainerPushStep extends Step {
      * tags, the registry, the retries, the timeout and the daemon.
      */
     void check() throws InvalidValueException {
-        InvalidValueException.require("tags", () -> StepArguments.references(tags));
+        InvalidValueException.require("tags", () -> StepArguments.checkReferences(tags));
         if (registry != null && !registry.matches(REGISTRY_NAME)) {
             InvalidValueException.require("registry", () -> registryHost(registry));
         }

@@ -44,17 +44,18 @@ public final class SecretMount implements Describable<SecretMount>, Serializable
         InvalidValueException.require("credentialsId", () -> checkCredentialsId(credentialsId, id));
     }
 
+    /** (Plain Java, no Jenkins call: {@code check()} may run on any thread.) */
     static String checkId(String id) {
-        String i = Util.fixEmptyAndTrim(id);
-        if (i == null || !i.matches(ID_PATTERN)) {
+        String i = id == null ? "" : id.trim();
+        if (i.isEmpty() || !i.matches(ID_PATTERN)) {
             throw new IllegalArgumentException(Messages.SecretMount_BadId(id == null ? "" : id));
         }
         return i;
     }
 
     static String checkCredentialsId(String credentialsId, String id) {
-        String c = Util.fixEmptyAndTrim(credentialsId);
-        if (c == null) {
+        String c = credentialsId == null ? "" : credentialsId.trim();
+        if (c.isEmpty()) {
             throw new IllegalArgumentException(Messages.SecretMount_NoCredentials(id == null ? "" : id));
         }
         return c;

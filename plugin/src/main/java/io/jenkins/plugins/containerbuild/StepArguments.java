@@ -36,8 +36,13 @@ final class StepArguments {
     /** Image references, checked against the reference grammar. */
     static List<String> references(List<?> values) {
         List<String> refs = strings(values);
-        refs.forEach(ImageReference::parse);
+        checkReferences(refs);
         return refs;
+    }
+
+    /** Checks what {@link #strings} made against the reference grammar (uses nothing of Jenkins: any thread). */
+    static void checkReferences(List<String> refs) {
+        refs.forEach(ImageReference::parse);
     }
 
     /** The entries of a map argument as given, without nulls. */
