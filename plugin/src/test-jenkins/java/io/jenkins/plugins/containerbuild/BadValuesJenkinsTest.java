@@ -85,6 +85,20 @@ class BadValuesJenkinsTest {
         assertThat(((DindDaemon) good.getDaemon()).getSecurity(), is("capabilities"));
     }
 
+    /** The system page: a bad default daemon is a form error with its message, and the configuration stays. */
+    @Test
+    void aBadDefaultDaemonOnTheSystemPageIsAFormErrorAndChangesNothing(JenkinsRule r) throws Exception {
+        ContainerBuildConfiguration global = ContainerBuildConfiguration.get();
+        global.setDindImage("docker:27-dind");
+        JSONObject json = new JSONObject().element("defaultDaemon", daemon(DindDaemon.class)
+                .element("image", "docker:dind").element("security", "root"));
+        FormException e = assertThrows(FormException.class,
+                () -> r.executeOnServer(() -> global.configure(Stapler.getCurrentRequest2(), json)));
+        assertThat(e.getMessage(), containsString("Unknown DinD security profile 'root'"));
+        assertThat(global.getDindImage(), is("docker:27-dind"));
+        assertThat(global.getDefaultDaemon(), org.hamcrest.Matchers.instanceOf(DoodDaemon.class));
+    }
+
     private static JSONObject builder() {
         return new JSONObject().element("context", ".").element("builder", "buildkit").element("retries", 3);
     }
