@@ -24,15 +24,23 @@ public abstract class Descriptor<T extends Describable<T>> {
 
     /**
      * Stand-in: a form submission that cannot be applied. Like every exception stand-in it keeps its message and
-     * cause; the form field and the HTTP response of the real one are left out.
+     * cause, and the form field; the HTTP response of the real one is left out.
      */
     public static final class FormException extends Exception {
+        private final String formField;
+
         public FormException(String message, String formField) {
             super(message);
+            this.formField = formField;
         }
 
         public FormException(String message, Throwable cause, String formField) {
             super(message, cause);
+            this.formField = formField;
+        }
+
+        public String getFormField() {
+            return formField;
         }
     }
 }

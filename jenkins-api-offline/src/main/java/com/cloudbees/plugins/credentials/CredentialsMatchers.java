@@ -11,6 +11,10 @@ public class CredentialsMatchers {
         throw new UnsupportedOperationException();
     }
 
+    public static CredentialsMatcher allOf(CredentialsMatcher... matchers) {
+        throw new UnsupportedOperationException();
+    }
+
     public static CredentialsMatcher anyOf(CredentialsMatcher... matchers) {
         throw new UnsupportedOperationException();
     }

@@ -52,9 +52,9 @@ final class BuildImageCallable extends MasterToSlaveFileCallable<BuildOutcome> {
         this.context = step.getContext();
         this.dockerfile = step.getDockerfile();
         this.tags = new ArrayList<>(step.getTags());
-        this.buildArgs = new LinkedHashMap<>(step.getBuildArgs());
+        this.buildArgs = new LinkedHashMap<>(step.buildArgMap());
         this.target = step.getTarget();
-        this.labels = new LinkedHashMap<>(step.getLabels());
+        this.labels = new LinkedHashMap<>(step.labelMap());
         this.pull = step.isPull();
         this.noCache = step.isNoCache();
         this.cacheFrom = new ArrayList<>(step.getCacheFrom());

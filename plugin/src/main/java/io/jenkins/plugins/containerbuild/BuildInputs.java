@@ -18,7 +18,8 @@ import java.util.Set;
 /**
  * What a build takes from Jenkins besides its arguments, as the step and the freestyle step hold it: the registries
  * it may pull from with credentials, its secrets and SSH keys (credentials ids only), and the directory its files
- * are exported to. Immutable and checked when set, so a mistake fails when the step is read or the job saved. The
+ * are exported to. Immutable; {@link #check()} finds what is wrong (the setters that fill it never throw: see
+ * {@link InvalidValueException}), so a mistake fails when the step starts or the job is saved. The
  * credentials themselves are read on the controller by {@link #resolve}, into a {@link ResolvedInputs} that travels
  * to the agent inside the build callable only: nothing secret is ever in this object, which Jenkins persists.
  */
@@ -74,50 +75,59 @@ final class BuildInputs implements Serializable {
         return output;
     }
 
-    /** Each entry complete, no registry twice (registries named in the global configuration are checked at run time). */
+    /** The entries as given (checked by {@link #check()}). */
     BuildInputs withRegistries(List<PullRegistry> registries) {
-        List<PullRegistry> list = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (PullRegistry r : registries == null ? List.<PullRegistry>of() : registries) {
-            if (r == null) {
-                continue;
-            }
-            r.checked();
-            String key = r.getUrl() != null ? RegistryHost.normalize(r.getUrl()) : "name:" + r.getName();
-            if (!seen.add(key)) {
-                throw new IllegalArgumentException(Messages.PullRegistry_Twice(r.getUrl() != null ? key : r.getName()));
-            }
-            list.add(r);
-        }
-        return new BuildInputs(list, secrets, ssh, output);
+        return new BuildInputs(withoutNulls(registries), secrets, ssh, output);
     }
 
     BuildInputs withSecrets(List<SecretMount> secrets) {
-        List<SecretMount> list = new ArrayList<>();
-        Set<String> ids = new HashSet<>();
-        for (SecretMount s : secrets == null ? List.<SecretMount>of() : secrets) {
-            if (s != null && !ids.add(s.getId())) {
-                throw new IllegalArgumentException(Messages.SecretMount_Twice(s.getId()));
-            }
-            if (s != null) {
-                list.add(s);
-            }
-        }
-        return new BuildInputs(registries, list, ssh, output);
+        return new BuildInputs(registries, withoutNulls(secrets), ssh, output);
     }
 
     BuildInputs withSsh(List<SshMount> ssh) {
-        List<SshMount> list = new ArrayList<>();
-        Set<String> ids = new HashSet<>();
-        for (SshMount s : ssh == null ? List.<SshMount>of() : ssh) {
-            if (s != null && !ids.add(s.getId())) {
-                throw new IllegalArgumentException(Messages.SshMount_Twice(s.getId()));
-            }
-            if (s != null) {
-                list.add(s);
+        return new BuildInputs(registries, secrets, withoutNulls(ssh), output);
+    }
+
+    private static <T> List<T> withoutNulls(List<T> values) {
+        List<T> list = new ArrayList<>();
+        if (values != null) {
+            for (T v : values) {
+                if (v != null) {
+                    list.add(v);
+                }
             }
         }
-        return new BuildInputs(registries, secrets, list, output);
+        return list;
+    }
+
+    /**
+     * Each entry complete, no registry, secret id or SSH id twice (registries named in the global configuration are
+     * looked up when the build runs).
+     */
+    void check() throws InvalidValueException {
+        Set<String> seen = new HashSet<>();
+        for (PullRegistry r : registries) {
+            r.check();
+            String key = r.getUrl() != null ? RegistryHost.normalize(r.getUrl()) : "name:" + r.getName();
+            if (!seen.add(key)) {
+                throw new InvalidValueException("registries",
+                        Messages.PullRegistry_Twice(r.getUrl() != null ? key : r.getName()));
+            }
+        }
+        Set<String> ids = new HashSet<>();
+        for (SecretMount s : secrets) {
+            s.check();
+            if (!ids.add(s.getId())) {
+                throw new InvalidValueException("secrets", Messages.SecretMount_Twice(s.getId()));
+            }
+        }
+        Set<String> sshIds = new HashSet<>();
+        for (SshMount s : ssh) {
+            s.check();
+            if (!sshIds.add(s.getId())) {
+                throw new InvalidValueException("ssh", Messages.SshMount_Twice(s.getId()));
+            }
+        }
     }
 
     /** Blank for none; whether it stays inside the workspace is checked on the agent, against the real files. */
@@ -131,6 +141,11 @@ final class BuildInputs implements Serializable {
      * gives its own.
      */
     ResolvedInputs resolve(Run<?, ?> run) throws IOException {
+        try {
+            check();
+        } catch (InvalidValueException e) {
+            throw e.toAbort();
+        }
         Map<String, RegistryLogin> pull = new LinkedHashMap<>();
         for (PullRegistry r : registries) {
             String url = r.getUrl();

@@ -160,9 +160,8 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
 
     @DataBoundSetter
     public void setBuilder(String builder) {
-        String b = Util.fixEmptyAndTrim(builder);
-        // the step's rule, so that a typo fails when the job is saved
-        this.builder = b == null ? null : BuilderKind.parse(b).toString();
+        this.builder = InvalidValueException.normalisedOrAsGiven(Util.fixEmptyAndTrim(builder),
+                b -> BuilderKind.parse(b).toString());
     }
 
     public String getNetwork() {
@@ -239,7 +238,7 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
 
     @DataBoundSetter
     public void setRetries(int retries) {
-        this.retries = ContainerPushStep.checkRetries(retries);
+        this.retries = retries;
     }
 
     /** The push timeout ({@code 90s}, {@code 20m}, {@code 2h}, may use variables); null for the default. */
@@ -249,12 +248,26 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
 
     @DataBoundSetter
     public void setTimeout(String timeout) {
-        String t = Util.fixEmptyAndTrim(timeout);
-        // the step's rule, so that a typo fails when the job is saved; a value with variables is checked at run time
-        if (t != null && !t.contains("$")) {
-            ContainerPushStep.parseTimeout(t);
+        this.timeout = Util.fixEmptyAndTrim(timeout);
+    }
+
+    /**
+     * Finds what is wrong with the values the setters kept as given ({@link InvalidValueException}), when the job
+     * is saved: the builder, the retries, the timeout (unless it uses variables: then when the build runs), the
+     * daemon and the registries, secrets and SSH keys. The rest is checked when the build runs, variables expanded.
+     */
+    void check() throws InvalidValueException {
+        if (builder != null) {
+            InvalidValueException.require("builder", () -> BuilderKind.parse(builder));
         }
-        this.timeout = t;
+        InvalidValueException.require("retries", () -> ContainerPushStep.checkRetries(retries));
+        if (timeout != null && !timeout.contains("$")) {
+            InvalidValueException.require("timeout", () -> ContainerPushStep.parseTimeout(timeout));
+        }
+        if (daemon != null) {
+            daemon.check();
+        }
+        inputs().check();
     }
 
     /** The options the build takes from Jenkins, as the Pipeline step has them. */
@@ -325,9 +338,9 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
             s.setContext(expand(env, context, "context"));
             s.setDockerfile(expand(env, dockerfile, "dockerfile"));
             s.setTags(lines(env, tags, "tags"));
-            s.setBuildArgs(pairs(env, buildArgs, "buildArgs"));
+            s.setBuildArgMap(pairs(env, buildArgs, "buildArgs"));
             s.setTarget(expand(env, target, "target"));
-            s.setLabels(pairs(env, labels, "labels"));
+            s.setLabelMap(pairs(env, labels, "labels"));
             s.setPull(pull);
             s.setNoCache(noCache);
             s.setCacheFrom(lines(env, cacheFrom, "cacheFrom"));
@@ -352,9 +365,13 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
             s.setRemoveAfterPush(removeAfterPush);
             s.setTimeout(expand(env, timeout, "timeout"));
             s.setDaemon(daemon);
+            // before the build, so that a bad push setting fails before anything is built
+            s.check();
             return s;
         } catch (IllegalArgumentException e) {
             throw new AbortException(e.getMessage());
+        } catch (InvalidValueException e) {
+            throw e.toAbort();
         }
     }
 
@@ -409,8 +426,15 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
             return true;
         }
 
+        /** Fills on POST, as core's select control asks for it (and so that a cross-site GET cannot). */
+        @POST
         public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
             return FormSupport.registryCredentials(item, credentialsId);
+        }
+
+        @POST
+        public FormValidation doCheckCredentialsId(@AncestorInPath Item item, @QueryParameter String value) {
+            return FormSupport.checkCredentials(item, value, CredentialsKind.REGISTRY, false);
         }
 
         /** Each line must be an image reference; lines with variables are checked when the build runs. */
@@ -438,14 +462,22 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
             return value != null && value.contains("$") ? FormValidation.ok() : ContainerPushStep.checkTimeout(value);
         }
 
-        /** A bad timeout is a form error on its field (a setter's exception would not name it). */
+        /** A bad value is a form error on its field, not an error page (see {@link InvalidValueException}). */
         @Override
         public Builder newInstance(StaplerRequest2 req, JSONObject formData) throws FormException {
-            String t = formData.optString("timeout");
-            if (t == null || !t.contains("$")) {
-                ContainerPushStep.checkTimeoutField(t);
+            ContainerBuildBuilder builder = (ContainerBuildBuilder) super.newInstance(req, formData);
+            try {
+                builder.check();
+            } catch (InvalidValueException e) {
+                throw e.toForm();
             }
-            return super.newInstance(req, formData);
+            return builder;
+        }
+
+        @POST
+        public FormValidation doCheckRetries(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            return ContainerPushStep.checkRetriesText(value);
         }
 
         /** {@code default}, {@code none} or {@code host}; a value with variables is checked when the build runs. */

@@ -77,7 +77,16 @@ public class ContainerBuildConfiguration extends GlobalConfiguration {
     /** {@link GlobalDefaultDaemon} (from Configuration as Code, say) counts as unset: the agent's socket. */
     @DataBoundSetter
     public void setDefaultDaemon(DaemonSpec defaultDaemon) {
-        this.defaultDaemon = GlobalDefaultDaemon.orNull(defaultDaemon);
+        DaemonSpec d = GlobalDefaultDaemon.orNull(defaultDaemon);
+        if (d != null) {
+            // the daemon's constructor and setters keep what they are given: a bad value is refused here
+            try {
+                d.check();
+            } catch (InvalidValueException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
+        }
+        this.defaultDaemon = d;
         save();
     }
 
@@ -181,7 +190,7 @@ public class ContainerBuildConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setDindImage(String dindImage) {
         String i = Util.fixEmptyAndTrim(dindImage);
-        this.dindImage = i == null ? null : DindOptions.of(i).image();
+        this.dindImage = i == null ? null : DindDaemon.checkImage(i);
         save();
     }
 

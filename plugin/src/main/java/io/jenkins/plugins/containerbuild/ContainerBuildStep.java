@@ -4,9 +4,11 @@ import hudson.Extension;
 import hudson.FilePath;
 import hudson.Util;
 import hudson.model.Descriptor.FormException;
+import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.containerbuild.engine.BuildRequest;
+import hudson.util.FormValidation;
 import io.jenkins.plugins.containerbuild.engine.BuilderKind;
 import java.io.IOException;
 import java.io.Serial;
@@ -16,17 +18,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import javax.lang.model.SourceVersion;
 import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.structs.describable.CustomDescribableModel;
+import org.jenkinsci.plugins.structs.describable.UninstantiatedDescribable;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
 import org.kohsuke.stapler.StaplerRequest2;
+import org.kohsuke.stapler.verb.POST;
 
 /**
  * {@code containerBuild}: builds an image from a context directory in the workspace, on the daemon that
@@ -39,9 +46,9 @@ public final class ContainerBuildStep extends Step {
     private String context = ".";
     private String dockerfile;
     private List<String> tags = List.of();
-    private Map<String, String> buildArgs = Map.of();
+    private List<NameValue> buildArgs = List.of();
     private String target;
-    private Map<String, String> labels = Map.of();
+    private List<NameValue> labels = List.of();
     private boolean pull;
     private boolean noCache;
     private List<String> cacheFrom = List.of();
@@ -81,16 +88,30 @@ public final class ContainerBuildStep extends Step {
 
     @DataBoundSetter
     public void setTags(List<String> tags) {
-        this.tags = StepArguments.references(tags);
+        this.tags = StepArguments.strings(tags);
     }
 
-    public Map<String, String> getBuildArgs() {
+    /**
+     * Values of {@code ARG} instructions, as entries that structs can describe; a Jenkinsfile writes a map
+     * ({@code buildArgs: [VERSION: '1.4']}), which the descriptor turns into these ({@link NameValue}).
+     */
+    public List<NameValue> getBuildArgs() {
         return buildArgs;
     }
 
     @DataBoundSetter
-    public void setBuildArgs(Map<String, String> buildArgs) {
-        this.buildArgs = StepArguments.stringMap(buildArgs);
+    public void setBuildArgs(List<NameValue> buildArgs) {
+        this.buildArgs = StepArguments.entries(buildArgs);
+    }
+
+    /** The build arguments by name, in their order. */
+    Map<String, String> buildArgMap() {
+        return NameValue.mapOf(buildArgs);
+    }
+
+    /** Sets the build arguments from a map (keys and values as strings). */
+    void setBuildArgMap(Map<?, ?> buildArgs) {
+        this.buildArgs = NameValue.listOf(buildArgs);
     }
 
     /** The stage to stop at; null for the last one. */
@@ -103,13 +124,24 @@ public final class ContainerBuildStep extends Step {
         this.target = Util.fixEmptyAndTrim(target);
     }
 
-    public Map<String, String> getLabels() {
+    /** Labels to put on the image, as entries; a Jenkinsfile writes a map, as for {@link #getBuildArgs()}. */
+    public List<NameValue> getLabels() {
         return labels;
     }
 
     @DataBoundSetter
-    public void setLabels(Map<String, String> labels) {
-        this.labels = StepArguments.stringMap(labels);
+    public void setLabels(List<NameValue> labels) {
+        this.labels = StepArguments.entries(labels);
+    }
+
+    /** The labels by name, in their order. */
+    Map<String, String> labelMap() {
+        return NameValue.mapOf(labels);
+    }
+
+    /** Sets the labels from a map (keys and values as strings). */
+    void setLabelMap(Map<?, ?> labels) {
+        this.labels = NameValue.listOf(labels);
     }
 
     public boolean isPull() {
@@ -136,7 +168,7 @@ public final class ContainerBuildStep extends Step {
 
     @DataBoundSetter
     public void setCacheFrom(List<String> cacheFrom) {
-        this.cacheFrom = StepArguments.references(cacheFrom);
+        this.cacheFrom = StepArguments.strings(cacheFrom);
     }
 
     /** {@code buildkit} (the default) or {@code classic}. */
@@ -147,7 +179,8 @@ public final class ContainerBuildStep extends Step {
     @DataBoundSetter
     public void setBuilder(String builder) {
         String b = Util.fixEmptyAndTrim(builder);
-        this.builder = b == null ? BuilderKind.BUILDKIT.toString() : BuilderKind.parse(b).toString();
+        this.builder = b == null ? BuilderKind.BUILDKIT.toString()
+                : InvalidValueException.normalisedOrAsGiven(b, v -> BuilderKind.parse(v).toString());
     }
 
     /** The network mode of {@code RUN} steps; null for the daemon's default. */
@@ -232,8 +265,30 @@ public final class ContainerBuildStep extends Step {
         this.inputs = inputs == null ? BuildInputs.NONE : inputs;
     }
 
+    /**
+     * Finds what is wrong with the arguments, which the setters keep as given ({@link InvalidValueException}): the
+     * tags and cache sources, the builder, the daemon, the registries, secrets and SSH keys.
+     */
+    void check() throws InvalidValueException {
+        InvalidValueException.require("tags", () -> StepArguments.checkReferences(tags));
+        InvalidValueException.require("cacheFrom", () -> StepArguments.checkReferences(cacheFrom));
+        InvalidValueException.require("builder", () -> BuilderKind.parse(builder));
+        StepArguments.checkEntries("buildArgs", buildArgs);
+        StepArguments.checkEntries("labels", labels);
+        if (daemon != null) {
+            daemon.check();
+        }
+        inputs.check();
+    }
+
+    /** A bad argument fails here, as one line ({@code ERROR: ...}), before anything runs. */
     @Override
     public StepExecution start(StepContext context) throws Exception {
+        try {
+            check();
+        } catch (InvalidValueException e) {
+            throw e.toAbort();
+        }
         return new Execution(context, this);
     }
 
@@ -267,6 +322,11 @@ public final class ContainerBuildStep extends Step {
      */
     static BuiltImage perform(ContainerBuildStep step, Run<?, ?> run, FilePath workspace, TaskListener listener,
                               BlockDaemon block) throws IOException, InterruptedException {
+        try {
+            step.check();
+        } catch (InvalidValueException e) {
+            throw e.toAbort();
+        }
         ResolvedDaemon daemon = BlockDaemon.forStep(step.getDaemon(), block, run);
         ResolvedInputs inputs = step.inputs().resolve(run);
         BuildOutcome outcome = AgentReplies.bounded(workspace.act(new BuildImageCallable(step, daemon, inputs, listener)));
@@ -306,10 +366,31 @@ public final class ContainerBuildStep extends Step {
             return shortForms(arguments);
         }
 
-        /** Binds the form, then the text areas that stand for the list and map arguments. */
+        /** The map arguments back as maps, so the Snippet Generator writes {@code buildArgs: [VERSION: '1.4']}. */
+        @Override
+        public UninstantiatedDescribable customUninstantiate(UninstantiatedDescribable ud) {
+            Map<String, Object> arguments = mapForms(ud.getArguments());
+            return arguments == null ? ud : ud.withArguments(arguments);
+        }
+
+        /** Binds the form, then the text areas that stand for the list and map arguments; a bad value is a form error. */
         @Override
         public Step newInstance(StaplerRequest2 req, JSONObject formData) throws FormException {
-            return withTextAreas((ContainerBuildStep) super.newInstance(req, formData), formData::optString);
+            ContainerBuildStep step = withTextAreas((ContainerBuildStep) super.newInstance(req, formData),
+                    formData::optString);
+            try {
+                step.check();
+            } catch (InvalidValueException e) {
+                throw e.toForm();
+            }
+            return step;
+        }
+
+        @POST
+        public FormValidation doCheckBuilder(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            String b = Util.fixEmptyAndTrim(value);
+            return b == null ? FormValidation.ok() : FormSupport.check(() -> BuilderKind.parse(b));
         }
 
         /** The text a form shows for a list argument (used by config.jelly). */
@@ -318,14 +399,27 @@ public final class ContainerBuildStep extends Step {
         }
 
         /** The text a form shows for a map argument (used by config.jelly). */
-        public String pairsOf(Map<String, String> values) {
+        public String pairsOf(List<NameValue> values) {
             return StepArguments.pairsOf(values);
         }
     }
 
+    /** The map arguments, which a Jenkinsfile writes as maps and the step holds as {@link NameValue} entries. */
+    private static final String[] MAP_ARGUMENTS = {"buildArgs", "labels"};
+
     /** See {@link DescriptorImpl#customInstantiate}; the input is left as it is (structs hands it over immutable). */
     static Map<String, Object> shortForms(Map<String, Object> arguments) {
         Map<String, Object> out = new LinkedHashMap<>(arguments);
+        for (String key : MAP_ARGUMENTS) {
+            if (out.get(key) instanceof Map<?, ?> map) {
+                List<Object> entries = new ArrayList<>();
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    entries.add(Map.of("name", String.valueOf(e.getKey()),
+                            "value", e.getValue() == null ? "" : String.valueOf(e.getValue())));
+                }
+                out.put(key, entries);
+            }
+        }
         Object registries = out.get("registries");
         if (registries instanceof CharSequence || registries instanceof Map) {
             registries = List.of(registries);
@@ -350,12 +444,49 @@ public final class ContainerBuildStep extends Step {
         return out;
     }
 
+    /**
+     * See {@link DescriptorImpl#customUninstantiate}: the entries of each map argument (structs gives them as
+     * uninstantiated entries, or maps) as one map, in their order; null when nothing changes. A list that names an
+     * entry twice, or an entry without a name, stays a list, so that what is written reads back the same; so does
+     * one with a dotted name such as {@code org.opencontainers.image.revision}, which the Snippet Generator would
+     * write as an unquoted map key (it quotes only keys that are not Java names), which Groovy does not read as
+     * that string.
+     */
+    static Map<String, Object> mapForms(Map<String, ?> arguments) {
+        Map<String, Object> out = null;
+        for (String key : MAP_ARGUMENTS) {
+            if (!(arguments.get(key) instanceof List<?> list)) {
+                continue;
+            }
+            Map<String, Object> map = new LinkedHashMap<>();
+            for (Object entry : list) {
+                Map<?, ?> fields = entry instanceof UninstantiatedDescribable u ? u.getArguments()
+                        : entry instanceof Map<?, ?> m ? m : null;
+                Object name = fields == null ? null : fields.get("name");
+                if (!(name instanceof String n) || n.isEmpty() || map.containsKey(n)
+                        || (n.indexOf('.') >= 0 && SourceVersion.isName(n))) {
+                    map = null;
+                    break;
+                }
+                Object value = fields.get("value");
+                map.put(n, value == null ? "" : value);
+            }
+            if (map != null) {
+                if (out == null) {
+                    out = new LinkedHashMap<>(arguments);
+                }
+                out.put(key, map);
+            }
+        }
+        return out;
+    }
+
     /** Sets tags, build arguments, labels and cache sources from the form's text areas. */
     static ContainerBuildStep withTextAreas(ContainerBuildStep step, Function<String, String> form)
             throws FormException {
         StepArguments.fromTextArea(form, "tags", t -> step.setTags(StepArguments.lines(t)));
-        StepArguments.fromTextArea(form, "buildArgs", t -> step.setBuildArgs(StepArguments.pairs(t)));
-        StepArguments.fromTextArea(form, "labels", t -> step.setLabels(StepArguments.pairs(t)));
+        StepArguments.fromTextArea(form, "buildArgs", t -> step.setBuildArgMap(StepArguments.pairs(t)));
+        StepArguments.fromTextArea(form, "labels", t -> step.setLabelMap(StepArguments.pairs(t)));
         StepArguments.fromTextArea(form, "cacheFrom", t -> step.setCacheFrom(StepArguments.lines(t)));
         return step;
     }

@@ -82,7 +82,7 @@ public final class ContainerPushStep extends Step {
 
     @DataBoundSetter
     public void setTags(List<String> tags) {
-        this.tags = StepArguments.references(tags);
+        this.tags = StepArguments.strings(tags);
     }
 
     /**
@@ -95,11 +95,7 @@ public final class ContainerPushStep extends Step {
 
     @DataBoundSetter
     public void setRegistry(String registry) {
-        String r = Util.fixEmptyAndTrim(registry);
-        if (r != null && !r.matches(REGISTRY_NAME)) {
-            registryHost(r);
-        }
-        this.registry = r;
+        this.registry = Util.fixEmptyAndTrim(registry);
     }
 
     /**
@@ -122,12 +118,13 @@ public final class ContainerPushStep extends Step {
 
     @DataBoundSetter
     public void setRetries(int retries) {
-        this.retries = checkRetries(retries);
+        this.retries = retries;
     }
 
+    /** From 0 to 20; IllegalArgumentException otherwise. */
     static int checkRetries(int retries) {
         if (retries < 0 || retries > 20) {
-            throw new IllegalArgumentException("retries is " + retries + ": use a number from 0 to 20.");
+            throw new IllegalArgumentException(Messages.ContainerPushStep_BadRetries(retries));
         }
         return retries;
     }
@@ -142,11 +139,7 @@ public final class ContainerPushStep extends Step {
 
     @DataBoundSetter
     public void setTimeout(String timeout) {
-        String t = Util.fixEmptyAndTrim(timeout);
-        if (t != null) {
-            parseTimeout(t);
-        }
-        this.timeout = t;
+        this.timeout = Util.fixEmptyAndTrim(timeout);
     }
 
     /** {@code 90s}, {@code 20m}, {@code 2h} as a duration; IllegalArgumentException naming the field otherwise. */
@@ -191,8 +184,32 @@ public final class ContainerPushStep extends Step {
         this.daemon = GlobalDefaultDaemon.orNull(daemon);
     }
 
+    /**
+     * Finds what is wrong with the arguments, which the setters keep as given ({@link InvalidValueException}): the
+     * tags, the registry, the retries, the timeout and the daemon.
+     */
+    void check() throws InvalidValueException {
+        InvalidValueException.require("tags", () -> StepArguments.checkReferences(tags));
+        if (registry != null && !registry.matches(REGISTRY_NAME)) {
+            InvalidValueException.require("registry", () -> registryHost(registry));
+        }
+        InvalidValueException.require("retries", () -> checkRetries(retries));
+        if (timeout != null) {
+            InvalidValueException.require("timeout", () -> parseTimeout(timeout));
+        }
+        if (daemon != null) {
+            daemon.check();
+        }
+    }
+
+    /** A bad argument fails here, as one line ({@code ERROR: ...}), before anything runs. */
     @Override
     public StepExecution start(StepContext context) throws Exception {
+        try {
+            check();
+        } catch (InvalidValueException e) {
+            throw e.toAbort();
+        }
         return new Execution(context, this);
     }
 
@@ -304,6 +321,11 @@ public final class ContainerPushStep extends Step {
     static Map<String, String> perform(ContainerPushStep step, Run<?, ?> run, FilePath workspace,
                                        TaskListener listener, BlockDaemon block)
             throws IOException, InterruptedException {
+        try {
+            step.check();
+        } catch (InvalidValueException e) {
+            throw e.toAbort();
+        }
         String address = step.getRegistry();
         String credentialsId = step.getCredentialsId();
         if (address != null) {
@@ -348,8 +370,15 @@ public final class ContainerPushStep extends Step {
             return Set.of(Run.class, FilePath.class, TaskListener.class);
         }
 
+        /** Fills on POST, as core's select control asks for it (and so that a cross-site GET cannot). */
+        @POST
         public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
             return FormSupport.registryCredentials(item, credentialsId);
+        }
+
+        @POST
+        public FormValidation doCheckCredentialsId(@AncestorInPath Item item, @QueryParameter String value) {
+            return FormSupport.checkCredentials(item, value, CredentialsKind.REGISTRY, false);
         }
 
         @POST
@@ -364,12 +393,23 @@ public final class ContainerPushStep extends Step {
             return checkTimeout(value);
         }
 
-        /** Binds the form, then the text area that stands for the tags. */
+        /** Binds the form, then the text area that stands for the tags; a bad value is a form error on its field. */
         @Override
         public Step newInstance(StaplerRequest2 req, JSONObject formData) throws FormException {
-            // a bad value would fail in the setter, which Jenkins reports as a LinkageError rather than on the field
-            checkTimeoutField(formData.optString("timeout"));
-            return withTextAreas((ContainerPushStep) super.newInstance(req, formData), formData::optString);
+            ContainerPushStep step = withTextAreas((ContainerPushStep) super.newInstance(req, formData),
+                    formData::optString);
+            try {
+                step.check();
+            } catch (InvalidValueException e) {
+                throw e.toForm();
+            }
+            return step;
+        }
+
+        @POST
+        public FormValidation doCheckRetries(@AncestorInPath Item item, @QueryParameter String value) {
+            FormSupport.checkConfigure(item);
+            return checkRetriesText(value);
         }
 
         /** The text a form shows for a list argument (used by config.jelly). */
@@ -385,16 +425,19 @@ public final class ContainerPushStep extends Step {
         return step;
     }
 
-    /** A form's timeout: empty (the default) or a duration; a form error on the field otherwise. */
-    static void checkTimeoutField(String value) throws FormException {
-        try {
-            String t = Util.fixEmptyAndTrim(value);
-            if (t != null) {
-                parseTimeout(t);
-            }
-        } catch (IllegalArgumentException e) {
-            throw new FormException(e.getMessage(), "timeout");
+    /** A form's retries: empty (the default) or a whole number from 0 to 20. */
+    static FormValidation checkRetriesText(String value) {
+        String r = Util.fixEmptyAndTrim(value);
+        if (r == null) {
+            return FormValidation.ok();
         }
+        return FormSupport.check(() -> {
+            try {
+                checkRetries(Integer.parseInt(r));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(Messages.ContainerPushStep_BadRetriesText(r), e);
+            }
+        });
     }
 
     /** Empty (the default) or a duration. */

@@ -7,6 +7,7 @@ import com.cloudbees.plugins.credentials.common.IdCredentials;
 import com.cloudbees.plugins.credentials.common.StandardCredentials;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
 import hudson.AbortException;
+import hudson.Util;
 import hudson.model.Item;
 import hudson.model.Queue;
 import hudson.model.Run;
@@ -129,8 +130,9 @@ final class CredentialsLookup {
     private static ResolvedDaemon.TlsPem pem(String id, DockerServerCredentials c) throws AbortException {
         Secret key = c.getClientKeySecret();
         String cert = c.getClientCertificate();
-        String ca = c.getServerCaCertificate();
-        if (key == null || cert == null || ca == null) {
+        // without a server CA (docker-commons allows that) the daemon is verified against the agent JVM's trust store
+        String ca = Util.fixEmptyAndTrim(c.getServerCaCertificate());
+        if (key == null || key.getPlainText().isBlank() || Util.fixEmptyAndTrim(cert) == null) {
             throw new AbortException(Messages.TcpDaemon_TlsIncomplete(id));
         }
         return new ResolvedDaemon.TlsPem(ca, cert, key.getPlainText());

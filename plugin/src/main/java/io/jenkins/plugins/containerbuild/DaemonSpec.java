@@ -23,4 +23,10 @@ public abstract class DaemonSpec implements Describable<DaemonSpec>, Serializabl
      * Runs on the controller, never on the agent.
      */
     abstract ResolvedDaemon resolve(Run<?, ?> run) throws AbortException;
+
+    /**
+     * Finds what is wrong with the values this daemon was given: its constructor and setters keep them as given
+     * (see {@link InvalidValueException}). Called before the daemon is used or saved; nothing to check by default.
+     */
+    void check() throws InvalidValueException {}
 }

@@ -9,6 +9,7 @@ import hudson.model.Run;
 import hudson.util.FormValidation;
 import java.util.List;
 import io.jenkins.plugins.containerbuild.engine.daemon.DindOptions;
+import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -33,12 +34,16 @@ public final class DindDaemon extends DaemonSpec {
     private String security;
     private String socket = DoodDaemon.DEFAULT_SOCKET;
 
-    /** @param image blank for the global default */
+    /** @param image blank for the global default; checked by {@link #check()}, not here */
     @DataBoundConstructor
     public DindDaemon(String image) {
-        String i = Util.fixEmptyAndTrim(image);
-        // checked here so that a bad value fails when the step is read, not on the agent
-        this.image = i == null ? null : DindOptions.of(i).image();
+        this.image = Util.fixEmptyAndTrim(image);
+    }
+
+    /** An image reference that can start a sidecar; IllegalArgumentException naming it otherwise. */
+    static String checkImage(String image) {
+        ImageReference.parse(image);
+        return DindOptions.of(image).image();
     }
 
     /** The image that runs {@code dockerd}, such as {@code docker:dind}; null for the global default. */
@@ -53,8 +58,7 @@ public final class DindDaemon extends DaemonSpec {
 
     @DataBoundSetter
     public void setCacheVolume(String cacheVolume) {
-        String v = Util.fixEmptyAndTrim(cacheVolume);
-        this.cacheVolume = v == null ? null : DindOptions.of(ANY_IMAGE).withCacheVolume(v).cacheVolume();
+        this.cacheVolume = Util.fixEmptyAndTrim(cacheVolume);
     }
 
     /** {@code privileged} or {@code capabilities}; null for the global default ({@code privileged}). */
@@ -64,8 +68,8 @@ public final class DindDaemon extends DaemonSpec {
 
     @DataBoundSetter
     public void setSecurity(String security) {
-        String s = Util.fixEmptyAndTrim(security);
-        this.security = s == null ? null : DindOptions.SecurityProfile.parse(s).toString();
+        this.security = InvalidValueException.normalisedOrAsGiven(Util.fixEmptyAndTrim(security),
+                s -> DindOptions.SecurityProfile.parse(s).toString());
     }
 
     /** The socket of the agent's daemon that starts the sidecar; {@code /var/run/docker.sock} by default. */
@@ -75,15 +79,36 @@ public final class DindDaemon extends DaemonSpec {
 
     @DataBoundSetter
     public void setSocket(String socket) {
-        this.socket = SocketPaths.normalise(Util.fixEmptyAndTrim(socket));
+        String s = Util.fixEmptyAndTrim(socket);
+        this.socket = s == null ? DoodDaemon.DEFAULT_SOCKET
+                : InvalidValueException.normalisedOrAsGiven(s, SocketPaths::normalise);
+    }
+
+    @Override
+    void check() throws InvalidValueException {
+        if (image != null) {
+            InvalidValueException.require("image", () -> checkImage(image));
+        }
+        if (cacheVolume != null) {
+            InvalidValueException.require("cacheVolume", () -> DindOptions.of(ANY_IMAGE).withCacheVolume(cacheVolume));
+        }
+        if (security != null) {
+            InvalidValueException.require("security", () -> DindOptions.SecurityProfile.parse(security));
+        }
+        InvalidValueException.require("socket", () -> SocketPaths.normalise(socket));
     }
 
     @Override
     ResolvedDaemon resolve(Run<?, ?> run) throws AbortException {
+        try {
+            check();
+        } catch (InvalidValueException e) {
+            throw e.toAbort();
+        }
         ContainerBuildConfiguration global = ContainerBuildConfiguration.get();
         String i = image != null ? image : global.getDindImage();
         String v = cacheVolume != null ? cacheVolume : global.getDindCacheVolume();
-        String s = security != null ? security : global.getDindSecurity();
+        String s = DindOptions.SecurityProfile.parse(security != null ? security : global.getDindSecurity()).toString();
         if (i == null) {
             throw new AbortException(Messages.DindDaemon_NoImage());
         }
@@ -95,7 +120,7 @@ public final class DindDaemon extends DaemonSpec {
         if (v != null && !global.isSharedCacheVolumes()) {
             v = DindImages.jobVolume(id.substring(0, Math.max(0, id.lastIndexOf('#'))), v);
         }
-        return ResolvedDaemon.dind(socket, i, v, s, id);
+        return ResolvedDaemon.dind(SocketPaths.normalise(socket), i, v, s, id);
     }
 
     @Extension
@@ -111,7 +136,7 @@ public final class DindDaemon extends DaemonSpec {
             FormSupport.checkConfigure(item);
             String i = Util.fixEmptyAndTrim(value);
             return i == null ? FormValidation.ok(Messages.DindDaemon_GlobalImage())
-                    : FormSupport.check(() -> DindOptions.of(i));
+                    : FormSupport.check(() -> checkImage(i));
         }
 
         @POST

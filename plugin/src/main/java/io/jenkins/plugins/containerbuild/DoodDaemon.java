@@ -35,12 +35,23 @@ public final class DoodDaemon extends DaemonSpec {
     /** Accepts {@code /path} or {@code unix:///path}; blank means the default socket. */
     @DataBoundSetter
     public void setSocket(String socket) {
-        this.socket = SocketPaths.normalise(Util.fixEmptyAndTrim(socket));
+        String s = Util.fixEmptyAndTrim(socket);
+        this.socket = s == null ? DEFAULT_SOCKET : InvalidValueException.normalisedOrAsGiven(s, SocketPaths::normalise);
+    }
+
+    @Override
+    void check() throws InvalidValueException {
+        InvalidValueException.require("socket", () -> SocketPaths.normalise(socket));
     }
 
     @Override
     ResolvedDaemon resolve(Run<?, ?> run) throws AbortException {
-        return ResolvedDaemon.socket(socket);
+        try {
+            check();
+        } catch (InvalidValueException e) {
+            throw e.toAbort();
+        }
+        return ResolvedDaemon.socket(SocketPaths.normalise(socket));
     }
 
     @Extension

@@ -1,11 +1,11 @@
 package io.jenkins.plugins.containerbuild;
 
-import com.cloudbees.jenkins.plugins.sshcredentials.SSHUserPrivateKey;
 import com.cloudbees.plugins.credentials.CredentialsMatcher;
 import com.cloudbees.plugins.credentials.CredentialsMatchers;
+import com.cloudbees.plugins.credentials.CredentialsProvider;
 import com.cloudbees.plugins.credentials.common.StandardCredentials;
 import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
-import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
+import hudson.Util;
 import hudson.model.Item;
 import hudson.model.Queue;
 import hudson.model.queue.Tasks;
@@ -13,12 +13,7 @@ import hudson.security.ACL;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import java.util.List;
-import java.util.function.Supplier;
-import jenkins.authentication.tokens.api.AuthenticationTokens;
 import jenkins.model.Jenkins;
-import org.jenkinsci.plugins.docker.commons.credentials.DockerRegistryToken;
-import org.jenkinsci.plugins.plaincredentials.FileCredentials;
-import org.jenkinsci.plugins.plaincredentials.StringCredentials;
 import org.springframework.security.core.Authentication;
 
 /**
@@ -40,50 +35,74 @@ final class FormSupport {
     }
 
     /**
-     * The credentials of {@code type} visible in {@code item} (or globally): all of them for a user who may
-     * configure (or at least read the configuration of) the item, or administer Jenkins; only the current value
-     * otherwise.
+     * Whether the user may see the credentials of {@code item} (or, when null, the global ones) listed: per the
+     * credentials consumer guide, who may read the configuration of the item ({@link Item#EXTENDED_READ}, implied by
+     * {@link Item#CONFIGURE}) or use its credentials ({@link CredentialsProvider#USE_ITEM}); globally, administrators.
      */
-    static ListBoxModel credentials(Item item, String current, Class<? extends StandardCredentials> type) {
-        return credentials(item, current, type, CredentialsMatchers::always);
+    static boolean maySeeCredentials(Item item) {
+        return item == null ? Jenkins.get().hasPermission(Jenkins.ADMINISTER)
+                : item.hasPermission(Item.CONFIGURE) || item.hasPermission(Item.EXTENDED_READ)
+                        || item.hasPermission(CredentialsProvider.USE_ITEM);
     }
 
     /**
-     * Registry credentials: "Username with password", or anything docker-commons' {@code AuthenticationTokens}
-     * converts to a {@link DockerRegistryToken} (the Amazon ECR and Google registry plugins' credentials).
+     * The credentials of {@code kind} visible in {@code item} (or globally), listed as the job's authentication
+     * (the system's globally), for a user who {@link #maySeeCredentials may see them}; only the current value for
+     * anyone else.
      */
-    static ListBoxModel registryCredentials(Item item, String current) {
-        return credentials(item, current, StandardCredentials.class, () -> CredentialsMatchers.anyOf(
-                CredentialsMatchers.instanceOf(StandardUsernamePasswordCredentials.class),
-                AuthenticationTokens.matcher(DockerRegistryToken.class)));
-    }
-
-    /** Build secrets: "Secret text" or "Secret file". */
-    static ListBoxModel secretCredentials(Item item, String current) {
-        return credentials(item, current, StandardCredentials.class, () -> CredentialsMatchers.anyOf(
-                CredentialsMatchers.instanceOf(StringCredentials.class),
-                CredentialsMatchers.instanceOf(FileCredentials.class)));
-    }
-
-    /** SSH forwarding: "SSH Username with private key". */
-    static ListBoxModel sshCredentials(Item item, String current) {
-        return credentials(item, current, SSHUserPrivateKey.class, CredentialsMatchers::always);
-    }
-
-    /** @param matcher made only for a user who may see the list */
-    private static ListBoxModel credentials(Item item, String current, Class<? extends StandardCredentials> type,
-                                            Supplier<CredentialsMatcher> matcher) {
+    static ListBoxModel credentials(Item item, String current, CredentialsKind kind) {
         StandardListBoxModel result = new StandardListBoxModel();
         String value = current == null ? "" : current;
-        boolean allowed = item == null ? Jenkins.get().hasPermission(Jenkins.ADMINISTER)
-                : item.hasPermission(Item.CONFIGURE) || item.hasPermission(Item.EXTENDED_READ);
-        if (!allowed) {
+        if (!maySeeCredentials(item)) {
             return result.includeCurrentValue(value);
         }
-        Authentication as = item instanceof Queue.Task task ? Tasks.getAuthenticationOf2(task) : ACL.SYSTEM2;
         return result.includeEmptyValue()
-                .includeMatchingAs(as, item, type, List.of(), matcher.get())
+                .includeMatchingAs(authentication(item), item, kind.type(), List.of(), kind.matcher())
                 .includeCurrentValue(value);
+    }
+
+    static ListBoxModel registryCredentials(Item item, String current) {
+        return credentials(item, current, CredentialsKind.REGISTRY);
+    }
+
+    static ListBoxModel secretCredentials(Item item, String current) {
+        return credentials(item, current, CredentialsKind.SECRET);
+    }
+
+    static ListBoxModel sshCredentials(Item item, String current) {
+        return credentials(item, current, CredentialsKind.SSH);
+    }
+
+    /**
+     * The check of a credentials drop-down (consumer guide): for a user who may see the credentials, whether
+     * credentials of {@code kind} with the id are visible in {@code item} (or globally), as the drop-down lists them;
+     * nothing for anyone else. Lists ids and kinds only: no secret is read and no use is recorded.
+     *
+     * @param required whether the field must name credentials (an error when blank)
+     */
+    static FormValidation checkCredentials(Item item, String value, CredentialsKind kind, boolean required) {
+        if (!maySeeCredentials(item)) {
+            return FormValidation.ok();
+        }
+        String id = Util.fixEmptyAndTrim(value);
+        if (id == null) {
+            return required ? FormValidation.error(Messages.Credentials_Required(kind.description()))
+                    : FormValidation.ok();
+        }
+        Authentication as = authentication(item);
+        CredentialsMatcher withId = CredentialsMatchers.withId(id);
+        if (!CredentialsProvider.listCredentialsInItem(kind.type(), item, as, List.of(),
+                CredentialsMatchers.allOf(withId, kind.matcher())).isEmpty()) {
+            return FormValidation.ok();
+        }
+        boolean otherKind = !CredentialsProvider.listCredentialsInItem(StandardCredentials.class, item, as, List.of(),
+                withId).isEmpty();
+        return FormValidation.error(otherKind ? Messages.Credentials_OtherKind(id, kind.description())
+                : Messages.Credentials_NotVisible(id, kind.description()));
+    }
+
+    private static Authentication authentication(Item item) {
+        return item instanceof Queue.Task task ? Tasks.getAuthenticationOf2(task) : ACL.SYSTEM2;
     }
 
     /** A check that runs {@code check} and turns its IllegalArgumentException into the form's error. */

@@ -318,4 +318,32 @@ final class Messages {
     static String BuildLog_NotRemoved(Object a0, Object a1) {
         return format("BuildLog.NotRemoved", a0, a1);
     }
+
+    static String Credentials_Required(Object kind) {
+        return format("Credentials.Required", kind);
+    }
+
+    static String Credentials_NotVisible(Object id, Object kind) {
+        return format("Credentials.NotVisible", id, kind);
+    }
+
+    static String Credentials_OtherKind(Object id, Object kind) {
+        return format("Credentials.OtherKind", id, kind);
+    }
+
+    static String ContainerPushStep_BadRetries(Object retries) {
+        return format("ContainerPushStep.BadRetries", String.valueOf(retries));
+    }
+
+    static String ContainerPushStep_BadRetriesText(Object text) {
+        return format("ContainerPushStep.BadRetriesText", text);
+    }
+
+    static String StepArguments_NoName(Object field) {
+        return format("StepArguments.NoName", field);
+    }
+
+    static String StepArguments_Twice(Object field, Object name) {
+        return format("StepArguments.Twice", field, name);
+    }
 }

@@ -49,11 +49,7 @@ public final class PullRegistry implements Describable<PullRegistry>, Serializab
 
     @DataBoundSetter
     public void setName(String name) {
-        String n = Util.fixEmptyAndTrim(name);
-        if (n != null && !n.matches(NamedRegistry.NAME_PATTERN)) {
-            throw new IllegalArgumentException(Messages.NamedRegistry_BadName(n));
-        }
-        this.name = n;
+        this.name = Util.fixEmptyAndTrim(name);
     }
 
     /** {@code https://HOST[:PORT]} or {@code HOST[:PORT]}; null when {@link #getName()} is given. */
@@ -63,11 +59,7 @@ public final class PullRegistry implements Describable<PullRegistry>, Serializab
 
     @DataBoundSetter
     public void setUrl(String url) {
-        String u = Util.fixEmptyAndTrim(url);
-        if (u != null) {
-            ContainerPushStep.registryHost(u);
-        }
-        this.url = u;
+        this.url = Util.fixEmptyAndTrim(url);
     }
 
     /** "Username with password" or registry-token credentials; with a name, null for the configured ones. */
@@ -80,15 +72,23 @@ public final class PullRegistry implements Describable<PullRegistry>, Serializab
         this.credentialsId = Util.fixEmptyAndTrim(credentialsId);
     }
 
-    /** Refuses an entry that gives neither or both of name and url, or an url without credentials. */
-    PullRegistry checked() {
+    /**
+     * Refuses a bad name or address, an entry that gives neither or both of them, or an address without
+     * credentials (the setters keep what they are given: {@link InvalidValueException}).
+     */
+    void check() throws InvalidValueException {
+        if (name != null && !name.matches(NamedRegistry.NAME_PATTERN)) {
+            throw new InvalidValueException("name", Messages.NamedRegistry_BadName(name));
+        }
+        if (url != null) {
+            InvalidValueException.require("url", () -> ContainerPushStep.registryHost(url));
+        }
         if ((name == null) == (url == null)) {
-            throw new IllegalArgumentException(Messages.PullRegistry_NameOrUrl(this));
+            throw new InvalidValueException("name", Messages.PullRegistry_NameOrUrl(this));
         }
         if (url != null && credentialsId == null) {
-            throw new IllegalArgumentException(Messages.PullRegistry_NoCredentials(url));
+            throw new InvalidValueException("credentialsId", Messages.PullRegistry_NoCredentials(url));
         }
-        return this;
     }
 
     @Override
@@ -117,8 +117,17 @@ public final class PullRegistry implements Describable<PullRegistry>, Serializab
             return Messages.PullRegistry_DisplayName();
         }
 
+        /** Fills on POST, as core's select control asks for it (and so that a cross-site GET cannot). */
+        @POST
         public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
             return FormSupport.registryCredentials(item, credentialsId);
+        }
+
+        /** Credentials are needed with an address; with a name, the configured ones apply when none are chosen. */
+        @POST
+        public FormValidation doCheckCredentialsId(@AncestorInPath Item item, @QueryParameter String value,
+                                                   @QueryParameter String url) {
+            return FormSupport.checkCredentials(item, value, CredentialsKind.REGISTRY, Util.fixEmptyAndTrim(url) != null);
         }
 
         @POST

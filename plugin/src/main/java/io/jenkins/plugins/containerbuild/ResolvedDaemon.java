@@ -132,7 +132,10 @@ final class ResolvedDaemon implements Serializable {
         };
     }
 
-    /** The PEM text of a TLS client identity and the CA of the daemon. */
+    /**
+     * The PEM text of a TLS client identity and the CA of the daemon; no CA ({@code caPem} null) verifies the
+     * daemon against the agent JVM's trust store. The daemon's host name is checked either way.
+     */
     record TlsPem(String caPem, String certPem, String keyPem) implements Serializable {
         @Serial
         private static final long serialVersionUID = 1L;

@@ -31,24 +31,32 @@ public final class SecretMount implements Describable<SecretMount>, Serializable
     private final String id;
     private final String credentialsId;
 
+    /** Both are kept as given (trimmed) and checked by {@link #check()}: see {@link InvalidValueException}. */
     @DataBoundConstructor
     public SecretMount(String id, String credentialsId) {
-        this.id = checkId(id);
-        this.credentialsId = checkCredentialsId(credentialsId, this.id);
+        this.id = Util.fixEmptyAndTrim(id);
+        this.credentialsId = Util.fixEmptyAndTrim(credentialsId);
     }
 
+    /** A valid id and credentials named. */
+    void check() throws InvalidValueException {
+        InvalidValueException.require("id", () -> checkId(id));
+        InvalidValueException.require("credentialsId", () -> checkCredentialsId(credentialsId, id));
+    }
+
+    /** (Plain Java, no Jenkins call: {@code check()} may run on any thread.) */
     static String checkId(String id) {
-        String i = Util.fixEmptyAndTrim(id);
-        if (i == null || !i.matches(ID_PATTERN)) {
+        String i = id == null ? "" : id.trim();
+        if (i.isEmpty() || !i.matches(ID_PATTERN)) {
             throw new IllegalArgumentException(Messages.SecretMount_BadId(id == null ? "" : id));
         }
         return i;
     }
 
     static String checkCredentialsId(String credentialsId, String id) {
-        String c = Util.fixEmptyAndTrim(credentialsId);
-        if (c == null) {
-            throw new IllegalArgumentException(Messages.SecretMount_NoCredentials(id));
+        String c = credentialsId == null ? "" : credentialsId.trim();
+        if (c.isEmpty()) {
+            throw new IllegalArgumentException(Messages.SecretMount_NoCredentials(id == null ? "" : id));
         }
         return c;
     }
@@ -65,7 +73,7 @@ public final class SecretMount implements Describable<SecretMount>, Serializable
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SecretMount s && id.equals(s.id) && credentialsId.equals(s.credentialsId);
+        return o instanceof SecretMount s && Objects.equals(id, s.id) && Objects.equals(credentialsId, s.credentialsId);
     }
 
     @Override
@@ -87,8 +95,15 @@ public final class SecretMount implements Describable<SecretMount>, Serializable
             return Messages.SecretMount_DisplayName();
         }
 
+        /** Fills on POST, as core's select control asks for it (and so that a cross-site GET cannot). */
+        @POST
         public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
             return FormSupport.secretCredentials(item, credentialsId);
+        }
+
+        @POST
+        public FormValidation doCheckCredentialsId(@AncestorInPath Item item, @QueryParameter String value) {
+            return FormSupport.checkCredentials(item, value, CredentialsKind.SECRET, true);
         }
 
         @POST

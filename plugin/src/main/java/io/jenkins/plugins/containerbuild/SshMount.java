@@ -32,11 +32,21 @@ public final class SshMount implements Describable<SshMount>, Serializable {
     private final String id;
     private final String credentialsId;
 
-    /** @param id blank for {@code default} */
+    /**
+     * @param id blank for {@code default}; both are kept as given (trimmed) and checked by {@link #check()}: see
+     *           {@link InvalidValueException}
+     */
     @DataBoundConstructor
     public SshMount(String id, String credentialsId) {
-        this.id = Util.fixEmptyAndTrim(id) == null ? DEFAULT_ID : SecretMount.checkId(id);
-        this.credentialsId = SecretMount.checkCredentialsId(credentialsId, this.id);
+        String i = Util.fixEmptyAndTrim(id);
+        this.id = i == null ? DEFAULT_ID : i;
+        this.credentialsId = Util.fixEmptyAndTrim(credentialsId);
+    }
+
+    /** A valid id and credentials named. */
+    void check() throws InvalidValueException {
+        InvalidValueException.require("id", () -> SecretMount.checkId(id));
+        InvalidValueException.require("credentialsId", () -> SecretMount.checkCredentialsId(credentialsId, id));
     }
 
     /** The id of {@code RUN --mount=type=ssh,id=ID}; {@code default} when the mount names none. */
@@ -51,7 +61,7 @@ public final class SshMount implements Describable<SshMount>, Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SshMount s && id.equals(s.id) && credentialsId.equals(s.credentialsId);
+        return o instanceof SshMount s && id.equals(s.id) && Objects.equals(credentialsId, s.credentialsId);
     }
 
     @Override
@@ -73,8 +83,15 @@ public final class SshMount implements Describable<SshMount>, Serializable {
             return Messages.SshMount_DisplayName();
         }
 
+        /** Fills on POST, as core's select control asks for it (and so that a cross-site GET cannot). */
+        @POST
         public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
             return FormSupport.sshCredentials(item, credentialsId);
+        }
+
+        @POST
+        public FormValidation doCheckCredentialsId(@AncestorInPath Item item, @QueryParameter String value) {
+            return FormSupport.checkCredentials(item, value, CredentialsKind.SSH, true);
         }
 
         @POST

@@ -36,19 +36,39 @@ final class StepArguments {
     /** Image references, checked against the reference grammar. */
     static List<String> references(List<?> values) {
         List<String> refs = strings(values);
-        refs.forEach(ImageReference::parse);
+        checkReferences(refs);
         return refs;
     }
 
-    /** Keys and values as strings, in the order given. */
-    static Map<String, String> stringMap(Map<?, ?> values) {
-        Map<String, String> out = new LinkedHashMap<>();
+    /** Checks what {@link #strings} made against the reference grammar (uses nothing of Jenkins: any thread). */
+    static void checkReferences(List<String> refs) {
+        refs.forEach(ImageReference::parse);
+    }
+
+    /** The entries of a map argument as given, without nulls. */
+    static List<NameValue> entries(List<NameValue> values) {
+        List<NameValue> out = new ArrayList<>();
         if (values != null) {
-            for (Map.Entry<?, ?> e : values.entrySet()) {
-                out.put(String.valueOf(e.getKey()), e.getValue() == null ? "" : String.valueOf(e.getValue()));
+            for (NameValue v : values) {
+                if (v != null) {
+                    out.add(v);
+                }
             }
         }
-        return Collections.unmodifiableMap(out);
+        return Collections.unmodifiableList(out);
+    }
+
+    /** Every entry of a map argument has a name, and no name comes twice. */
+    static void checkEntries(String field, List<NameValue> entries) throws InvalidValueException {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (NameValue e : entries) {
+            if (e.getName() == null || e.getName().isEmpty()) {
+                throw new InvalidValueException(field, Messages.StepArguments_NoName(field));
+            }
+            if (!names.add(e.getName())) {
+                throw new InvalidValueException(field, Messages.StepArguments_Twice(field, e.getName()));
+            }
+        }
     }
 
     /** The non-blank lines of a form's text area, trimmed; none for null. */
@@ -90,12 +110,12 @@ final class StepArguments {
         return values == null ? "" : String.join("\n", values);
     }
 
-    /** The text a form shows for a map: one {@code NAME=VALUE} per line. */
-    static String pairsOf(Map<String, String> values) {
+    /** The text a form shows for a map argument: one {@code NAME=VALUE} per line. */
+    static String pairsOf(List<NameValue> values) {
         StringBuilder b = new StringBuilder();
         if (values != null) {
-            for (Map.Entry<String, String> e : values.entrySet()) {
-                b.append(b.length() == 0 ? "" : "\n").append(e.getKey()).append('=').append(e.getValue());
+            for (NameValue e : values) {
+                b.append(b.length() == 0 ? "" : "\n").append(e.getName()).append('=').append(e.getValue());
             }
         }
         return b.toString();

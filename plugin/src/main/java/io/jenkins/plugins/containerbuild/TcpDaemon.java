@@ -10,7 +10,6 @@ import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import java.net.URI;
 import org.jenkinsci.Symbol;
-import org.jenkinsci.plugins.docker.commons.credentials.DockerServerCredentials;
 import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
@@ -28,9 +27,10 @@ public final class TcpDaemon extends DaemonSpec {
     private final String uri;
     private String credentialsId;
 
+    /** @param uri checked by {@link #check()}, not here */
     @DataBoundConstructor
     public TcpDaemon(String uri) {
-        this.uri = checkUri(uri);
+        this.uri = Util.fixEmptyAndTrim(uri);
     }
 
     /** {@code tcp://HOST:PORT}, trimmed; IllegalArgumentException otherwise. */
@@ -64,7 +64,17 @@ public final class TcpDaemon extends DaemonSpec {
     }
 
     @Override
+    void check() throws InvalidValueException {
+        InvalidValueException.require("uri", () -> checkUri(uri));
+    }
+
+    @Override
     ResolvedDaemon resolve(Run<?, ?> run) throws AbortException {
+        try {
+            check();
+        } catch (InvalidValueException e) {
+            throw e.toAbort();
+        }
         if (credentialsId == null) {
             return ResolvedDaemon.tcp(uri, null);
         }
@@ -79,8 +89,16 @@ public final class TcpDaemon extends DaemonSpec {
             return Messages.TcpDaemon_DisplayName();
         }
 
+        /** Fills on POST, as core's select control asks for it (and so that a cross-site GET cannot). */
+        @POST
         public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
-            return FormSupport.credentials(item, credentialsId, DockerServerCredentials.class);
+            return FormSupport.credentials(item, credentialsId, CredentialsKind.CLIENT_CERTIFICATE);
+        }
+
+        /** Empty is allowed: a plain daemon on a loopback address needs no client certificate. */
+        @POST
+        public FormValidation doCheckCredentialsId(@AncestorInPath Item item, @QueryParameter String value) {
+            return FormSupport.checkCredentials(item, value, CredentialsKind.CLIENT_CERTIFICATE, false);
         }
 
         @POST

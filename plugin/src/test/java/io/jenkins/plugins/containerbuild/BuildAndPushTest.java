@@ -47,8 +47,8 @@ class BuildAndPushTest {
         ContainerBuildStep build = new ContainerBuildStep();
         build.setContext(" app ");
         build.setTags(List.of(tag));
-        build.setBuildArgs(Map.of("GREETING", "hi-" + id));
-        build.setLabels(Map.of("org.example.test", id));
+        build.setBuildArgMap(Map.of("GREETING", "hi-" + id));
+        build.setLabelMap(Map.of("org.example.test", id));
         build.setNetwork("none");
         BuiltImage image = harness.build(build);
         created.add(tag);

@@ -114,7 +114,7 @@ class BuildInputsTest {
     }
 
     @Test
-    void entriesAreCheckedWhenTheStepIsRead() {
+    void entriesAreKeptAsGivenAndCheckedWhenTheStepStarts() throws Exception {
         ContainerBuildStep s = new ContainerBuildStep();
         assertThat(s.getRegistries()).isEmpty();
         assertThat(s.getSecrets()).isEmpty();
@@ -123,33 +123,53 @@ class BuildInputsTest {
 
         PullRegistry both = url("https://reg.example.com", "c");
         both.setName("internal");
-        assertThatThrownBy(() -> s.setRegistries(List.of(both))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("either name: (a registry of the global configuration) or url:");
-        assertThatThrownBy(() -> s.setRegistries(List.of(new PullRegistry())))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not both and not neither");
-        assertThatThrownBy(() -> s.setRegistries(List.of(url("https://reg.example.com", null))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("Registry https://reg.example.com has no"
-                        + " credentialsId: give the credentials to pull with (an open registry needs no entry).");
-        assertThatThrownBy(() -> s.setRegistries(List.of(url("https://Reg.example.com:5000", "a"),
-                url("reg.example.com:5000", "b")))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Registry reg.example.com:5000 is given twice in registries: give each registry once.");
-        assertThatThrownBy(() -> url("https://reg.example.com/path", "c")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("https://HOST[:PORT]");
-        assertThatThrownBy(() -> new SecretMount("npm rc", "x")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("RUN --mount=type=secret,id=npmrc");
-        assertThatThrownBy(() -> new SecretMount("npmrc", " ")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("'npmrc' names no credentials: give the id of the credentials to use for it.");
-        assertThatThrownBy(() -> s.setSecrets(List.of(new SecretMount("a", "x"), new SecretMount("a", "y"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("Secret id 'a' is given twice: give each"
-                        + " secret once.");
+        s.setRegistries(List.of(both));
+        assertThat(s.getRegistries()).containsExactly(both);
+        assertInvalid(s, "name", "either name: (a registry of the global configuration) or url:");
+        s.setRegistries(List.of(new PullRegistry()));
+        assertInvalid(s, "name", "not both and not neither");
+        s.setRegistries(List.of(url("https://reg.example.com", null)));
+        assertInvalid(s, "credentialsId", "Registry https://reg.example.com has no credentialsId: give the"
+                + " credentials to pull with (an open registry needs no entry).");
+        s.setRegistries(List.of(url("https://Reg.example.com:5000", "a"), url("reg.example.com:5000", "b")));
+        assertInvalid(s, "registries", "Registry reg.example.com:5000 is given twice in registries: give each"
+                + " registry once.");
+        s.setRegistries(List.of(url("https://reg.example.com/path", "c")));
+        assertInvalid(s, "url", "https://HOST[:PORT]");
+        PullRegistry badName = new PullRegistry();
+        badName.setName("has space");
+        s.setRegistries(List.of(badName));
+        assertInvalid(s, "name", "'has space' is not valid");
+        s.setRegistries(null);
+
+        s.setSecrets(List.of(new SecretMount("npm rc", "x")));
+        assertInvalid(s, "id", "RUN --mount=type=secret,id=npmrc");
+        s.setSecrets(List.of(new SecretMount("npmrc", " ")));
+        assertInvalid(s, "credentialsId", "'npmrc' names no credentials: give the id of the credentials to use for it.");
+        s.setSecrets(List.of(new SecretMount("a", "x"), new SecretMount("a", "y")));
+        assertInvalid(s, "secrets", "Secret id 'a' is given twice: give each secret once.");
+        s.setSecrets(null);
         assertThat(new SshMount(" ", "key").getId()).isEqualTo("default");
-        assertThatThrownBy(() -> s.setSsh(List.of(new SshMount(null, "k1"), new SshMount("default", "k2"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SSH id 'default' is given twice");
+        s.setSsh(List.of(new SshMount(null, "k1"), new SshMount("default", "k2")));
+        assertInvalid(s, "ssh", "SSH id 'default' is given twice");
+        s.setSsh(List.of(new SshMount("git,hub", "k1")));
+        assertInvalid(s, "id", "git,hub");
+        s.setSsh(null);
+        s.check();
         s.setOutput("  ");
         assertThat(s.getOutput()).isNull();
         s.setOutput(" dist ");
         assertThat(s.getOutput()).isEqualTo("dist");
-        assertThat(s.getRegistries()).as("a refused list leaves the old one").isEmpty();
+    }
+
+    private static void assertInvalid(ContainerBuildStep s, String field, String messagePart) {
+        InvalidValueException e = org.assertj.core.api.Assertions.catchThrowableOfType(InvalidValueException.class,
+                s::check);
+        assertThat(e).as("a check that fails").isNotNull().hasMessageContaining(messagePart);
+        assertThat(e.field()).isEqualTo(field);
+        // and the step does not start: one line for Pipeline
+        assertThatThrownBy(() -> s.start(org.mockito.Mockito.mock(org.jenkinsci.plugins.workflow.steps.StepContext.class)))
+                .isExactlyInstanceOf(AbortException.class).hasMessage(e.getMessage());
     }
 
     @Test

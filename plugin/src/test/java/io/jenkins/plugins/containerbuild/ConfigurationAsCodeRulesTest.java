@@ -83,6 +83,14 @@ class ConfigurationAsCodeRulesTest {
         assertThatThrownBy(() -> bindGlobal(Map.of("unclassified", Map.of("containerBuild",
                         Map.of("dindSecurity", "root")))))
                 .hasRootCauseInstanceOf(IllegalArgumentException.class);
+        // a daemon keeps what it is given; the global configuration refuses it when it is set, by its message
+        assertThatThrownBy(() -> bindGlobal(Map.of("unclassified", Map.of("containerBuild",
+                        Map.of("defaultDaemon", Map.of("dind", Map.of("image", "docker:dind", "security", "root")))))))
+                .hasRootCauseInstanceOf(IllegalArgumentException.class)
+                .hasStackTraceContaining("Unknown DinD security profile 'root'");
+        assertThatThrownBy(() -> bindGlobal(Map.of("unclassified", Map.of("containerBuild",
+                        Map.of("defaultDaemon", Map.of("tcp", Map.of("uri", "docker.example.com:2376")))))))
+                .hasStackTraceContaining("write it as tcp://HOST:PORT");
     }
 
     /** The agent's Podman as the default daemon: {@code podman: {socket: ...}}, or {@code podman: {}} to find it. */

@@ -92,7 +92,36 @@ class CredentialsLookupTest {
                     any())).thenReturn(c);
 
             assertThatThrownBy(() -> CredentialsLookup.clientCertificate("tls", run))
-                    .isInstanceOf(AbortException.class).hasMessageContaining("fill in all three");
+                    .isInstanceOf(AbortException.class).hasMessage("Credentials 'tls' lack the client key or the client"
+                            + " certificate: fill in both (the server CA certificate may stay empty when a CA of the"
+                            + " agent JVM's trust store signed the daemon's certificate).");
+        }
+    }
+
+    /**
+     * docker-commons allows X.509 credentials without a server CA: they are used, and the daemon is then verified
+     * against the agent JVM's trust store (engine JvmTrustStoreTest), never not at all.
+     */
+    @Test
+    void aClientCertificateWithoutServerCaVerifiesAgainstTheJvmTrustStore() throws Exception {
+        try (MockedStatic<CredentialsProvider> provider = mockStatic(CredentialsProvider.class)) {
+            DockerServerCredentials c = mock(DockerServerCredentials.class);
+            when(c.getClientCertificate()).thenReturn("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----");
+            hudson.util.Secret key = Fixtures.secret("-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----");
+            when(c.getClientKeySecret()).thenReturn(key);
+            when(c.getServerCaCertificate()).thenReturn(" ");
+            provider.when(() -> CredentialsProvider.findCredentialById(eq("tls"), eq(DockerServerCredentials.class),
+                    any())).thenReturn(c);
+
+            ResolvedDaemon.TlsPem pem = CredentialsLookup.clientCertificate("tls", run);
+
+            assertThat(pem.caPem()).isNull();
+            provider.verify(() -> CredentialsProvider.track(run, c));
+            io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint.Tcp endpoint =
+                    (io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint.Tcp)
+                            ResolvedDaemon.tcp("tcp://build-host:2376", pem).endpoint();
+            assertThat(endpoint.tls().verify()).isTrue();
+            assertThat(endpoint.tls().verifiesWithJvmTrustStore()).isTrue();
         }
     }
 

@@ -17,6 +17,7 @@ import static org.mockito.Mockito.when;
 import com.cloudbees.jenkins.plugins.sshcredentials.SSHUserPrivateKey;
 import com.cloudbees.plugins.credentials.CredentialsMatcher;
 import com.cloudbees.plugins.credentials.CredentialsMatchers;
+import com.cloudbees.plugins.credentials.CredentialsProvider;
 import com.cloudbees.plugins.credentials.common.StandardCredentials;
 import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
@@ -107,7 +108,74 @@ class FormPermissionsTest {
             // two job forms asked
             verify(job, org.mockito.Mockito.times(2)).hasPermission(Item.CONFIGURE);
             verify(job, org.mockito.Mockito.times(2)).hasPermission(Item.EXTENDED_READ);
+            verify(job, org.mockito.Mockito.times(2)).hasPermission(CredentialsProvider.USE_ITEM);
             verify(jenkins).hasPermission(Jenkins.ADMINISTER);
+        }
+    }
+
+    /** Credentials/UseItem alone (the consumer guide's second permission) is enough to see the list in a job. */
+    @Test
+    void useItemAloneListsTheCredentials() {
+        when(job.hasPermission(CredentialsProvider.USE_ITEM)).thenReturn(true);
+        try (MockedConstruction<StandardListBoxModel> models = listModels();
+             MockedStatic<CredentialsMatchers> matchers = mockStatic(CredentialsMatchers.class)) {
+            CredentialsMatcher always = mock(CredentialsMatcher.class, "always");
+            matchers.when(CredentialsMatchers::always).thenReturn(always);
+            new SshMount.DescriptorImpl().doFillCredentialsIdItems(job, "deploy-key");
+            verify(models.constructed().get(0)).includeMatchingAs(isNull(), eq(job), eq(SSHUserPrivateKey.class),
+                    eq(List.of()), eq(always));
+        }
+    }
+
+    /**
+     * The credentials checks (consumer guide): for a user who may see the list, whether credentials of the field's
+     * kind with that id are visible, listed with the drop-down's own matcher; for anyone else "OK", without any
+     * lookup, so the check tells them nothing about which ids exist.
+     */
+    @Test
+    void credentialsChecksFindTheChosenIdOfTheRightKind() {
+        try (MockedStatic<CredentialsProvider> provider = mockStatic(CredentialsProvider.class);
+             MockedStatic<CredentialsMatchers> matchers = mockStatic(CredentialsMatchers.class)) {
+            // no permission: OK, nothing looked up
+            assertThat(new SecretMount.DescriptorImpl().doCheckCredentialsId(job, "npmrc")).isSameAs(ok);
+            assertThat(new NamedRegistry.DescriptorImpl().doCheckCredentialsId(null, "whatever")).isSameAs(ok);
+            provider.verify(() -> CredentialsProvider.listCredentialsInItem(any(), any(), any(), any(), any()),
+                    never());
+
+            when(job.hasPermission(Item.CONFIGURE)).thenReturn(true);
+            CredentialsMatcher always = mock(CredentialsMatcher.class, "always");
+            CredentialsMatcher withId = mock(CredentialsMatcher.class, "withId");
+            CredentialsMatcher both = mock(CredentialsMatcher.class, "both");
+            matchers.when(CredentialsMatchers::always).thenReturn(always);
+            matchers.when(() -> CredentialsMatchers.withId(anyString())).thenReturn(withId);
+            matchers.when(() -> CredentialsMatchers.allOf(withId, always)).thenReturn(both);
+            ListBoxModel none = new ListBoxModel();
+            ListBoxModel one = new ListBoxModel();
+            one.add(null);
+            provider.when(() -> CredentialsProvider.listCredentialsInItem(any(), any(), any(), any(), any()))
+                    .thenReturn(none);
+            provider.when(() -> CredentialsProvider.listCredentialsInItem(eq(SSHUserPrivateKey.class), eq(job),
+                    isNull(), eq(List.of()), eq(both))).thenReturn(one);
+
+            assertThat(new SshMount.DescriptorImpl().doCheckCredentialsId(job, " deploy-key ")).isSameAs(ok);
+            matchers.verify(() -> CredentialsMatchers.withId("deploy-key"));
+            // an id that names no credentials at all, or credentials of another kind
+            assertThat(new TcpDaemon.DescriptorImpl().doCheckCredentialsId(job, "gone")).isSameAs(error);
+            validation.verify(() -> FormValidation.error("No X.509 Client Certificate credentials with id 'gone' are"
+                    + " visible here: choose credentials from the list, or add them where this job can use them."));
+            provider.when(() -> CredentialsProvider.listCredentialsInItem(eq(StandardCredentials.class), eq(job),
+                    isNull(), eq(List.of()), eq(withId))).thenReturn(one);
+            assertThat(new TcpDaemon.DescriptorImpl().doCheckCredentialsId(job, "registry-ci")).isSameAs(error);
+            validation.verify(() -> FormValidation.error("Credentials 'registry-ci' are not X.509 Client Certificate"
+                    + " credentials: choose credentials of that kind."));
+
+            // empty: allowed where credentials are optional, an error where the row needs them
+            assertThat(new ContainerPushStep.DescriptorImpl().doCheckCredentialsId(job, "")).isSameAs(ok);
+            assertThat(new PullRegistry.DescriptorImpl().doCheckCredentialsId(job, "", "")).as("by name").isSameAs(ok);
+            assertThat(new PullRegistry.DescriptorImpl().doCheckCredentialsId(job, "", "reg.example.com"))
+                    .isSameAs(error);
+            assertThat(new SecretMount.DescriptorImpl().doCheckCredentialsId(job, " ")).isSameAs(error);
+            validation.verify(() -> FormValidation.error("Choose the Secret text or Secret file credentials to use."));
         }
     }
 

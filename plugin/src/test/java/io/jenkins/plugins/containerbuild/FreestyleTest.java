@@ -119,7 +119,7 @@ class FreestyleTest {
         builder.setBuildArgs("A=${V}\nB=2");
         builder.setLabels("org.example.x=${V}");
         assertThat(builder.buildStep(env(Map.of("V", "1"))).getTags()).containsExactly("app:1", "app:latest");
-        assertThat(builder.buildStep(env(Map.of("V", "1"))).getBuildArgs()).containsExactly(Map.entry("A", "1"),
+        assertThat(builder.buildStep(env(Map.of("V", "1"))).buildArgMap()).containsExactly(Map.entry("A", "1"),
                 Map.entry("B", "2"));
 
         assertThatThrownBy(() -> builder.buildStep(env(Map.of("V", "1\nevil.example.com/owned:1"))))

@@ -117,7 +117,7 @@ class UiResourcesTest {
                     : ContainerPushStep.withTextAreas(new ContainerPushStep(), form);
             Object value = getter(type, area).invoke(step);
             assertThat(value).as("%s after its text area was read", area)
-                    .isIn(List.of("localhost:5000/x:1"), Map.of("K", "v"));
+                    .isIn(List.of("localhost:5000/x:1"), List.of(new NameValue("K", "v")));
         }
     }
 

@@ -94,6 +94,13 @@ final class DaemonHttpClient implements DockerHttpClient {
                     ? ContentLengthStrategy.UNDEFINED
                     : DefaultContentLengthStrategy.INSTANCE.determineLength(message);
         };
+        // This constructor is marked @Internal in httpclient5 (5.4 to 5.6 alike), and no public API does what it does
+        // here: PoolingHttpClientConnectionManagerBuilder (5.5, 5.6) takes a TLS strategy, a DnsResolver and a
+        // connection factory, but no socket factory, so it cannot reach a unix socket (its one hook for the connection
+        // operator, createConnectionOperator, is @Internal too), and without a TLS strategy it sets up the JVM's
+        // default TLS context and the public-suffix host name checker. The public alternatives are the
+        // Registry<ConnectionSocketFactory> constructors, deprecated since 5.4. DaemonModesTest, ContextUploadTest,
+        // TlsHostNameTest and DaemonFaultTest cover every path through it.
         PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManager(operator, null, null, null,
                 new ManagedHttpClientConnectionFactory(null, null, null, null, identityAware, null));
         pool.setDefaultSocketConfig(SocketConfig.custom().setSoTimeout(Timeout.ZERO_MILLISECONDS).build());

@@ -38,7 +38,12 @@ final class PemSslConfig {
             kmf.init(keys, pass);
 
             TrustManager[] trust;
-            if (tls.verify()) {
+            if (tls.verifiesWithJvmTrustStore()) {
+                // no CA given: the JVM's trust store, read now (javax.net.ssl.trustStore, else the JDK's cacerts)
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init((KeyStore) null);
+                trust = tmf.getTrustManagers();
+            } else if (tls.verify()) {
                 KeyStore cas = KeyStore.getInstance("PKCS12");
                 cas.load(null, null);
                 int i = 0;
