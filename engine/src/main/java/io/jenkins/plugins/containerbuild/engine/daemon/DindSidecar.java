@@ -306,7 +306,7 @@ public final class DindSidecar implements AutoCloseable {
      * Creates the container through the raw API: docker-java's HostConfig cannot express {@code MaskedPaths} and
      * {@code ReadonlyPaths}, which the capabilities profile must empty (the CLI's {@code systempaths=unconfined}).
      */
-    private static String create(DaemonConnection host, DindOptions options, Map<String, String> labels)
+    static String create(DaemonConnection host, DindOptions options, Map<String, String> labels)
             throws DindStartException, InterruptedException {
         try {
             return create(host, options, labels, true);
