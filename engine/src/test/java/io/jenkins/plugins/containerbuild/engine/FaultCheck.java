@@ -23,8 +23,11 @@ import java.util.stream.Stream;
  *
  * <p>Other helpers run tests on the same daemon at the same time, so the checks are scoped: by the unique owner
  * label value the test gives its sidecars, by ids and names recorded during the test, and by name prefixes.
+ *
+ * <p>Public for the CLI's and the plugin's tests, which check the same after an abort ({@link #begin(String)},
+ * {@link #searchFilesFor}, {@link #assertNothingLeft()}).
  */
-final class FaultCheck {
+public final class FaultCheck {
 
     /** Names the engine, docker-java and these tests' helpers could give temporary files and directories. */
     private static final List<String> TEMP_PREFIXES = List.of("containerbuild", "docker-java", "lab-exec", "cb-",
@@ -38,6 +41,7 @@ final class FaultCheck {
     private final Set<String> volumes = new LinkedHashSet<>();
     private final Set<String> containers = new LinkedHashSet<>();
     private final Set<Path> paths = new LinkedHashSet<>();
+    private final Set<String> secretForms = new LinkedHashSet<>();
 
     private FaultCheck(String owner, Lab.Daemon daemon) {
         this.owner = owner;
@@ -51,12 +55,12 @@ final class FaultCheck {
     }
 
     /** Starts watching; {@code owner} is the owner label value the test gives its sidecars. */
-    static FaultCheck begin(String owner) {
+    public static FaultCheck begin(String owner) {
         return new FaultCheck(owner, Lab.get().engine20());
     }
 
     /** Starts watching the containers and volumes of {@code daemon}. */
-    static FaultCheck begin(String owner, Lab.Daemon daemon) {
+    public static FaultCheck begin(String owner, Lab.Daemon daemon) {
         return new FaultCheck(owner, daemon);
     }
 
@@ -75,8 +79,17 @@ final class FaultCheck {
     }
 
     /** A file or directory the test's fixtures made (a disposable registry's), which must be gone at the end. */
-    void recordPath(Path path) {
+    public void recordPath(Path path) {
         paths.add(path);
+    }
+
+    /**
+     * Forms of a secret the test gave (see {@link DiskSnapshot#forms(byte[])}, {@link DiskSnapshot#keyForms}):
+     * {@link #assertNothingLeft()} also fails when a file new or changed in the temporary folders since
+     * {@link #begin} holds one of them. Files the test itself writes after {@code begin} must not hold them.
+     */
+    public void searchFilesFor(Set<String> forms) {
+        secretForms.addAll(forms);
     }
 
     /** The anonymous and named volumes mounted in a container, as the host daemon reports them. */
@@ -127,7 +140,7 @@ final class FaultCheck {
         }
     }
 
-    void assertNothingLeft() {
+    public void assertNothingLeft() {
         assertThat(daemon.docker("ps", "-aq", "--filter", "label=" + DindSidecar.OWNER_LABEL + "=" + owner).strip())
                 .as("no container of owner %s", owner).isEmpty();
         assertThat(daemon.docker("volume", "ls", "-q", "--filter", "label=" + DindSidecar.OWNER_LABEL + "=" + owner).strip())
@@ -153,10 +166,13 @@ final class FaultCheck {
             added.retainAll(tempEntries());
         }
         assertThat(added).as("no temporary file left in %s or /tmp", System.getProperty("java.io.tmpdir")).isEmpty();
-        // and whatever its name: no file new or changed in the temporary folders holds the lab client key's body
+        // and whatever its name: no file new or changed in the temporary folders holds the lab client key's body,
+        // or a secret the test named
         try {
-            assertThat(tempFiles.changedFilesContaining(TlsKeyOnlyInMemoryTest.keyForms(lab.clientTls().keyPem())))
-                    .as("temporary files that hold the TLS key").isEmpty();
+            Set<String> needles = new LinkedHashSet<>(DiskSnapshot.keyForms(lab.clientTls().keyPem()));
+            needles.addAll(secretForms);
+            assertThat(tempFiles.changedFilesContaining(needles))
+                    .as("temporary files that hold the TLS key or a secret the test gave").isEmpty();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
