@@ -3,7 +3,9 @@ package io.jenkins.plugins.containerbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
+import io.jenkins.plugins.containerbuild.engine.DisposableDaemon;
 import io.jenkins.plugins.containerbuild.engine.PushRequest;
+import io.jenkins.plugins.containerbuild.engine.TlsAuthRegistry;
 import io.jenkins.plugins.containerbuild.engine.event.EventSink;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.io.InputStream;
@@ -24,11 +26,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The command line's credentials inside a real build on the lab daemon: a private base image on the htpasswd
- * registry pulled with a config.json login (an {@code auths} entry, a credential helper script), secrets from a
- * file and a variable, SSH keys, and local and tar outputs.
+ * registry and on a TLS registry with a login, pulled with a config.json login (an {@code auths} entry, a credential
+ * helper script) by both builders; secrets from a file and a variable, SSH keys, and local and tar outputs.
+ *
+ * <p>The TLS registry is the engine tests' {@link TlsAuthRegistry}, under the machine's host name (BuildKit speaks
+ * plain HTTP to localhost and loopback registries), and its builds run on a {@link DisposableDaemon} started after
+ * it, whose BuildKit reads the registry's certificate at its start.
  */
 class InsideTheBuildTest {
 
@@ -38,97 +46,139 @@ class InsideTheBuildTest {
     static Path dir;
 
     private static Lab lab;
-    private static String privateBase;
+    private static TlsAuthRegistry tlsRegistry;
+    private static DisposableDaemon tlsDaemon;
+    private static final Map<String, PrivateRegistry> REGISTRIES = new HashMap<>();
+
+    /**
+     * A registry with the lab's login, the daemon the builds from it run on, and a base image only the registry has.
+     * {@code otherHost} is a registry host that is not this one, for the "a login for another host" case.
+     */
+    private record PrivateRegistry(String host, Path daemonSocket, String privateBase, String otherHost) {}
 
     @BeforeAll
-    static void privateBaseImage() throws Exception {
+    static void privateBaseImages() throws Exception {
         lab = Lab.get();
-        privateBase = lab.authRegistry() + "/cli-test/private-base-" + CliRun.unique() + ":1";
+        tlsRegistry = new TlsAuthRegistry();
+        tlsDaemon = new DisposableDaemon();
+        REGISTRIES.put("htpasswd", new PrivateRegistry(lab.authRegistry(), lab.hostSocket(),
+                pushPrivateBase(lab.authRegistry()), tlsRegistry.host()));
+        REGISTRIES.put("tls", new PrivateRegistry(tlsRegistry.host(), tlsDaemon.socket(),
+                pushPrivateBase(tlsRegistry.host()), lab.authRegistry()));
+    }
+
+    /** Pushes busybox to {@code registry} from the host daemon and removes it there; returns its reference. */
+    private static String pushPrivateBase(String registry) throws Exception {
+        String ref = registry + "/cli-test/private-base-" + CliRun.unique() + ":1";
         try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), EventSink.discard())) {
-            engine.tag(lab.baseImage(), privateBase);
-            engine.push(PushRequest.builder().tag(privateBase).credentials(lab.registryCredentials()).build());
-            engine.remove(privateBase); // the builds below must pull it
+            engine.tag(lab.baseImage(), ref);
+            try {
+                engine.push(PushRequest.builder().tag(ref).credentials(lab.registryCredentials()).build());
+            } finally {
+                engine.remove(ref); // the builds below must pull it
+            }
         }
+        return ref;
     }
 
     @AfterAll
     static void removeImages() throws Exception {
         try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), EventSink.discard())) {
-            engine.remove(privateBase);
             for (String tag : CREATED) {
                 engine.remove(tag);
+            }
+        } finally {
+            // what the TLS registry's builds made goes with the daemon
+            try (TlsAuthRegistry r = tlsRegistry; DisposableDaemon d = tlsDaemon) {
+                REGISTRIES.clear();
             }
         }
     }
 
-    private static Map<String, String> env(Path config, Path bin) {
-        Map<String, String> env = new HashMap<>(CliRun.labEnv());
+    private static Map<String, String> env(PrivateRegistry registry, Path config, Path bin) {
+        Map<String, String> env = new HashMap<>();
+        env.put("DOCKER_HOST", "unix://" + registry.daemonSocket());
         env.put("DOCKER_CONFIG", config.toString());
         env.put("PATH", (bin == null ? "" : bin + ":") + "/usr/bin:/bin");
         return env;
     }
 
-    private static Path privateContext() throws Exception {
+    private static Path privateContext(PrivateRegistry registry) throws Exception {
         Path context = Files.createDirectories(dir.resolve("private-" + CliRun.unique()));
-        Files.writeString(context.resolve("Dockerfile"), "FROM " + privateBase + "\nRUN echo pulled-privately "
-                + CliRun.unique() + "\n"); // a step of its own each time: never from the cache
+        Files.writeString(context.resolve("Dockerfile"), "FROM " + registry.privateBase()
+                + "\nRUN echo pulled-privately " + CliRun.unique() + "\n"); // a step of its own: never from the cache
         return context;
     }
 
-    private static CliRun buildFromPrivate(Map<String, String> env, String builder) throws Exception {
+    private static CliRun buildFromPrivate(PrivateRegistry registry, Map<String, String> env, String builder)
+            throws Exception {
         String tag = lab.plainRegistry() + "/cli-test/from-private-" + CliRun.unique() + ":1";
-        CREATED.add(tag);
+        if (registry.daemonSocket().equals(lab.hostSocket())) {
+            CREATED.add(tag);
+        }
         // --pull: the daemon must ask the registry each time, whatever it has cached from the build before
-        return CliRun.runWith(env, "", "build", "--context", privateContext().toString(), "--tag", tag, "--pull",
-                "--network", "none", "--builder", builder, "--json");
+        return CliRun.runWith(env, "", "build", "--context", privateContext(registry).toString(), "--tag", tag,
+                "--pull", "--network", "none", "--builder", builder, "--json");
     }
 
-    @Test
-    void aPrivateBaseImageIsPulledWithTheAuthsEntryOnBothBuilders() throws Exception {
-        Path config = Files.createDirectories(dir.resolve("auths"));
-        String user = lab.fact("LAB_REGISTRY_USER");
+    private static String authsEntry(String host) {
+        String login = lab.fact("LAB_REGISTRY_USER") + ":" + lab.registryPassword();
+        return "{\"auths\": {\"" + host + "\": {\"auth\": \""
+                + Base64.getEncoder().encodeToString(login.getBytes(StandardCharsets.UTF_8)) + "\"}}}";
+    }
+
+    @ParameterizedTest(name = "{0} registry")
+    @ValueSource(strings = {"htpasswd", "tls"})
+    void aPrivateBaseImageIsPulledWithTheAuthsEntryOnBothBuilders(String which) throws Exception {
+        PrivateRegistry registry = REGISTRIES.get(which);
+        Path config = Files.createDirectories(dir.resolve("auths-" + which));
         String password = lab.registryPassword();
         for (String builder : List.of("buildkit", "classic")) {
             Files.deleteIfExists(config.resolve("config.json"));
-            CliRun anonymous = buildFromPrivate(env(config, null), builder);
+            CliRun anonymous = buildFromPrivate(registry, env(registry, config, null), builder);
             assertThat(anonymous.exit()).as(builder + " without a login: " + anonymous.err()).isEqualTo(1);
 
-            Files.writeString(config.resolve("config.json"), "{\"auths\": {\"" + lab.authRegistry()
-                    + "\": {\"auth\": \"" + Base64.getEncoder().encodeToString((user + ":" + password)
-                    .getBytes(StandardCharsets.UTF_8)) + "\"}}}");
-            CliRun authed = buildFromPrivate(env(config, null), builder);
+            Files.writeString(config.resolve("config.json"), authsEntry(registry.host()));
+            CliRun authed = buildFromPrivate(registry, env(registry, config, null), builder);
             assertThat(authed.exit()).as(builder + ": " + authed.err()).isZero();
             assertThat(authed.json().path("imageId").asText()).startsWith("sha256:");
             assertThat(authed.err()).contains("pulled-privately").doesNotContain(password);
 
-            // a login for another host only: the lab registry gets none
-            Files.writeString(config.resolve("config.json"), "{\"auths\": {\"" + lab.tlsRegistry()
-                    + "\": {\"auth\": \"" + Base64.getEncoder().encodeToString((user + ":" + password)
-                    .getBytes(StandardCharsets.UTF_8)) + "\"}}}");
-            CliRun other = buildFromPrivate(env(config, null), builder);
+            // a login for another host only: this registry gets none
+            Files.writeString(config.resolve("config.json"), authsEntry(registry.otherHost()));
+            CliRun other = buildFromPrivate(registry, env(registry, config, null), builder);
             assertThat(other.exit()).as(builder + " with another host's login: " + other.err()).isEqualTo(1);
+            for (CliRun r : List.of(anonymous, other)) {
+                assertThat(r.err()).doesNotContain(password).doesNotContain("pulled-privately");
+            }
         }
     }
 
-    @Test
-    void aPrivateBaseImageIsPulledWithACredentialHelper() throws Exception {
-        Path config = Files.createDirectories(dir.resolve("helper"));
-        Path bin = Files.createDirectories(dir.resolve("helper-bin"));
-        Path keychain = Files.writeString(dir.resolve("helper-keychain"), lab.registryPassword());
+    @ParameterizedTest(name = "{0} registry")
+    @ValueSource(strings = {"htpasswd", "tls"})
+    void aPrivateBaseImageIsPulledWithACredentialHelper(String which) throws Exception {
+        PrivateRegistry registry = REGISTRIES.get(which);
+        Path config = Files.createDirectories(dir.resolve("helper-" + which));
+        Path bin = Files.createDirectories(dir.resolve("helper-bin-" + which));
+        Path keychain = Files.writeString(dir.resolve("helper-keychain-" + which), lab.registryPassword());
         Path script = bin.resolve("docker-credential-test");
         Files.writeString(script, "#!/bin/sh\naddr=$(cat)\n"
-                + "if [ \"$addr\" = \"" + lab.authRegistry() + "\" ]; then\n"
+                + "if [ \"$addr\" = \"" + registry.host() + "\" ]; then\n"
                 + "  printf '{\"Username\":\"" + lab.fact("LAB_REGISTRY_USER") + "\",\"Secret\":\"%s\"}' \"$(cat "
                 + keychain + ")\"\n"
                 + "else echo 'credentials not found in native keychain'; exit 1; fi\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-        Files.writeString(config.resolve("config.json"), "{\"credHelpers\": {\"" + lab.authRegistry()
+        Files.writeString(config.resolve("config.json"), "{\"credHelpers\": {\"" + registry.host()
                 + "\": \"test\"}}");
         for (String builder : List.of("buildkit", "classic")) {
-            CliRun r = buildFromPrivate(env(config, bin), builder);
+            CliRun r = buildFromPrivate(registry, env(registry, config, bin), builder);
             assertThat(r.exit()).as(builder + ": " + r.err()).isZero();
-            assertThat(r.err()).doesNotContain(lab.registryPassword());
+            assertThat(r.err()).contains("pulled-privately").doesNotContain(lab.registryPassword());
         }
+        // the control: the same helper without the credHelpers entry, and the pull fails
+        Files.writeString(config.resolve("config.json"), "{}");
+        CliRun without = buildFromPrivate(registry, env(registry, config, bin), "buildkit");
+        assertThat(without.exit()).as("without the helper: " + without.err()).isEqualTo(1);
     }
 
     @Test
