@@ -178,6 +178,34 @@ public final class FaultCheck {
         }
     }
 
+    /**
+     * The names of this JVM's live session threads, platform and virtual ({@code containerbuild-session...}): the
+     * virtual ones, which serve the session's streams, show only in a thread dump, not in
+     * {@link Thread#getAllStackTraces()}.
+     */
+    static List<String> sessionThreads() {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("cb-threads");
+            Path dump = dir.resolve("threads.json");
+            java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"name\"\\s*:\\s*\"(containerbuild-session[^\"]*)\"")
+                    .matcher(Files.readString(dump));
+            List<String> names = new ArrayList<>();
+            while (m.find()) {
+                names.add(m.group(1));
+            }
+            return names;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (dir != null) {
+                Lab.exec(List.of("rm", "-rf", dir.toString()), null, false);
+            }
+        }
+    }
+
     /** Builds a small image of its own on {@code endpoint} (the next build after a fault) and removes it. */
     static void assertNextBuildSucceeds(DaemonEndpoint endpoint, String baseImage, Path dir) throws Exception {
         String marker = LabSupport.unique("next-build");
