@@ -3,11 +3,16 @@ package io.jenkins.plugins.containerbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
+import io.jenkins.plugins.containerbuild.engine.DiskSnapshot;
 import io.jenkins.plugins.containerbuild.engine.DisposableDaemon;
+import io.jenkins.plugins.containerbuild.engine.FaultCheck;
 import io.jenkins.plugins.containerbuild.engine.PushRequest;
+import io.jenkins.plugins.containerbuild.engine.StepLeftovers;
 import io.jenkins.plugins.containerbuild.engine.TlsAuthRegistry;
 import io.jenkins.plugins.containerbuild.engine.event.EventSink;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import io.jenkins.plugins.containerbuild.engine.ssh.RunningSshAgent;
+import io.jenkins.plugins.containerbuild.engine.ssh.TestKeys;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -240,6 +246,100 @@ class InsideTheBuildTest {
 
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).contains("agent-at-/run/buildkit/ssh_agent.", "deploy-agent").doesNotContain("PRIVATE");
+    }
+
+    /**
+     * {@code bin/containerbuild build --secret ... --ssh ...} stopped by SIGINT (Ctrl-C) or SIGTERM while a step holds
+     * both secrets and a connection to each forwarded agent (a running ssh-agent as {@code default}, a key file as
+     * {@code deploy}): the process exits 130 and says so, and nothing is left: no process of the CLI or the step, no
+     * container, no connection held to the running agent (which keeps running, with its key), no agent socket left
+     * by the daemon, no temporary file, and no file new or changed in the temporary folders (the CLI's stderr
+     * included) holds a secret or a key; the next build works.
+     */
+    @ParameterizedTest(name = "SIG{0}")
+    @ValueSource(strings = {"INT", "TERM"})
+    void anInterruptedBuildWithSecretsAndSshLeavesNothing(String signal, @TempDir Path run) throws Exception {
+        byte[] fileSecret = ("file-secret-" + CliRun.unique() + "\u0000\n").getBytes(StandardCharsets.ISO_8859_1);
+        String envSecret = "env-secret-" + CliRun.unique();
+        Path secretFile = Files.write(run.resolve("tok.secret"), fileSecret);
+        Path keys = Files.createDirectories(run.resolve("keys"));
+        TestKeys.Key deploy = TestKeys.sshKeygen(keys, "deploy", "ed25519", 0, null, "");
+        TestKeys.Key agentKey = TestKeys.sshKeygen(keys, "agent", "ecdsa", 256, null, "");
+        Path ctx = Files.createDirectories(run.resolve("ctx"));
+        Files.copy(deploy.publicFile(), ctx.resolve("deploy.pub"));
+        Files.copy(agentKey.publicFile(), ctx.resolve("agent.pub"));
+        String marker = "abort-" + CliRun.unique();
+        int seconds = 100_000 + new java.util.Random().nextInt(800_000);
+        String sleep = "sleep " + seconds;
+        String sleepDeploy = "sleep " + (seconds + 1);
+        String signAgent = "ssh-keygen -q -Y sign -f /work/agent.pub -n ns-" + marker;
+        String signDeploy = "ssh-keygen -q -Y sign -f /work/deploy.pub -n ns-" + marker;
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + lab.fact("LAB_SSH_IMAGE") + "\nCOPY *.pub /work/\n"
+                + "RUN --mount=type=secret,id=tok,required=true --mount=type=secret,id=API_TOKEN,required=true"
+                + " --mount=type=ssh,required=true --mount=type=ssh,id=deploy,target=/run/deploy.sock,required=true"
+                + " test -s /run/secrets/tok && test -s /run/secrets/API_TOKEN && echo " + marker
+                + " && { " + sleepDeploy + " | SSH_AUTH_SOCK=/run/deploy.sock " + signDeploy + " & }"
+                + " && " + sleep + " | " + signAgent + "\n");
+        String tag = "cli-test/interrupted-" + CliRun.unique() + ":1";
+        CREATED.add(tag);
+        try (RunningSshAgent agent = RunningSshAgent.start(Files.createDirectories(run.resolve("agent")))) {
+            assertThat(agent.sshAdd(agentKey.privateFile().toString()).exitCode()).isZero();
+            Map<String, String> env = new HashMap<>(CliRun.labEnv());
+            env.put("DOCKER_CONFIG", Files.createDirectories(run.resolve("docker-config")).toString());
+            env.put("API_TOKEN", envSecret);
+            env.put("SSH_AUTH_SOCK", agent.socket().toString());
+            StepLeftovers leftovers = StepLeftovers.begin();
+            FaultCheck check = FaultCheck.begin("InsideTheBuildTest-" + CliRun.unique());
+            check.searchFilesFor(DiskSnapshot.forms(fileSecret));
+            check.searchFilesFor(DiskSnapshot.forms(envSecret));
+            check.searchFilesFor(DiskSnapshot.keyForms(deploy.privateText()));
+            check.searchFilesFor(DiskSnapshot.keyForms(agentKey.privateText()));
+            Path out = run.resolve("stdout");
+            Path err = run.resolve("stderr");
+            Process cli = CliRun.launch(run, env, out, err, "build", "--context", ctx.toString(), "--tag", tag,
+                    "--network", "none", "--secret", "id=tok,src=" + secretFile, "--secret", "id=API_TOKEN,env=API_TOKEN",
+                    "--ssh", "default", "--ssh", "deploy=" + deploy.privateFile());
+            List<ProcessHandle> processes = new ArrayList<>();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5); // the launcher may build the CLI
+                while (!Files.readString(err).contains(marker) || !StepLeftovers.holdsASocket(signAgent)
+                        || !StepLeftovers.holdsASocket(signDeploy) || agent.connections() < 1) {
+                    assertThat(cli.isAlive()).as("still building: %s", Files.readString(err)).isTrue();
+                    assertThat(System.nanoTime()).as("the step never held both agents: %s", Files.readString(err))
+                            .isLessThan(deadline);
+                    Thread.sleep(100);
+                }
+                assertThat(leftovers.agentSockets()).as("the step's agent sockets").hasSize(2);
+                processes.add(cli.toHandle());
+                cli.toHandle().descendants().forEach(processes::add);
+                Lab.exec(List.of("kill", "-" + signal, Long.toString(cli.pid())), null, true);
+                assertThat(cli.waitFor(90, TimeUnit.SECONDS)).as("the CLI ended after SIG%s", signal).isTrue();
+            } finally {
+                cli.destroyForcibly();
+            }
+            String stderr = Files.readString(err);
+            System.err.println(stderr);
+            assertThat(cli.exitValue()).as("exit status after SIG%s", signal).isEqualTo(130);
+            assertThat(stderr).contains("interrupted");
+            assertThat(Files.readString(out)).isEmpty();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while ((StepLeftovers.running(sleep) || StepLeftovers.running(sleepDeploy)
+                    || StepLeftovers.running(signAgent) || StepLeftovers.running(signDeploy)
+                    || agent.connections() > 0 || !leftovers.agentSockets().isEmpty())
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(processes).as("the CLI's processes").noneMatch(ProcessHandle::isAlive);
+            assertThat(List.of(sleep, sleepDeploy, signAgent, signDeploy)).as("the step's processes")
+                    .noneMatch(StepLeftovers::running);
+            assertThat(agent.connections()).as("no connection left open to the running agent").isZero();
+            assertThat(agent.sshAdd("-L").stdout()).as("the agent keeps its key").contains(agentKey.publicKey());
+            assertThat(leftovers.agentSockets()).as("no agent socket left by the daemon").isEmpty();
+            assertThat(lab.docker("ps", "-aq", "--filter", "ancestor=" + lab.fact("LAB_SSH_IMAGE")).strip()).isEmpty();
+            assertThat(stderr).doesNotContain(envSecret).doesNotContain("file-secret-");
+            check.assertNothingLeft();
+        }
+        FaultCheck.assertNextBuildSucceeds(lab.dood(), lab.baseImage(), Files.createDirectories(run.resolve("next")));
     }
 
     @Test

@@ -183,7 +183,7 @@ public final class FaultCheck {
      * virtual ones, which serve the session's streams, show only in a thread dump, not in
      * {@link Thread#getAllStackTraces()}.
      */
-    static List<String> sessionThreads() {
+    public static List<String> sessionThreads() {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("cb-threads");
@@ -207,7 +207,7 @@ public final class FaultCheck {
     }
 
     /** Builds a small image of its own on {@code endpoint} (the next build after a fault) and removes it. */
-    static void assertNextBuildSucceeds(DaemonEndpoint endpoint, String baseImage, Path dir) throws Exception {
+    public static void assertNextBuildSucceeds(DaemonEndpoint endpoint, String baseImage, Path dir) throws Exception {
         String marker = LabSupport.unique("next-build");
         LabSupport.context(dir, "FROM " + baseImage + "\nRUN echo " + marker + " > /next\n");
         try (ContainerEngine engine = ContainerEngine.connect(endpoint, new RecordingSink())) {

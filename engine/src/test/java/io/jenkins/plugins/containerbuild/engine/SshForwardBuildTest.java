@@ -205,7 +205,7 @@ class SshForwardBuildTest {
             } else {
                 request.ssh("default", List.of(SshKey.of(key.privateText(), null)));
             }
-            java.util.Set<Path> socketDirsBefore = sshSocketDirs();
+            StepLeftovers leftovers = StepLeftovers.begin();
             FaultCheck check = FaultCheck.begin(LabSupport.unique("SshForwardBuildTest-abort"));
             check.searchFilesFor(DiskSnapshot.keyForms(key.privateText()));
             RecordingSink events = new RecordingSink();
@@ -224,7 +224,7 @@ class SshForwardBuildTest {
                 seen.get(2, java.util.concurrent.TimeUnit.MINUTES);
                 // the step's ssh-keygen has connected through the forwarded socket and listed the agent's keys
                 long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-                while (!holdsASocket(signer) || (relay && agent.connections() < 1)) {
+                while (!StepLeftovers.holdsASocket(signer) || (relay && agent.connections() < 1)) {
                     assertThat(worker.isAlive()).as("the build still runs: %s", thrown.get()).isTrue();
                     assertThat(System.nanoTime()).as("the step's agent connection never opened").isLessThan(deadline);
                     Thread.sleep(50);
@@ -232,23 +232,22 @@ class SshForwardBuildTest {
                 // the checks below see what they look for while the step runs
                 assertThat(FaultCheck.sessionThreads()).as("session threads during the step")
                         .contains("containerbuild-session").hasSizeGreaterThan(1);
-                assertThat(socketsIn(newer(sshSocketDirs(), socketDirsBefore))).as("the step's agent socket")
-                        .isNotEmpty();
+                assertThat(leftovers.agentSockets()).as("the step's agent socket").isNotEmpty();
                 worker.interrupt();
                 worker.join(java.util.concurrent.TimeUnit.SECONDS.toMillis(120));
                 assertThat(worker.isAlive()).as("the build ended after the interrupt").isFalse();
                 assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
             }
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-            while ((running(sleep) || running(signer) || !FaultCheck.sessionThreads().isEmpty()
-                    || (relay && agent.connections() > 0) || !socketsIn(newer(sshSocketDirs(), socketDirsBefore)).isEmpty())
+            while ((StepLeftovers.running(sleep) || StepLeftovers.running(signer) || !FaultCheck.sessionThreads().isEmpty()
+                    || (relay && agent.connections() > 0) || !leftovers.agentSockets().isEmpty())
                     && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
-            assertThat(running(sleep) || running(signer)).as("the step's processes were stopped").isFalse();
+            assertThat(StepLeftovers.running(sleep) || StepLeftovers.running(signer))
+                    .as("the step's processes were stopped").isFalse();
             assertThat(FaultCheck.sessionThreads()).as("no session thread left").isEmpty();
-            assertThat(socketsIn(newer(sshSocketDirs(), socketDirsBefore))).as("no agent socket left by the daemon")
-                    .isEmpty();
+            assertThat(leftovers.agentSockets()).as("no agent socket left by the daemon").isEmpty();
             if (relay) {
                 assertThat(agent.connections()).as("no connection left open to the running agent").isZero();
                 assertThat(agent.isAlive()).isTrue();
@@ -269,63 +268,6 @@ class SshForwardBuildTest {
                 agent.close();
             }
         }
-    }
-
-    /** Whether a process runs with exactly this command line. */
-    private static boolean running(String commandLine) {
-        return Lab.exec(List.of("pgrep", "-f", "^" + commandLine + "$"), null, false).exitCode() == 0;
-    }
-
-    /** Whether the process with exactly this command line has a socket open (its connection to the agent). */
-    private static boolean holdsASocket(String commandLine) throws java.io.IOException {
-        Lab.Result r = Lab.exec(List.of("pgrep", "-f", "^" + commandLine + "$"), null, false);
-        for (String pid : r.stdout().strip().lines().toList()) {
-            try (var fds = Files.list(Path.of("/proc", pid, "fd"))) {
-                for (Path fd : fds.toList()) {
-                    try {
-                        if (Files.readSymbolicLink(fd).toString().startsWith("socket:")) {
-                            return true;
-                        }
-                    } catch (java.io.IOException gone) {
-                        // closed meanwhile
-                    }
-                }
-            } catch (java.io.IOException gone) {
-                // the process ended meanwhile
-            }
-        }
-        return false;
-    }
-
-    /**
-     * The directories in which the host daemon's BuildKit makes the agent socket of each ssh mount
-     * ({@code DATA-ROOT/tmp/.buildkit-ssh-sock*}). BuildKit 0.8 removes the socket when the step ends but leaves the
-     * empty directory, so only sockets count as left behind.
-     */
-    private static java.util.Set<Path> sshSocketDirs() throws java.io.IOException {
-        Path tmp = Path.of(Lab.get().docker("info", "-f", "{{.DockerRootDir}}").strip(), "tmp");
-        try (var entries = Files.list(tmp)) {
-            return entries.filter(p -> p.getFileName().toString().startsWith(".buildkit-ssh-sock"))
-                    .collect(java.util.stream.Collectors.toSet());
-        }
-    }
-
-    private static java.util.Set<Path> newer(java.util.Set<Path> now, java.util.Set<Path> before) {
-        java.util.Set<Path> added = new java.util.HashSet<>(now);
-        added.removeAll(before);
-        return added;
-    }
-
-    private static List<Path> socketsIn(java.util.Set<Path> dirs) throws java.io.IOException {
-        List<Path> sockets = new ArrayList<>();
-        for (Path d : dirs) {
-            try (var entries = Files.list(d)) {
-                entries.forEach(sockets::add);
-            } catch (java.nio.file.NoSuchFileException gone) {
-                // removed meanwhile
-            }
-        }
-        return sockets;
     }
 
     private static String sshImage() {
