@@ -10,8 +10,10 @@ import com.cloudbees.plugins.credentials.CredentialsProvider;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
 import hudson.AbortException;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
+import io.jenkins.plugins.containerbuild.engine.DiskSnapshot;
 import io.jenkins.plugins.containerbuild.engine.DisposableDaemon;
 import io.jenkins.plugins.containerbuild.engine.PushRequest;
+import io.jenkins.plugins.containerbuild.engine.SavedImage;
 import io.jenkins.plugins.containerbuild.engine.TlsAuthRegistry;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +38,8 @@ import org.mockito.MockedStatic;
 /**
  * containerBuild with Jenkins credentials inside the build, run as Jenkins runs it (the step execution, the
  * callable serialized and invoked on the workspace) on the lab's daemon: a private base image from the htpasswd
- * registry and from a TLS registry with pull credentials, for both builders, Secret text and Secret file reaching RUN byte for byte, an SSH agent for
+ * registry and from a TLS registry with pull credentials, for both builders, Secret text and Secret file reaching RUN
+ * byte for byte (and in no layer, no image config, no log line and not in the daemon's log), an SSH agent for
  * {@code RUN --mount=type=ssh}, and a local output written into the workspace. The values show in no log line.
  */
 @ExtendWith(JenkinsStatics.class)
@@ -163,8 +166,20 @@ class BuildCredentialsLabTest {
         String log = harness.log();
         assertThat(log).contains("secrets-" + id, sha256(text), sha256(file));
         assertThat(log).doesNotContain(text, "npm-" + id);
-        String history = lab.docker("history", "--no-trunc", tag) + lab.docker("image", "inspect", tag);
-        assertThat(history).doesNotContain(text, "npm-" + id);
+        // in no layer, no image config, no log line and not in the daemon's log: whole, in base64, or by its text
+        SavedImage image = SavedImage.of(lab.hostSocket(), tag);
+        String daemonLog = Files.readString(Path.of(lab.fact("LAB_DIR"), "dockerd-host.log"),
+                StandardCharsets.ISO_8859_1);
+        for (String secret : List.of(text, file, "npm-" + id)) {
+            byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+            image.assertHoldsNo("a secret of the step", bytes);
+            for (String form : DiskSnapshot.forms(bytes)) {
+                assertThat(log.contains(form)).as("a form of a secret (%d chars) in the build log", form.length())
+                        .isFalse();
+                assertThat(daemonLog.contains(form)).as("a form of a secret (%d chars) in the daemon's log",
+                        form.length()).isFalse();
+            }
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.jenkins.plugins.containerbuild.engine.DiskSnapshot;
 import io.jenkins.plugins.containerbuild.engine.DisposableDaemon;
 import io.jenkins.plugins.containerbuild.engine.FaultCheck;
 import io.jenkins.plugins.containerbuild.engine.PushRequest;
+import io.jenkins.plugins.containerbuild.engine.SavedImage;
 import io.jenkins.plugins.containerbuild.engine.StepLeftovers;
 import io.jenkins.plugins.containerbuild.engine.TlsAuthRegistry;
 import io.jenkins.plugins.containerbuild.engine.event.EventSink;
@@ -188,7 +189,7 @@ class InsideTheBuildTest {
     }
 
     @Test
-    void secretsFromAFileAndAVariableReachRunByteForByteAndStayOutOfTheImage() throws Exception {
+    void secretsFromAFileAndAVariableReachRunByteForByteInAnOutput() throws Exception {
         byte[] fileSecret = {'f', 0, 1, (byte) 0xfe, '\n', 'z'};
         String envSecret = "env-s3cret-" + CliRun.unique();
         Path secretFile = Files.write(dir.resolve("file.secret"), fileSecret);
@@ -211,21 +212,70 @@ class InsideTheBuildTest {
         assertThat(Files.readString(out.resolve("e"))).isEqualTo(envSecret);
         assertThat(r.json().path("output").asText()).isEqualTo(out.toString());
         assertThat(r.err()).doesNotContain(envSecret);
+        assertNowhere(r, "the file secret", fileSecret);
+        assertNowhere(r, "the variable's secret", envSecret.getBytes(StandardCharsets.UTF_8));
+    }
 
-        // the same secret in a tagged image: the RUN step sees it, no layer or config keeps it
-        Path tagged = Files.createDirectories(dir.resolve("secrets-image"));
-        Files.writeString(tagged.resolve("Dockerfile"), "FROM " + lab.baseImage() + "\n"
-                + "RUN --mount=type=secret,id=API_TOKEN,required=true test \"$(cat /run/secrets/API_TOKEN)\" = \""
-                + "$(echo env-s3cret)-" + envSecret.substring("env-s3cret-".length()) + "\" && echo seen "
-                + CliRun.unique() + "\n");
-        String tag = lab.plainRegistry() + "/cli-test/secret-" + CliRun.unique() + ":1";
+    /**
+     * Both kinds of secret in a tagged image: the RUN step reads them byte for byte (their sha256 sums, kept in the
+     * image, match), and the saved image (every layer's files, the config with its history, the manifest), the CLI's
+     * stderr and stdout, and the daemon's log hold neither, nor their base64.
+     */
+    @Test
+    void secretsFromAFileAndAVariableStayOutOfEveryLayerTheConfigAndTheLog() throws Exception {
+        String id = CliRun.unique();
+        byte[] fileSecret = ("file-s3cret-" + id + "\u0000\u00ff\r\n\u00e9").getBytes(StandardCharsets.ISO_8859_1);
+        String envSecret = "env-s3cret-" + id + "-\u00e9\u4e2d";
+        byte[] envBytes = envSecret.getBytes(StandardCharsets.UTF_8);
+        Path secretFile = Files.write(dir.resolve("image-file.secret"), fileSecret);
+        Path context = Files.createDirectories(dir.resolve("secrets-image"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM " + lab.baseImage() + "\n"
+                + "RUN --mount=type=secret,id=tok,required=true --mount=type=secret,id=API_TOKEN,required=true"
+                + " sha256sum /run/secrets/tok /run/secrets/API_TOKEN > /sums && echo seen " + id + "\n"
+                + "RUN test ! -e /run/secrets/tok && test ! -e /run/secrets/API_TOKEN\n");
+        String tag = lab.plainRegistry() + "/cli-test/secret-" + id + ":1";
         CREATED.add(tag);
-        CliRun image = CliRun.runWith(env, "", "build", "--context", tagged.toString(), "--network", "none",
-                "--secret", "id=API_TOKEN,env=API_TOKEN", "--tag", tag);
-        assertThat(image.exit()).as(image.err()).isZero();
-        assertThat(lab.docker("image", "inspect", tag)).doesNotContain(envSecret);
-        assertThat(lab.docker("history", "--no-trunc", tag)).doesNotContain(envSecret);
-        assertThat(lab.docker("save", tag)).doesNotContain(envSecret);
+        Map<String, String> env = new HashMap<>(CliRun.labEnv());
+        env.put("API_TOKEN", envSecret);
+        env.put("DOCKER_CONFIG", dir.resolve("no-config").toString());
+
+        CliRun r = CliRun.runWith(env, "", "build", "--context", context.toString(), "--network", "none",
+                "--no-cache", "--secret", "id=tok,src=" + secretFile, "--secret", "id=API_TOKEN,env=API_TOKEN",
+                "--tag", tag, "--json");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("seen " + id);
+        SavedImage image = SavedImage.of(lab.hostSocket(), tag);
+        assertThat(new String(image.file("sums"), StandardCharsets.US_ASCII)).as("what the step read")
+                .isEqualTo(sha256(fileSecret) + "  /run/secrets/tok\n" + sha256(envBytes) + "  /run/secrets/API_TOKEN\n");
+        // whole, and their text alone (a decoder may have mangled the other bytes)
+        byte[] fileText = ("file-s3cret-" + id).getBytes(StandardCharsets.US_ASCII);
+        byte[] envText = ("env-s3cret-" + id).getBytes(StandardCharsets.US_ASCII);
+        image.assertHoldsNo("the file secret", fileSecret);
+        image.assertHoldsNo("the variable's secret", envBytes);
+        image.assertHoldsNo("the file secret's text", fileText);
+        image.assertHoldsNo("the variable's secret's text", envText);
+        assertNowhere(r, "the file secret", fileSecret);
+        assertNowhere(r, "the variable's secret", envBytes);
+        assertNowhere(r, "the file secret's text", fileText);
+        assertNowhere(r, "the variable's secret's text", envText);
+    }
+
+    /** Neither the CLI's output nor the host daemon's log holds {@code secret} or its base64. */
+    private static void assertNowhere(CliRun r, String what, byte[] secret) throws Exception {
+        String daemonLog = new String(Files.readAllBytes(Path.of(lab.fact("LAB_DIR"), "dockerd-host.log")),
+                StandardCharsets.ISO_8859_1);
+        String output = new String((r.out() + r.err()).getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        for (String form : DiskSnapshot.forms(secret)) {
+            assertThat(output.contains(form)).as("%s (a form of %d chars) in the CLI's output", what, form.length())
+                    .isFalse();
+            assertThat(daemonLog.contains(form)).as("%s (a form of %d chars) in the daemon's log", what,
+                    form.length()).isFalse();
+        }
+    }
+
+    private static String sha256(byte[] b) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
     }
 
     @Test
