@@ -94,6 +94,10 @@ class InsideTheBuildTest {
             for (String tag : CREATED) {
                 engine.remove(tag);
             }
+            PrivateRegistry onTheHost = REGISTRIES.get("htpasswd");
+            if (onTheHost != null) {
+                engine.remove(onTheHost.privateBase()); // the classic builder keeps what it pulled
+            }
         } finally {
             // what the TLS registry's builds made goes with the daemon
             try (TlsAuthRegistry r = tlsRegistry; DisposableDaemon d = tlsDaemon) {
