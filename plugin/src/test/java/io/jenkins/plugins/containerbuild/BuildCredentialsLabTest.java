@@ -3,13 +3,18 @@ package io.jenkins.plugins.containerbuild;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.Mockito.mockStatic;
+import static org.mockito.Mockito.times;
 
 import com.cloudbees.jenkins.plugins.sshcredentials.SSHUserPrivateKey;
 import com.cloudbees.plugins.credentials.CredentialsProvider;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
 import hudson.AbortException;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
+import io.jenkins.plugins.containerbuild.engine.DiskSnapshot;
+import io.jenkins.plugins.containerbuild.engine.DisposableDaemon;
 import io.jenkins.plugins.containerbuild.engine.PushRequest;
+import io.jenkins.plugins.containerbuild.engine.SavedImage;
+import io.jenkins.plugins.containerbuild.engine.TlsAuthRegistry;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,25 +23,31 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.mockito.MockedStatic;
 
 /**
  * containerBuild with Jenkins credentials inside the build, run as Jenkins runs it (the step execution, the
  * callable serialized and invoked on the workspace) on the lab's daemon: a private base image from the htpasswd
- * registry with pull credentials, Secret text and Secret file reaching RUN byte for byte, an SSH agent for
+ * registry and from a TLS registry with pull credentials, for both builders, Secret text and Secret file reaching RUN
+ * byte for byte (and in no layer, no image config, no log line and not in the daemon's log), an SSH agent for
  * {@code RUN --mount=type=ssh}, and a local output written into the workspace. The values show in no log line.
  */
 @ExtendWith(JenkinsStatics.class)
 class BuildCredentialsLabTest {
 
     private static Lab lab;
+    private static TlsAuthRegistry tlsRegistry;
+    private static DisposableDaemon tlsDaemon;
 
     @TempDir
     Path workspace;
@@ -49,17 +60,43 @@ class BuildCredentialsLabTest {
         lab = Lab.get();
     }
 
-    /** A base image only the htpasswd registry has (the local tag is removed), pulled with the step's credentials. */
-    @ParameterizedTest
-    @ValueSource(strings = {"buildkit", "classic"})
-    void aPrivateBaseImageIsPulledWithTheRegistrysCredentials(String builder) throws Exception {
+    @AfterAll
+    static void stopTheTlsRegistry() throws Exception {
+        try (TlsAuthRegistry r = tlsRegistry; DisposableDaemon d = tlsDaemon) {
+            tlsRegistry = null;
+            tlsDaemon = null;
+        }
+    }
+
+    static Stream<Arguments> buildersAndRegistries() {
+        return Stream.of("buildkit", "classic").flatMap(b -> Stream.of(Arguments.of(b, "htpasswd"),
+                Arguments.of(b, "tls")));
+    }
+
+    /**
+     * A base image only the registry has (the local tag is removed), pulled with the step's credentials, by both
+     * builders from the htpasswd registry (on the lab's daemon) and from a TLS registry with a login (the engine
+     * tests' {@link TlsAuthRegistry}, under the machine's host name, on a {@link DisposableDaemon} started after it,
+     * whose BuildKit reads the registry's certificate when it starts). Without the registry, or with the
+     * credentials for another one, the pull is refused.
+     */
+    @ParameterizedTest(name = "{0} from the {1} registry")
+    @MethodSource("buildersAndRegistries")
+    void aPrivateBaseImageIsPulledWithTheRegistrysCredentials(String builder, String which) throws Exception {
+        boolean tls = which.equals("tls");
+        if (tls && tlsRegistry == null) {
+            tlsRegistry = new TlsAuthRegistry();
+            tlsDaemon = new DisposableDaemon();
+        }
+        String host = tls ? tlsRegistry.host() : lab.authRegistry();
         String id = Fixtures.unique();
-        String base = lab.authRegistry() + "/containerbuild-plugin/private-base-" + id + ":1";
+        String base = host + "/containerbuild-plugin/private-base-" + id + ":1";
         lab.docker("tag", lab.baseImage(), base);
         try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), e -> { })) {
             engine.push(PushRequest.builder().tag(base).credentials(lab.registryCredentials()).retries(0).build());
+        } finally {
+            lab.docker("rmi", base);
         }
-        lab.docker("rmi", base);
         created.add(base);
         Fixtures.context(workspace, "app", base, "private-" + id);
         StepHarness harness = new StepHarness(workspace);
@@ -67,16 +104,36 @@ class BuildCredentialsLabTest {
         build.setContext("app");
         build.setBuilder(builder);
         build.setNetwork("none");
+        build.setPull(true); // the daemon asks the registry each time, also after a pull that kept the image
+        if (tls) {
+            DoodDaemon daemon = new DoodDaemon();
+            daemon.setSocket(tlsDaemon.socket().toString());
+            build.setDaemon(daemon);
+        }
         PullRegistry registry = new PullRegistry();
-        registry.setUrl("http://" + lab.authRegistry());
+        registry.setUrl((tls ? "https://" : "http://") + host);
         registry.setCredentialsId("registry");
-        build.setRegistries(List.of(registry));
+        PullRegistry elsewhere = new PullRegistry();
+        elsewhere.setUrl(tls ? "http://" + lab.authRegistry() : "https://" + lab.tlsRegistry());
+        elsewhere.setCredentialsId("registry");
 
         try (MockedStatic<CredentialsProvider> provider = mockStatic(CredentialsProvider.class)) {
             StandardUsernamePasswordCredentials c = Fixtures.registryCredentials(provider, "registry", lab);
+            build.setRegistries(List.of());
+            assertThatThrownBy(() -> harness.build(build)).as("without credentials").isInstanceOf(AbortException.class)
+                    .hasMessageNotContaining(lab.registryPassword());
+            build.setRegistries(List.of(elsewhere));
+            assertThatThrownBy(() -> harness.build(build)).as("with another registry's credentials")
+                    .isInstanceOf(AbortException.class).hasMessageNotContaining(lab.registryPassword());
+            assertThat(harness.log()).doesNotContain("private-" + id);
+
+            build.setRegistries(List.of(registry));
             BuiltImage image = harness.build(build);
-            created.add(image.getImageId());
-            provider.verify(() -> CredentialsProvider.track(harness.run, c));
+            if (!tls) {
+                created.add(image.getImageId());
+            }
+            // tracked for the build with the other registry's entry, and for this one
+            provider.verify(() -> CredentialsProvider.track(harness.run, c), times(2));
         }
         assertThat(harness.log()).contains("private-" + id).doesNotContain(lab.registryPassword());
     }
@@ -109,8 +166,20 @@ class BuildCredentialsLabTest {
         String log = harness.log();
         assertThat(log).contains("secrets-" + id, sha256(text), sha256(file));
         assertThat(log).doesNotContain(text, "npm-" + id);
-        String history = lab.docker("history", "--no-trunc", tag) + lab.docker("image", "inspect", tag);
-        assertThat(history).doesNotContain(text, "npm-" + id);
+        // in no layer, no image config, no log line and not in the daemon's log: whole, in base64, or by its text
+        SavedImage image = SavedImage.of(lab.hostSocket(), tag);
+        String daemonLog = Files.readString(Path.of(lab.fact("LAB_DIR"), "dockerd-host.log"),
+                StandardCharsets.ISO_8859_1);
+        for (String secret : List.of(text, file, "npm-" + id)) {
+            byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+            image.assertHoldsNo("a secret of the step", bytes);
+            for (String form : DiskSnapshot.forms(bytes)) {
+                assertThat(log.contains(form)).as("a form of a secret (%d chars) in the build log", form.length())
+                        .isFalse();
+                assertThat(daemonLog.contains(form)).as("a form of a secret (%d chars) in the daemon's log",
+                        form.length()).isFalse();
+            }
+        }
     }
 
     @Test

@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * {@code containerbuild build|push}: the engine on the command line. {@link #main} runs the command on a worker
  * thread; Ctrl-C or SIGTERM interrupts that thread, which makes the engine abort the daemon-side work and remove
- * its DinD sidecar, and waits a bounded time for it to finish.
+ * its DinD sidecar, and waits a bounded time for it to finish; the process then exits with the command's status
+ * ({@link #INTERRUPTED}).
  */
 public final class ContainerBuildCli {
 
@@ -37,6 +38,11 @@ public final class ContainerBuildCli {
                     worker.join(SHUTDOWN_GRACE_MILLIS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                }
+                if (!worker.isAlive()) {
+                    // the command's own status (130 once it aborted), not the JVM's 128 + signal (143 for SIGTERM):
+                    // System.exit in main cannot end a JVM that is already shutting down
+                    Runtime.getRuntime().halt(status.get());
                 }
             }
         }, "containerbuild-shutdown");

@@ -44,6 +44,29 @@ record CliRun(int exit, String out, String err) {
         return r;
     }
 
+    /** {@code bin/containerbuild} in this checkout. */
+    static final Path SCRIPT = Path.of(System.getProperty("user.dir")).getParent().resolve("bin/containerbuild")
+            .toAbsolutePath();
+
+    /**
+     * Starts {@code bin/containerbuild ARGS} as a real process, as a user would, with {@code env} added to this
+     * JVM's environment and stdout and stderr to the files given. SIGINT is set back to its default first (through
+     * perl, which then execs the script, which execs the JVM: one process), since a process started in the
+     * background of a shell without job control inherits it ignored, and a JVM started so ignores Ctrl-C.
+     */
+    static Process launch(Path cwd, Map<String, String> env, Path stdout, Path stderr, String... args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die $!",
+                SCRIPT.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile())
+                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        return p;
+    }
+
     /** The environment that points the CLI at the lab's host daemon. */
     static Map<String, String> labEnv() {
         return Map.of("DOCKER_HOST", "unix://" + Lab.get().hostSocket());

@@ -50,7 +50,8 @@ class ContextFidelityTest {
         LINKS_NAMES_MODES,
         DOCKERFILE_OUTSIDE,
         DOCKERFILE_OUTSIDE_WITH_DOCKERIGNORE,
-        DOCKERFILE_IN_SUBDIRECTORY
+        DOCKERFILE_IN_SUBDIRECTORY,
+        COPY_SOURCES
     }
 
     static Stream<Arguments> contexts() {
@@ -69,6 +70,7 @@ class ContextFidelityTest {
             case DOCKERFILE_OUTSIDE -> dockerfileOutside(tmp, false);
             case DOCKERFILE_OUTSIDE_WITH_DOCKERIGNORE -> dockerfileOutside(tmp, true);
             case DOCKERFILE_IN_SUBDIRECTORY -> dockerfileInSubdirectory(tmp);
+            case COPY_SOURCES -> copySources(tmp);
         };
         String ours = LabSupport.unique("it/fidelity-engine-" + kind).toLowerCase();
         String theirs = LabSupport.unique("it/fidelity-cli-" + kind).toLowerCase();
@@ -274,6 +276,34 @@ class ContextFidelityTest {
             assertThat(m).containsKeys("app.txt", "sub/x.txt", "Dockerfile");
             assertThat(m.get("sub/Dockerfile.build").sha256())
                     .isEqualTo(sha256("FROM " + lab.baseImage() + "\n" + COPY_ALL));
+        });
+    }
+
+    /**
+     * {@code COPY} of named sources rather than {@code .}: a directory, wildcards in a name and in a path, a
+     * character class, a link. BuildKit asks the session for these as followed paths, wildcards included; a
+     * directory comes with everything in it, and the .dockerignore still holds files back.
+     */
+    private Layout copySources(Path tmp) throws IOException {
+        Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+        write(ctx, "Dockerfile", "FROM " + lab.baseImage() + "\n"
+                + "COPY *.pub /ctx/pub/\n"
+                + "COPY dir1 /ctx/dir1/\n"
+                + "COPY src/*.go /ctx/go/\n"
+                + "COPY [ab].txt /ctx/class/\n"
+                + "COPY link.txt /ctx/linked/\n");
+        write(ctx, ".dockerignore", "src/held.go\n");
+        for (String name : List.of("a.pub", "b.pub", "c.txt", "a.txt", "b.txt", "dir1/in", "dir1/sub/deep",
+                "dir2/in", "src/x.go", "src/y.go", "src/held.go", "src/z.md", "target.txt")) {
+            write(ctx, name, "content of " + name + "\n");
+        }
+        Files.createSymbolicLink(ctx.resolve("link.txt"), Path.of("target.txt"));
+        return new Layout(ctx, ctx.resolve("Dockerfile"), null, (m, kind) -> {
+            assertThat(m).containsKeys("pub/a.pub", "pub/b.pub", "dir1/in", "dir1/sub/deep", "go/x.go", "go/y.go",
+                    "class/a.txt", "class/b.txt", "linked/link.txt");
+            assertThat(m).doesNotContainKeys("go/held.go", "go/z.md", "class/c.txt", "dir1/dir1", "dir2");
+            assertThat(m.get("dir1/sub/deep").sha256()).isEqualTo(sha256("content of dir1/sub/deep\n"));
+            assertThat(m.get("linked/link.txt").sha256()).isEqualTo(sha256("content of target.txt\n"));
         });
     }
 

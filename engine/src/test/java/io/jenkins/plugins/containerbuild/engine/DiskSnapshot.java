@@ -22,7 +22,7 @@ import java.util.Set;
  * on the machine write there too: a test matches on its own secret's content, never on the mere existence of files.
  * The folders of the session machinery that runs these tests are left out.
  */
-final class DiskSnapshot {
+public final class DiskSnapshot {
 
     /** Files larger than this are not searched (none of what could leak a secret is that big). */
     static final long MAX_SEARCHED = 64L * 1024 * 1024;
@@ -46,12 +46,12 @@ final class DiskSnapshot {
         return name.startsWith("bash_jobs.") || dir.equals(Path.of(System.getProperty("user.home"), ".claude"));
     }
 
-    static DiskSnapshot take() throws IOException {
+    public static DiskSnapshot take() throws IOException {
         return take(roots());
     }
 
     /** Only the temporary folders: cheap enough for every fault case. */
-    static DiskSnapshot takeTemporary() throws IOException {
+    public static DiskSnapshot takeTemporary() throws IOException {
         return take(List.of(Path.of(System.getProperty("java.io.tmpdir")), Path.of("/tmp"), Path.of("/var/tmp")));
     }
 
@@ -97,7 +97,7 @@ final class DiskSnapshot {
      * Of the files new or changed since this snapshot, those that hold any of {@code needles} (each with the file
      * it was found in). Their count of searched files is checked so that the search cannot be empty by accident.
      */
-    List<String> changedFilesContaining(Set<String> needles) throws IOException {
+    public List<String> changedFilesContaining(Set<String> needles) throws IOException {
         List<String> hits = new ArrayList<>();
         for (Path p : changedSince()) {
             String text;
@@ -125,11 +125,21 @@ final class DiskSnapshot {
      * at each of the three alignments it can have inside a longer base64 text, without the characters that depend
      * on its neighbours.
      */
-    static Set<String> forms(String secret) {
+    public static Set<String> forms(String secret) {
         Set<String> forms = new LinkedHashSet<>();
         forms.add(secret);
         forms.add(java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8));
-        byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+        forms.addAll(forms(secret.getBytes(StandardCharsets.UTF_8)));
+        return forms;
+    }
+
+    /**
+     * The forms bytes can take on disk: the bytes themselves (as ISO-8859-1 text, the way files are read for the
+     * search) and base64 (standard and URL alphabet) at each of the three alignments, as for {@link #forms(String)}.
+     */
+    public static Set<String> forms(byte[] bytes) {
+        Set<String> forms = new LinkedHashSet<>();
+        forms.add(new String(bytes, StandardCharsets.ISO_8859_1));
         for (Base64.Encoder enc : List.of(Base64.getEncoder(), Base64.getUrlEncoder())) {
             forms.add(enc.encodeToString(bytes));
             for (int pad = 0; pad < 3; pad++) {
@@ -144,6 +154,20 @@ final class DiskSnapshot {
                 }
             }
         }
+        return forms;
+    }
+
+    /**
+     * The forms of a PEM or OpenSSH private key: each line of its base64 body (16 characters or more), the body
+     * joined, and the forms of the key's bytes of at least 16 characters.
+     */
+    public static Set<String> keyForms(String keyPem) {
+        Set<String> forms = new LinkedHashSet<>();
+        List<String> body = keyPem.lines().filter(l -> !l.startsWith("-----") && !l.isBlank()).toList();
+        body.stream().filter(l -> l.length() >= 16).forEach(forms::add);
+        String joined = String.join("", body);
+        forms.add(joined);
+        forms.addAll(forms(Base64.getDecoder().decode(joined)).stream().filter(f -> f.length() >= 16).toList());
         return forms;
     }
 }

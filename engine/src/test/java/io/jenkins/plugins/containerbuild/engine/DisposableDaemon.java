@@ -15,18 +15,18 @@ import java.util.concurrent.TimeUnit;
  * containerd), with busybox:local loaded from the lab's host daemon. Tests may kill it without disturbing
  * anything else; {@link #close()} stops it and removes its directory.
  */
-final class DisposableDaemon implements AutoCloseable {
+public final class DisposableDaemon implements AutoCloseable {
 
     private final Path root;
     private final Lab.Daemon kind;
     private Process dockerd;
 
-    DisposableDaemon() throws Exception {
+    public DisposableDaemon() throws Exception {
         this(Lab.get().engine20());
     }
 
     /** A daemon of the same version and image store as {@code kind} (its binaries, its store setting). */
-    DisposableDaemon(Lab.Daemon kind) throws Exception {
+    public DisposableDaemon(Lab.Daemon kind) throws Exception {
         this.kind = kind;
         // short: containerd's socket path under the exec root must stay below the unix socket limit
         root = Files.createDirectories(Path.of("/var/tmp", "cbd-" + UUID.randomUUID().toString().substring(0, 8)));
@@ -35,16 +35,21 @@ final class DisposableDaemon implements AutoCloseable {
                 + Lab.get().baseImage() + " | /usr/bin/docker -H " + uri() + " load"), null, true);
     }
 
-    Path socket() {
+    public Path socket() {
         return root.resolve("docker.sock");
     }
 
-    String uri() {
+    public String uri() {
         return "unix://" + socket();
     }
 
-    DaemonEndpoint endpoint() {
+    public DaemonEndpoint endpoint() {
         return new DaemonEndpoint.UnixSocket(socket());
+    }
+
+    /** The daemon's own log (its stdout and stderr), there until {@link #close()}. */
+    public Path log() {
+        return root.resolve("dockerd.log");
     }
 
     /** Starts (or restarts) the daemon and waits, under a deadline, for its socket to answer. */

@@ -25,8 +25,11 @@ import java.util.stream.Stream;
  *
  * <p>Other helpers run tests on the same daemon at the same time, so the checks are scoped: by the unique owner
  * label value the test gives its sidecars, by ids and names recorded during the test, and by name prefixes.
+ *
+ * <p>Public for the CLI's and the plugin's tests, which check the same after an abort ({@link #begin(String)},
+ * {@link #searchFilesFor}, {@link #assertNothingLeft()}).
  */
-final class FaultCheck {
+public final class FaultCheck {
 
     /** Names the engine, docker-java and these tests' helpers could give temporary files and directories. */
     private static final List<String> TEMP_PREFIXES = List.of("containerbuild", "docker-java", "lab-exec", "cb-",
@@ -40,6 +43,7 @@ final class FaultCheck {
     private final Set<String> volumes = new LinkedHashSet<>();
     private final Set<String> containers = new LinkedHashSet<>();
     private final Set<Path> paths = new LinkedHashSet<>();
+    private final Set<String> secretForms = new LinkedHashSet<>();
 
     private FaultCheck(String owner, Lab.Daemon daemon) {
         this.owner = owner;
@@ -53,12 +57,12 @@ final class FaultCheck {
     }
 
     /** Starts watching; {@code owner} is the owner label value the test gives its sidecars. */
-    static FaultCheck begin(String owner) {
+    public static FaultCheck begin(String owner) {
         return new FaultCheck(owner, Lab.get().engine20());
     }
 
     /** Starts watching the containers and volumes of {@code daemon}. */
-    static FaultCheck begin(String owner, Lab.Daemon daemon) {
+    public static FaultCheck begin(String owner, Lab.Daemon daemon) {
         return new FaultCheck(owner, daemon);
     }
 
@@ -77,8 +81,17 @@ final class FaultCheck {
     }
 
     /** A file or directory the test's fixtures made (a disposable registry's), which must be gone at the end. */
-    void recordPath(Path path) {
+    public void recordPath(Path path) {
         paths.add(path);
+    }
+
+    /**
+     * Forms of a secret the test gave (see {@link DiskSnapshot#forms(byte[])}, {@link DiskSnapshot#keyForms}):
+     * {@link #assertNothingLeft()} also fails when a file new or changed in the temporary folders since
+     * {@link #begin} holds one of them. Files the test itself writes after {@code begin} must not hold them.
+     */
+    public void searchFilesFor(Set<String> forms) {
+        secretForms.addAll(forms);
     }
 
     /** The anonymous and named volumes mounted in a container, as the host daemon reports them. */
@@ -129,7 +142,7 @@ final class FaultCheck {
         }
     }
 
-    void assertNothingLeft() {
+    public void assertNothingLeft() {
         assertThat(daemon.docker("ps", "-aq", "--filter", "label=" + DindSidecar.OWNER_LABEL + "=" + owner).strip())
                 .as("no container of owner %s", owner).isEmpty();
         assertThat(daemon.docker("volume", "ls", "-q", "--filter", "label=" + DindSidecar.OWNER_LABEL + "=" + owner).strip())
@@ -159,17 +172,48 @@ final class FaultCheck {
             }
         }
         assertThat(added).as("no temporary file left in %s or /tmp", System.getProperty("java.io.tmpdir")).isEmpty();
-        // and whatever its name: no file new or changed in the temporary folders holds the lab client key's body
+        // and whatever its name: no file new or changed in the temporary folders holds the lab client key's body,
+        // or a secret the test named
         try {
-            assertThat(tempFiles.changedFilesContaining(TlsKeyOnlyInMemoryTest.keyForms(lab.clientTls().keyPem())))
-                    .as("temporary files that hold the TLS key").isEmpty();
+            Set<String> needles = new LinkedHashSet<>(DiskSnapshot.keyForms(lab.clientTls().keyPem()));
+            needles.addAll(secretForms);
+            assertThat(tempFiles.changedFilesContaining(needles))
+                    .as("temporary files that hold the TLS key or a secret the test gave").isEmpty();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /**
+     * The names of this JVM's live session threads, platform and virtual ({@code containerbuild-session...}): the
+     * virtual ones, which serve the session's streams, show only in a thread dump, not in
+     * {@link Thread#getAllStackTraces()}.
+     */
+    public static List<String> sessionThreads() {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("cb-threads");
+            Path dump = dir.resolve("threads.json");
+            java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"name\"\\s*:\\s*\"(containerbuild-session[^\"]*)\"")
+                    .matcher(Files.readString(dump));
+            List<String> names = new ArrayList<>();
+            while (m.find()) {
+                names.add(m.group(1));
+            }
+            return names;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (dir != null) {
+                Lab.exec(List.of("rm", "-rf", dir.toString()), null, false);
+            }
+        }
+    }
+
     /** Builds a small image of its own on {@code endpoint} (the next build after a fault) and removes it. */
-    static void assertNextBuildSucceeds(DaemonEndpoint endpoint, String baseImage, Path dir) throws Exception {
+    public static void assertNextBuildSucceeds(DaemonEndpoint endpoint, String baseImage, Path dir) throws Exception {
         String marker = LabSupport.unique("next-build");
         LabSupport.context(dir, "FROM " + baseImage + "\nRUN echo " + marker + " > /next\n");
         try (ContainerEngine engine = ContainerEngine.connect(endpoint, new RecordingSink())) {

@@ -13,12 +13,15 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code RUN --mount=type=ssh} steps on the lab daemon's BuildKit reach the keys of the request through the
  * session's SSH forwarding: {@code ssh-add -l} lists them and {@code ssh-keygen -Y sign}, given only the public key,
  * signs through the agent; the signature comes back in the step's output and {@code ssh-keygen -Y verify} on this
- * machine accepts it. The key text and its passphrase appear in no event.
+ * machine accepts it. The key text and its passphrase appear in no event. An abort while a step holds an agent
+ * connection leaves nothing behind.
  */
 class SshForwardBuildTest {
 
@@ -170,6 +173,103 @@ class SshForwardBuildTest {
                     .hasMessageEndingWith("start ssh-agent and give its socket ($SSH_AUTH_SOCK).");
         }
         assertThat(events.events).noneMatch(e -> e instanceof EngineEvent.StepStarted);
+    }
+
+    /**
+     * An abort while a {@code RUN --mount=type=ssh} step holds a connection to the forwarded agent (ssh-keygen has
+     * asked the agent for its keys and waits for the message to sign on stdin): the build ends with the interrupt, and
+     * nothing is left: no step process, no container, no session thread (platform or virtual), no connection held to
+     * a running agent (which keeps running, with its key), no agent socket left by the daemon, no process of this JVM
+     * but the test's agent, no temporary file, none holding the key; the next build works.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"in-memory agent", "running ssh-agent"})
+    void anAbortWhileAStepHoldsAnAgentConnectionLeavesNothing(String source, @TempDir Path dir) throws Exception {
+        boolean relay = source.startsWith("running");
+        Lab lab = Lab.get();
+        TestKeys.Key key = TestKeys.sshKeygen(dir, "abortkey", "ed25519", 0, null, "");
+        Path ctx = Files.createDirectories(dir.resolve("ctx"));
+        Files.copy(key.publicFile(), ctx.resolve("key.pub"));
+        String namespace = LabSupport.unique("abort");
+        String marker = LabSupport.unique("ssh-abort");
+        String sleep = "sleep " + (100_000 + new java.util.Random().nextInt(800_000));
+        String signer = "ssh-keygen -q -Y sign -f /work/key.pub -n " + namespace;
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + sshImage() + "\nCOPY key.pub /work/key.pub\n"
+                + "RUN --mount=type=ssh,required=true echo " + marker + " && " + sleep + " | " + signer + "\n");
+        RunningSshAgent agent = relay ? RunningSshAgent.start(dir) : null;
+        try {
+            BuildRequest.Builder request = BuildRequest.builder(ctx).networkMode("none");
+            if (relay) {
+                assertThat(agent.sshAdd(key.privateFile().toString()).exitCode()).isZero();
+                request.sshAgent("default", agent.socket());
+            } else {
+                request.ssh("default", List.of(SshKey.of(key.privateText(), null)));
+            }
+            StepLeftovers leftovers = StepLeftovers.begin();
+            FaultCheck check = FaultCheck.begin(LabSupport.unique("SshForwardBuildTest-abort"));
+            check.searchFilesFor(DiskSnapshot.keyForms(key.privateText()));
+            RecordingSink events = new RecordingSink();
+            java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.CompletableFuture<Void> seen = new java.util.concurrent.CompletableFuture<>();
+            events.when(e -> e instanceof EngineEvent.StepOutput o && o.line().contains(marker), () -> seen.complete(null));
+            try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+                Thread worker = new Thread(() -> {
+                    try {
+                        engine.build(request.build());
+                    } catch (Throwable t) {
+                        thrown.set(t);
+                    }
+                }, "ssh-abort-worker");
+                worker.start();
+                seen.get(2, java.util.concurrent.TimeUnit.MINUTES);
+                // the step's ssh-keygen has connected through the forwarded socket, and the daemon has opened the
+                // session stream for it (to the running agent: a connection there too)
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+                while (!StepLeftovers.holdsASocket(signer) || FaultCheck.sessionThreads().size() < 2
+                        || (relay && agent.connections() < 1)) {
+                    assertThat(worker.isAlive()).as("the build still runs: %s", thrown.get()).isTrue();
+                    assertThat(System.nanoTime()).as("the step's agent connection never opened").isLessThan(deadline);
+                    Thread.sleep(50);
+                }
+                // the checks below see what they look for while the step runs
+                assertThat(FaultCheck.sessionThreads()).as("session threads during the step")
+                        .contains("containerbuild-session");
+                assertThat(leftovers.agentSockets()).as("the step's agent socket").isNotEmpty();
+                worker.interrupt();
+                worker.join(java.util.concurrent.TimeUnit.SECONDS.toMillis(120));
+                assertThat(worker.isAlive()).as("the build ended after the interrupt").isFalse();
+                assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while ((StepLeftovers.running(sleep) || StepLeftovers.running(signer) || !FaultCheck.sessionThreads().isEmpty()
+                    || (relay && agent.connections() > 0) || !leftovers.agentSockets().isEmpty())
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(StepLeftovers.running(sleep) || StepLeftovers.running(signer))
+                    .as("the step's processes were stopped").isFalse();
+            assertThat(FaultCheck.sessionThreads()).as("no session thread left").isEmpty();
+            assertThat(leftovers.agentSockets()).as("no agent socket left by the daemon").isEmpty();
+            if (relay) {
+                assertThat(agent.connections()).as("no connection left open to the running agent").isZero();
+                assertThat(agent.isAlive()).isTrue();
+                assertThat(agent.sshAdd("-L").stdout()).as("the agent keeps its key").contains(key.publicKey());
+            }
+            assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                    .filter(p -> !relay || p.pid() != agent.pid()).map(p -> p.info().commandLine().orElse("?")).toList())
+                    .as("no process of this JVM left but the test's agent").isEmpty();
+            assertThat(lab.docker("ps", "-aq", "--filter", "ancestor=" + sshImage()).strip()).isEmpty();
+            String text = events.allText();
+            for (String line : key.privateText().lines().filter(l -> l.length() >= 16 && !l.startsWith("-----")).toList()) {
+                assertThat(text).as("no line of the key in the events").doesNotContain(line);
+            }
+            check.assertNothingLeft();
+            FaultCheck.assertNextBuildSucceeds(lab.dood(), lab.baseImage(), Files.createDirectories(dir.resolve("next")));
+        } finally {
+            if (agent != null) {
+                agent.close();
+            }
+        }
     }
 
     private static String sshImage() {

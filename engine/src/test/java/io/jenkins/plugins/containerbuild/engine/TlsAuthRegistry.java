@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * not taken for localhost even when it resolves to loopback, so BuildKit pulls from this registry over verified TLS,
  * as from any registry elsewhere. {@link #close()} stops it and removes its directory and the daemon's trust entry.
  */
-final class TlsAuthRegistry implements AutoCloseable {
+public final class TlsAuthRegistry implements AutoCloseable {
 
     private final String name;
     private final InetAddress address;
@@ -32,7 +32,7 @@ final class TlsAuthRegistry implements AutoCloseable {
     private final Path trust;
     private final Process registry;
 
-    TlsAuthRegistry() throws Exception {
+    public TlsAuthRegistry() throws Exception {
         Lab lab = Lab.get();
         name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
         address = InetAddress.getByName(name);
@@ -84,7 +84,7 @@ final class TlsAuthRegistry implements AutoCloseable {
     }
 
     /** {@code NAME:PORT}. */
-    String host() {
+    public String host() {
         return name + ":" + port;
     }
 

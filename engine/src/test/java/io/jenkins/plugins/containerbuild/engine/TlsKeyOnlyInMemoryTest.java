@@ -7,8 +7,6 @@ import io.jenkins.plugins.containerbuild.engine.daemon.TlsMaterial;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +24,7 @@ class TlsKeyOnlyInMemoryTest {
     @Test
     void aTlsBuildAndPushWriteTheKeyNowhere(@TempDir Path dir) throws Exception {
         TlsMaterial tls = freshClientIdentity(dir.resolve("pki"));
-        Set<String> needles = keyForms(tls.keyPem());
+        Set<String> needles = DiskSnapshot.keyForms(tls.keyPem());
         DiskSnapshot before = DiskSnapshot.take();
 
         String repo = LabSupport.unique("it/tls-key");
@@ -46,18 +44,6 @@ class TlsKeyOnlyInMemoryTest {
             assertThat(events.allText()).doesNotContain(n);
         }
         assertThat(before.changedFilesContaining(needles)).as("files that hold the TLS key").isEmpty();
-    }
-
-    /** The key's base64 body lines, the body joined, and the DER bytes in base64 at every alignment. */
-    static Set<String> keyForms(String keyPem) {
-        Set<String> forms = new LinkedHashSet<>();
-        List<String> body = keyPem.lines().filter(l -> !l.startsWith("-----") && !l.isBlank()).toList();
-        body.stream().filter(l -> l.length() >= 16).forEach(forms::add);
-        String joined = String.join("", body);
-        forms.add(joined);
-        forms.addAll(DiskSnapshot.forms(new String(java.util.Base64.getDecoder().decode(joined),
-                java.nio.charset.StandardCharsets.ISO_8859_1)).stream().filter(f -> f.length() >= 16).toList());
-        return forms;
     }
 
     /**

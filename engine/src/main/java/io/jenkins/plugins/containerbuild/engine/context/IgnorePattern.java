@@ -142,6 +142,78 @@ final class IgnorePattern {
     }
 
     /**
+     * Go's {@code filepath.Match} for one path element, as BuildKit matches the wildcards of a followed path (a
+     * {@code COPY *.txt} source): {@code *} and {@code ?} within the element, {@code [...]} classes, {@code \}
+     * escapes. No {@code **}, no trimming, no {@code !}; null when the element has no wildcard that is not escaped
+     * (it names one entry: {@link #unescape}).
+     *
+     * @throws IllegalArgumentException for an element that is not valid glob syntax
+     */
+    static Pattern element(String glob) {
+        boolean wild = false;
+        for (int i = 0; i < glob.length() && !wild; i++) {
+            char c = glob.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else {
+                wild = c == '*' || c == '?' || c == '[';
+            }
+        }
+        if (!wild) {
+            return null;
+        }
+        StringBuilder re = new StringBuilder("^");
+        int pos = 0;
+        while (pos < glob.length()) {
+            int ch = glob.codePointAt(pos);
+            pos += Character.charCount(ch);
+            if (ch == '*') {
+                re.append("[^/]*");
+            } else if (ch == '?') {
+                re.append("[^/]");
+            } else if (ch == '\\') {
+                if (pos == glob.length()) {
+                    throw badPattern(glob, "it ends with a lone backslash");
+                }
+                int escaped = glob.codePointAt(pos);
+                pos += Character.charCount(escaped);
+                re.append(literal(escaped));
+            } else if (ch == '[') {
+                pos = characterClass(glob, pos, re);
+            } else {
+                re.append(literal(ch));
+            }
+        }
+        return Pattern.compile(re.append("\\z").toString(), Pattern.UNIX_LINES);
+    }
+
+    /** The name an element without wildcards stands for: its escapes removed ({@code a\\*b} is {@code a*b}). */
+    static String unescape(String element) {
+        StringBuilder b = new StringBuilder(element.length());
+        for (int i = 0; i < element.length(); i++) {
+            char c = element.charAt(i);
+            if (c == '\\' && i + 1 < element.length()) {
+                c = element.charAt(++i);
+            }
+            b.append(c);
+        }
+        return b.toString();
+    }
+
+    /** The element that matches exactly {@code name}: its wildcard characters and backslashes escaped. */
+    static String escape(String name) {
+        StringBuilder b = new StringBuilder(name.length() + 4);
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == '\\') {
+                b.append('\\');
+            }
+            b.append(c);
+        }
+        return b.toString();
+    }
+
+    /**
      * Translates a Go {@code filepath.Match} character class starting after its {@code [}, validating it with the
      * same rules; returns the position after the closing {@code ]}.
      */

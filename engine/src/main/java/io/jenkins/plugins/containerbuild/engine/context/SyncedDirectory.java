@@ -130,7 +130,7 @@ public final class SyncedDirectory {
 
     /** Walks the directory as the filter allows. */
     public void walk(Filter filter, Visitor visitor) throws IOException {
-        new Walk(filter, visitor).directory(root, null);
+        new Walk(filter, visitor).directory(root, null, false);
     }
 
     /** Go's os.FileMode for a POSIX mode. */
@@ -157,6 +157,8 @@ public final class SyncedDirectory {
         private final DockerIgnore excludes;
         private final List<String[]> includes = new ArrayList<>();
         private final DockerIgnore includeMatcher;
+        /** The daemon named paths to follow: only those are sent, even when none of them exists. */
+        private final boolean following;
         private final Set<String> follow = new HashSet<>();
         private final Set<String> followAncestors = new HashSet<>();
         private final Map<ContextEntry.Inode, String> seen = new HashMap<>();
@@ -166,6 +168,7 @@ public final class SyncedDirectory {
 
         Walk(Filter filter, Visitor visitor) throws IOException {
             this.visitor = visitor;
+            this.following = !filter.followPaths().isEmpty();
             this.excludes = filter.excludePatterns().isEmpty() ? DockerIgnore.none()
                     : DockerIgnore.parse(String.join("\n", filter.excludePatterns()));
             for (String p : filter.includePatterns()) {
@@ -177,29 +180,77 @@ public final class SyncedDirectory {
             this.includeMatcher = includes.isEmpty() ? null
                     : DockerIgnore.parse(String.join("\n", filter.includePatterns()));
             for (String p : filter.followPaths()) {
-                addFollowed(p, 0);
+                addFollowed(p, 0, false);
             }
         }
 
-        /** A followed path, its ancestors, and (for a link inside the directory) what it points to. */
-        private void addFollowed(String path, int depth) throws IOException {
-            String clean = Path.of("/", path).normalize().toString().substring(1);
-            if (clean.isEmpty() || !follow.add(clean)) {
+        /**
+         * A followed path, its ancestors, and (for a link inside the directory) what it points to. BuildKit sends
+         * the sources of {@code COPY *.txt} as followed paths with their wildcards (matched per path element, as
+         * Go's {@code filepath.Match}): such a path stands for every entry that matches it now ({@code matched}: this
+         * path came from such a match, and is followed only if it exists).
+         */
+        private void addFollowed(String path, int depth, boolean matched) throws IOException {
+            String normal = Path.of("/", path).normalize().toString().substring(1);
+            if (normal.isEmpty()) {
                 return;
             }
+            String[] elements = normal.split("/");
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < elements.length; i++) {
+                java.util.regex.Pattern glob;
+                try {
+                    glob = IgnorePattern.element(elements[i]);
+                } catch (IllegalArgumentException malformed) {
+                    return; // filepath.Match matches nothing with a malformed pattern
+                }
+                if (glob == null) {
+                    names.add(IgnorePattern.unescape(elements[i]));
+                    continue;
+                }
+                String parent = String.join("/", names);
+                String rest = String.join("/", java.util.Arrays.asList(elements).subList(i + 1, elements.length));
+                Path dir = parent.isEmpty() ? root : root.resolve(parent);
+                // only a directory inside this one is listed (a link on the way could lead elsewhere)
+                if (depth < 40 && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                        && dir.toRealPath().startsWith(root)) {
+                    String prefix = names.stream().map(IgnorePattern::escape).map(n -> n + "/")
+                            .collect(java.util.stream.Collectors.joining());
+                    for (ContextWalker.Child child : ContextWalker.sortedChildren(dir)) {
+                        String name = child.path().getFileName().toString();
+                        if (glob.matcher(name).matches()) {
+                            String found = prefix + IgnorePattern.escape(name);
+                            addFollowed(rest.isEmpty() ? found : found + "/" + rest, depth + 1, true);
+                        }
+                    }
+                }
+                return;
+            }
+            String clean = String.join("/", names);
+            if (follow.contains(clean)) {
+                return;
+            }
+            Path onDisk = root.resolve(clean);
+            if (matched && !Files.exists(onDisk, LinkOption.NOFOLLOW_LINKS)) {
+                return; // "*/in" where a directory has no "in"
+            }
+            follow.add(clean);
             for (int slash = clean.indexOf('/'); slash >= 0; slash = clean.indexOf('/', slash + 1)) {
                 followAncestors.add(clean.substring(0, slash));
             }
-            Path onDisk = root.resolve(clean);
             if (depth < 40 && Files.isSymbolicLink(onDisk)) {
                 Path target = onDisk.getParent().resolve(Files.readSymbolicLink(onDisk)).normalize();
                 if (target.startsWith(root) && !target.equals(root)) {
-                    addFollowed(root.relativize(target).toString(), depth + 1);
+                    // the target is a name, not a pattern
+                    String escaped = java.util.Arrays.stream(root.relativize(target).toString().split("/"))
+                            .map(IgnorePattern::escape).collect(java.util.stream.Collectors.joining("/"));
+                    addFollowed(escaped, depth + 1, false);
                 }
             }
         }
 
-        void directory(Path dir, DockerIgnore.Match dirMatch) throws IOException {
+        /** {@code followed}: {@code dir} is (inside) a followed directory, which comes with everything in it. */
+        void directory(Path dir, DockerIgnore.Match dirMatch, boolean followed) throws IOException {
             for (ContextWalker.Child child : ContextWalker.sortedChildren(dir)) {
                 Path path = child.path();
                 String name = ContextWalker.relativeSlashPath(root, path);
@@ -224,15 +275,15 @@ public final class SyncedDirectory {
                 if (guarded && !(isDir && guard.mayReincludeBelow(name))) {
                     continue; // the context's .dockerignore holds it back, whatever the daemon asked
                 }
-                if (!follow.isEmpty()) {
+                if (following && !followed) {
                     if (follow.contains(name)) {
                         send(name, path, mode, attributes);
                         if (isDir) {
-                            directory(path, null); // a followed directory comes with everything in it
+                            directory(path, null, true); // a followed directory comes with everything in it
                         }
                     } else if (isDir && followAncestors.contains(name)) {
                         send(name, path, mode, attributes);
-                        directory(path, null);
+                        directory(path, null, false);
                     }
                     continue;
                 }
@@ -244,7 +295,7 @@ public final class SyncedDirectory {
                         Pending p = new Pending(name, path, mode, attributes);
                         pending.addLast(p);
                         try {
-                            directory(path, match);
+                            directory(path, match, followed);
                         } finally {
                             pending.removeLast();
                         }
@@ -255,13 +306,13 @@ public final class SyncedDirectory {
                     if (isDir && mayContainIncluded(name)) {
                         // sent as the parent of what the patterns include
                         send(name, path, mode, attributes);
-                        directory(path, match);
+                        directory(path, match, followed);
                     }
                     continue;
                 }
                 send(name, path, mode, attributes);
                 if (isDir) {
-                    directory(path, match);
+                    directory(path, match, followed);
                 }
             }
         }

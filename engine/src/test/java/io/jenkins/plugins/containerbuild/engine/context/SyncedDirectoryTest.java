@@ -47,6 +47,43 @@ class SyncedDirectoryTest {
         assertThat(paths(offered, new SyncedDirectory.Filter(List.of(), List.of(), List.of("id_rsa")))).isEmpty();
     }
 
+    /**
+     * BuildKit 0.8 asks for the sources of {@code COPY *.pub /work/} as followed paths with their wildcards, matched
+     * per path element like Go's {@code filepath.Match}; a matched link brings what it points to, a matched directory
+     * its contents, and the context's {@code .dockerignore} still holds files back.
+     */
+    @Test
+    void followedPathsWithWildcardsFollowEveryMatchingEntry(@TempDir Path ctx) throws Exception {
+        write(ctx, ".dockerignore", "held.pub\n");
+        write(ctx, "Dockerfile", "FROM scratch\n");
+        write(ctx, "a.pub", "a\n");
+        write(ctx, "b.pub", "b\n");
+        write(ctx, "held.pub", "h\n");
+        write(ctx, "c.txt", "c\n");
+        write(ctx, "src/x.go", "x\n");
+        write(ctx, "src/y.go", "y\n");
+        write(ctx, "src/z.md", "z\n");
+        write(ctx, "dir1/in", "1\n");
+        write(ctx, "dir2/in", "2\n");
+        write(ctx, "star*name", "literal\n");
+        write(ctx, "target/t.txt", "t\n");
+        Files.createSymbolicLink(ctx.resolve("link.pub"), Path.of("target/t.txt"));
+        SyncedDirectory dir = SyncedDirectory.context(BuildContext.forBuildKit(ctx, ctx.resolve("Dockerfile")));
+
+        assertThat(paths(dir, follow("*.pub"))).containsExactly("a.pub", "b.pub", "link.pub", "target",
+                "target/t.txt");
+        assertThat(paths(dir, follow("src/*.go"))).containsExactly("src", "src/x.go", "src/y.go");
+        assertThat(paths(dir, follow("dir?"))).containsExactly("dir1", "dir1/in", "dir2", "dir2/in");
+        assertThat(paths(dir, follow("*/in"))).containsExactly("dir1", "dir1/in", "dir2", "dir2/in");
+        assertThat(paths(dir, follow("[ab].pub", "c.*"))).containsExactly("a.pub", "b.pub", "c.txt");
+        assertThat(paths(dir, follow("star\\*name"))).containsExactly("star*name");
+        assertThat(paths(dir, follow("*.none", "[unclosed"))).isEmpty();
+    }
+
+    private static SyncedDirectory.Filter follow(String... paths) {
+        return new SyncedDirectory.Filter(List.of(), List.of(), List.of(paths));
+    }
+
     @Test
     void entriesComeInByteOrderParentsFirstWithGoModesAndHardLinks(@TempDir Path ctx) throws Exception {
         write(ctx, "b/z.txt", "z\n");

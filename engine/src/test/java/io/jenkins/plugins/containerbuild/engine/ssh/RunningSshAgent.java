@@ -47,6 +47,31 @@ public final class RunningSshAgent implements AutoCloseable {
         return Lab.exec(cmd, Map.of("SSH_AUTH_SOCK", socket.toString()), false);
     }
 
+    /** The agent's process id. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /**
+     * How many connections the agent holds: its open unix sockets, less the one it listens on. A client that left
+     * its connection open shows here until the client closes it.
+     */
+    public long connections() throws IOException {
+        long sockets = 0;
+        try (var fds = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().startsWith("socket:")) {
+                        sockets++;
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // not open any more
+                }
+            }
+        }
+        return sockets - 1;
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
