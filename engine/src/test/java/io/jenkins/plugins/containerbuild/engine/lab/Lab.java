@@ -71,26 +71,47 @@ public final class Lab {
 
     /** The system's Docker Engine 20.10 on the host socket: the agent's daemon of the DooD mode. */
     public Daemon engine20() {
-        return new Daemon("20.10", hostSocket(), false, Path.of("/"));
+        return new Daemon("20.10", hostSocket(), false, Path.of("/"), Path.of(fact("LAB_DIR"), "dockerd-host.log"), "");
     }
 
     /** Docker Engine 26.1 with the classic image store (overlay2), on a socket of its own. */
     public Daemon engine26Classic() {
-        return new Daemon("26.1-classic", Path.of(fact("LAB_D26_CLASSIC_SOCKET")), false, Path.of(fact("LAB_D26_ROOT")));
+        Path socket = Path.of(fact("LAB_D26_CLASSIC_SOCKET"));
+        return new Daemon("26.1-classic", socket, false, Path.of(fact("LAB_D26_ROOT")),
+                socket.resolveSibling("dockerd.log"), "");
     }
 
     /** Docker Engine 26.1 with the containerd image store: image ids are manifest digests. */
     public Daemon engine26Containerd() {
-        return new Daemon("26.1-containerd", Path.of(fact("LAB_D26_CONTAINERD_SOCKET")), true,
-                Path.of(fact("LAB_D26_ROOT")));
+        Path socket = Path.of(fact("LAB_D26_CONTAINERD_SOCKET"));
+        return new Daemon("26.1-containerd", socket, true, Path.of(fact("LAB_D26_ROOT")),
+                socket.resolveSibling("dockerd.log"), "");
     }
 
     /**
      * One of the lab's daemons, for tests that run against each of them. {@code containerdStore}: the daemon keeps
      * images in containerd (ids are manifest digests; a push reply has no aux object). {@code packageRoot}: where its
      * {@code usr/sbin/dockerd} is ({@code /} for the system's), for tests that start a daemon of the same kind.
+     * {@code log}: the daemon's own log, for tests that check what it wrote. {@code imagePrefix}: what comes before
+     * the names of the lab's images (busybox:local, sshtools:local) on this daemon, see {@link #image(String)}.
      */
-    public record Daemon(String name, Path socket, boolean containerdStore, Path packageRoot) {
+    public record Daemon(String name, Path socket, boolean containerdStore, Path packageRoot, Path log,
+                         String imagePrefix) {
+
+        /** The name under which this daemon has the lab image {@code name}, for {@code FROM} lines. */
+        public String image(String name) {
+            return imagePrefix + name;
+        }
+
+        /** The lab's busybox on this daemon. */
+        public String baseImage() {
+            return image(Lab.get().baseImage());
+        }
+
+        /** The lab's image with the OpenSSH client tools on this daemon. */
+        public String sshImage() {
+            return image(Lab.get().fact("LAB_SSH_IMAGE"));
+        }
 
         public DaemonEndpoint endpoint() {
             return new DaemonEndpoint.UnixSocket(socket);
