@@ -61,7 +61,7 @@ class BuildCacheLeftoverTest {
         byte[] data = new byte[size];
         new Random(size).nextBytes(data);
         Files.write(ctx.resolve("payload.bin"), data);
-        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + Lab.get().baseImage() + "\nCOPY payload.bin /p\n");
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + daemon.baseImage() + "\nCOPY payload.bin /p\n");
         String tag = "localhost/cb-cacheleft-" + session + "-" + ProcessHandle.current().pid() + ":1";
         Instant start = Instant.now().minusSeconds(5);
         try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), EventSink.discard())) {

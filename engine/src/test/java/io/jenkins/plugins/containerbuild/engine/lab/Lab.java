@@ -81,11 +81,16 @@ public final class Lab {
                 socket.resolveSibling("dockerd.log"), "");
     }
 
-    /** Docker Engine 26.1 with the containerd image store: image ids are manifest digests. */
+    /**
+     * Docker Engine 26.1 with the containerd image store: image ids are manifest digests. Its BuildKit asks a base
+     * image's registry before it looks in the local store, even with pull off ({@code busybox:local} would be a DNS
+     * lookup of registry-1.docker.io), so builds there name the lab images after the plain loopback registry, to
+     * which the lab pushed them from this daemon: {@code localhost:5000/lab/containerd/busybox:local}.
+     */
     public Daemon engine26Containerd() {
         Path socket = Path.of(fact("LAB_D26_CONTAINERD_SOCKET"));
         return new Daemon("26.1-containerd", socket, true, Path.of(fact("LAB_D26_ROOT")),
-                socket.resolveSibling("dockerd.log"), "");
+                socket.resolveSibling("dockerd.log"), containerdImagePrefix());
     }
 
     /**
@@ -200,6 +205,15 @@ public final class Lab {
     /** {@code busybox:local}, on the host and the TLS daemon. */
     public String baseImage() {
         return fact("LAB_BASE_IMAGE");
+    }
+
+    /**
+     * What comes before a lab image's name for builds on the containerd store: {@code localhost:5000/lab/containerd/}.
+     * {@code scripts/lab} pushes that daemon's own busybox and sshtools there, so that the registry answers BuildKit's
+     * lookup with the manifest the daemon has.
+     */
+    public String containerdImagePrefix() {
+        return plainRegistry() + "/lab/containerd/";
     }
 
     /** The busybox image in the plain registry: the base for builds inside a DinD sidecar. */
