@@ -177,6 +177,7 @@ class SecretsTest {
         RecordingSink events = new RecordingSink();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         CompletableFuture<Void> seen = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicLong mountedWhileRunning = new java.util.concurrent.atomic.AtomicLong(-1);
         try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             Thread worker = new Thread(() -> {
                 try {
@@ -186,6 +187,7 @@ class SecretsTest {
                 }
             }, "secrets-abort-worker");
             events.when(e -> e instanceof EngineEvent.StepOutput o && o.line().contains(marker), () -> {
+                mountedWhileRunning.set(secretMounts(secret));
                 seen.complete(null);
                 worker.interrupt();
             });
@@ -196,12 +198,13 @@ class SecretsTest {
             assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while ((processRunning(sleep) || sessionThreads() > 0 || secretMounts() > 0) && System.nanoTime() < deadline) {
+        while ((processRunning(sleep) || sessionThreads() > 0 || secretMounts(secret) > 0) && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         assertThat(processRunning(sleep)).as("the step's process was stopped").isFalse();
         assertThat(sessionThreads()).as("no session thread left").isZero();
-        assertThat(secretMounts()).as("no secret mount left on the host").isZero();
+        assertThat(mountedWhileRunning).as("the search sees the secret's mount while the step runs").hasPositiveValue();
+        assertThat(secretMounts(secret)).as("no mount of the secret left on the host").isZero();
         // other builds share the daemon: only a container running this test's own step would be the abort's leftover
         assertThat(daemon.docker("ps", "-a", "--no-trunc", "--filter", "ancestor=" + daemon.baseImage(),
                 "--format", "{{.ID}} {{.Command}}").lines().filter(l -> l.contains(sleep)))
@@ -216,9 +219,33 @@ class SecretsTest {
                 .filter(t -> t.isAlive() && t.getName().startsWith("containerbuild-session")).count();
     }
 
-    /** BuildKit mounts each secret on a tmpfs under a {@code buildkit-secrets} directory while its step runs. */
-    private static long secretMounts() throws IOException {
-        return Files.readAllLines(Path.of("/proc/mounts")).stream().filter(l -> l.contains("buildkit-secrets")).count();
+    /**
+     * BuildKit mounts each secret on a tmpfs of its own under a {@code buildkit-secrets} directory while its step
+     * runs, as one file: the mounts that hold exactly these bytes. Found by content, because other builds on the
+     * machine mount secrets of their own at the same time.
+     */
+    private static long secretMounts(byte[] secret) {
+        long found = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+                String[] fields = line.split(" ");
+                if (fields.length < 2 || !fields[1].contains("buildkit-secrets")) {
+                    continue;
+                }
+                try (java.util.stream.Stream<Path> files = Files.list(Path.of(fields[1]))) {
+                    for (Path f : files.toList()) {
+                        if (Files.isRegularFile(f) && java.util.Arrays.equals(Files.readAllBytes(f), secret)) {
+                            found++;
+                        }
+                    }
+                } catch (IOException unmountedMeanwhile) {
+                    // the step ended between the two reads
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return found;
     }
 
     private static boolean processRunning(String commandLine) {
