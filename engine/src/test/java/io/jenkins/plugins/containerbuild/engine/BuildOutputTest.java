@@ -153,7 +153,7 @@ class BuildOutputTest {
             throws Exception {
         String marker = LabSupport.unique("run");
         LabSupport.context(ctx, "FROM " + daemon.baseImage() + "\n"
-                + "RUN mkdir -p /out && echo " + marker + " > /out/marker && date +%s%N > /out/when\n");
+                + "RUN mkdir -p /out && echo " + marker + " > /out/marker && cat /proc/uptime > /out/when\n");
         Path dest = work.resolve("dist");
         String tag = "localhost/" + LabSupport.unique("cb-tag-and-output") + ":1";
         RecordingSink events = new RecordingSink();
