@@ -38,12 +38,16 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * Bench --root REPO --work /var/tmp/cb-bench --out DIR [--quick] [--reps N] [--no-profile]
+ *       [--socket PATH --daemon-name NAME]
  * </pre>
+ *
+ * <p>{@code --socket}: the daemon that every tool talks to (default the host daemon, {@code /var/run/docker.sock});
+ * {@code bin/containerbuild} gets it as {@code --host}, the docker CLI as {@code -H}.
  */
 public final class Bench {
 
     private static final String DOCKER_BIN = "/usr/bin/docker";
-    private static final String SOCKET = "/var/run/docker.sock";
+    static final String HOST_SOCKET = "/var/run/docker.sock";
     private static final String JDK = "/usr/lib/jvm/temurin-25-jdk-amd64";
     private static final String REGISTRY = "localhost:5000";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,6 +61,8 @@ public final class Bench {
     private final int reps;
     private final boolean profile;
     private final boolean streamingOnly; // only the context streaming cells, no builds
+    private final String socket; // the daemon's unix socket, for all three tools
+    private final String daemonName; // how the report names that daemon
     private final String runId = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
     private final Report report = new Report();
     private final Set<String> images = java.util.Collections.synchronizedSet(new LinkedHashSet<>());
@@ -67,8 +73,10 @@ public final class Bench {
     private final Instant started = Instant.now();
 
     private Bench(boolean quick, Path root, Path launcherRoot, Path work, Path out, int reps, boolean profile,
-                  boolean streamingOnly) {
+                  boolean streamingOnly, String socket, String daemonName) {
         this.quick = quick;
+        this.socket = socket;
+        this.daemonName = daemonName;
         this.streamingOnly = streamingOnly;
         this.root = root;
         this.launcherRoot = launcherRoot;
@@ -88,6 +96,8 @@ public final class Bench {
         Path out = null;
         Path launcherRoot = null;
         int reps = -1;
+        String socket = HOST_SOCKET;
+        String daemonName = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -98,27 +108,36 @@ public final class Bench {
                 case "--work" -> work = Path.of(args[++i]).toAbsolutePath().normalize();
                 case "--out" -> out = Path.of(args[++i]).toAbsolutePath().normalize();
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--socket" -> socket = args[++i];
+                case "--daemon-name" -> daemonName = args[++i];
                 default -> {
                     System.err.println("usage: Bench --root REPO [--work DIR] [--out DIR] [--quick] [--reps N] [--no-profile]"
-                            + " [--streaming-only]");
+                            + " [--streaming-only] [--socket PATH --daemon-name NAME]");
                     System.exit(2);
                 }
             }
         }
-        if (out == null) {
-            out = quick ? root.resolve("bench/target/quick") : root.resolve("docs/bench");
+        boolean hostDaemon = socket.equals(HOST_SOCKET);
+        if (out == null) { // a run on another daemon never overwrites the host daemon's table
+            out = quick ? root.resolve(hostDaemon ? "bench/target/quick" : "bench/target/quick-other-daemon")
+                    : root.resolve(hostDaemon ? "docs/bench" : "bench/target/other-daemon");
         }
         if (reps < 1) {
             reps = quick ? 1 : 5;
         }
+        if (daemonName == null) {
+            daemonName = hostDaemon ? "Engine 20.10 (host daemon)" : socket;
+        }
         new Bench(quick, root, launcherRoot != null ? launcherRoot : root, work, out, reps, profile && !quick && !streamingOnly,
-                streamingOnly).run();
+                streamingOnly, socket, daemonName).run();
     }
 
     private void run() throws Exception {
         Files.createDirectories(out);
         Files.createDirectories(scratch);
-        log("run %s: %s, %d repetition(s) per cell, out %s", runId, mode(), reps, out);
+        log("run %s: %s, %d repetition(s) per cell, daemon %s on %s, out %s", runId, mode(), reps, daemonName, socket, out);
+        report.notes.add("daemon: " + daemonName + " on unix://" + socket + " (" + daemonVersion() + "); the docker"
+                + " column is the docker CLI 20.10 (" + DOCKER_BIN + ") on the same daemon");
         Set<String> cacheBefore = buildCacheIds();
         // interrupted (Ctrl-C, kill): still remove the images made so far
         Thread cleaner = new Thread(() -> {
@@ -129,7 +148,7 @@ public final class Bench {
             }
         });
         Runtime.getRuntime().addShutdownHook(cleaner);
-        engine = ContainerEngine.connect(new DaemonEndpoint.UnixSocket(Path.of(SOCKET)), EventSink.discard());
+        engine = ContainerEngine.connect(new DaemonEndpoint.UnixSocket(Path.of(socket)), EventSink.discard());
         try {
             List<Contexts.Spec> specs = quick
                     ? List.of(new Contexts.Spec("tiny", "(a) tiny", 0, 0, 0, 0, true),
@@ -191,7 +210,7 @@ public final class Bench {
         report.writeCsv(out.resolve("results.csv"));
         if (!report.samples.isEmpty()) {
             Files.writeString(out.resolve("ratios.svg"), report.svg("bin/containerbuild vs docker CLI 20.10"
-                    + (quick ? " (quick smoke)" : "")));
+                    + (socket.equals(HOST_SOCKET) ? "" : ", " + daemonName) + (quick ? " (quick smoke)" : "")));
         }
     }
 
@@ -199,7 +218,8 @@ public final class Bench {
 
     private List<String> cbBuild(Path ctx, String tag, BuilderKind builder, boolean noCache) {
         List<String> cmd = new ArrayList<>(List.of(launcherRoot.resolve("bin/containerbuild").toString(), "build",
-                "--context", ctx.toString(), "--tag", tag, "--builder", builder.toString(), "--network", "none", "--json"));
+                "--context", ctx.toString(), "--tag", tag, "--builder", builder.toString(), "--network", "none", "--json",
+                "--host", "unix://" + socket));
         if (noCache) {
             cmd.add("--no-cache");
         }
@@ -207,8 +227,7 @@ public final class Bench {
     }
 
     private List<String> dockerBuild(Path ctx, String tag, boolean noCache, Path iidFile) {
-        List<String> cmd = new ArrayList<>(List.of(DOCKER_BIN, "build", "--network", "none", "-t", tag,
-                "--iidfile", iidFile.toString()));
+        List<String> cmd = docker("build", "--network", "none", "-t", tag, "--iidfile", iidFile.toString());
         if (noCache) {
             cmd.add("--no-cache");
         }
@@ -516,7 +535,7 @@ public final class Bench {
             for (String tool : List.of(Report.CB, Report.DOCKER, Report.INPROC)) {
                 // a fresh repository and fresh random content every run: no blob can be mounted or skipped
                 String tag = REGISTRY + "/cb-bench/push-" + runId + "-" + rep + "-" + tool + ":1";
-                Proc.quiet(List.of(DOCKER_BIN, "build", "-q", "--network", "none", "--no-cache",
+                Proc.quiet(docker("build", "-q", "--network", "none", "--no-cache",
                         "--build-arg", "NONCE=" + runId + rep + tool + System.nanoTime(), "-t", tag, ctx.toString()),
                         Map.of("DOCKER_BUILDKIT", "0"), false);
                 images.add(tag);
@@ -524,12 +543,12 @@ public final class Bench {
                 switch (tool) {
                     case Report.CB -> {
                         Proc.Result r = Proc.run(List.of(launcherRoot.resolve("bin/containerbuild").toString(), "push", "--tag", tag,
-                                "--json"), cbEnv(), scratch);
+                                "--json", "--host", "unix://" + socket), cbEnv(), scratch);
                         check(r, tool, scenario);
                         s = new Sample(scenario, "-", "fresh repo", tool, rep, r.seconds(), r.cpuSeconds(), r.maxRssKb());
                     }
                     case Report.DOCKER -> {
-                        Proc.Result r = Proc.run(List.of(DOCKER_BIN, "push", tag), Map.of(), scratch);
+                        Proc.Result r = Proc.run(docker("push", tag), Map.of(), scratch);
                         check(r, tool, scenario);
                         // the base layer (busybox) is mounted from an earlier repository; the random layer must be
                         // uploaded: one "Pushed" line at least
@@ -548,7 +567,7 @@ public final class Bench {
                 }
                 mine.add(s);
                 report.samples.add(s);
-                Proc.quiet(List.of(DOCKER_BIN, "rmi", "-f", tag), Map.of(), true);
+                Proc.quiet(docker("rmi", "-f", tag), Map.of(), true);
                 images.remove(tag);
             }
         }
@@ -624,7 +643,7 @@ public final class Bench {
         if (images.isEmpty()) {
             return;
         }
-        List<String> cmd = new ArrayList<>(List.of(DOCKER_BIN, "rmi", "-f"));
+        List<String> cmd = docker("rmi", "-f");
         synchronized (images) {
             cmd.addAll(images);
         }
@@ -638,7 +657,7 @@ public final class Bench {
     }
 
     private Set<String> buildCacheIds(long minSize) throws Exception {
-        String json = Proc.quiet(List.of("curl", "-sf", "--unix-socket", SOCKET, "http://docker/system/df"), Map.of(), false);
+        String json = Proc.quiet(List.of("curl", "-sf", "--unix-socket", socket, "http://docker/system/df"), Map.of(), false);
         Set<String> ids = new HashSet<>();
         JsonNode cache = JSON.readTree(json).path("BuildCache");
         for (JsonNode r : cache) {
@@ -667,7 +686,7 @@ public final class Bench {
             for (String id : ids) { // one id per call: the daemon ANDs the values of one filter key
                 Map<String, List<String>> filter = Map.of("id", List.of(id));
                 String q = URLEncoder.encode(JSON.writeValueAsString(filter), StandardCharsets.UTF_8);
-                String res = Proc.quiet(List.of("curl", "-s", "--unix-socket", SOCKET, "-X", "POST",
+                String res = Proc.quiet(List.of("curl", "-s", "--unix-socket", socket, "-X", "POST",
                         "http://docker/build/prune?filters=" + q), Map.of(), true);
                 try {
                     reclaimed += JSON.readTree(res).path("SpaceReclaimed").asLong();
@@ -680,6 +699,23 @@ public final class Bench {
     }
 
     // ------------------------------------------------------------------ util
+
+    /** A docker CLI command line against the benchmark's daemon. */
+    private List<String> docker(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(DOCKER_BIN, "-H", "unix://" + socket));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** The daemon's version, API version and BuildKit-relevant facts, as {@code GET /version} gives them. */
+    private String daemonVersion() throws Exception {
+        JsonNode v = JSON.readTree(Proc.quiet(List.of("curl", "-sf", "--unix-socket", socket, "http://docker/version"),
+                Map.of(), false));
+        JsonNode info = JSON.readTree(Proc.quiet(List.of("curl", "-sf", "--unix-socket", socket, "http://docker/info"),
+                Map.of(), false));
+        return "Docker Engine " + v.path("Version").asText() + ", API " + v.path("ApiVersion").asText()
+                + ", storage driver " + info.path("Driver").asText();
+    }
 
     private static String summary(List<Sample> samples) {
         StringBuilder b = new StringBuilder();

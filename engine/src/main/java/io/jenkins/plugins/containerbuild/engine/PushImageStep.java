@@ -198,6 +198,10 @@ final class PushImageStep {
                     + message.strip() + "): give credentials that may push to this repository.");
             case NOT_ON_DAEMON -> new RegistryNotFoundException("Image " + reference + " is not on the daemon "
                     + daemon.endpoint() + ": build or tag it there before pushing.");
+            case LAYER_NOT_ON_DAEMON -> new ContainerEngineException("The daemon " + daemon.endpoint()
+                    + " has image " + reference + " but not the content of one of its layers (" + message.strip()
+                    + "), as the containerd image store leaves a base image pulled onto layers it already had: build"
+                    + " the image with BuildKit, which writes that layer anew, and push again.");
             case NOT_ON_REGISTRY -> new RegistryNotFoundException("Registry " + registry
                     + " does not know the repository of " + reference + " (" + message.strip()
                     + "): check the registry address and repository name.");
@@ -222,7 +226,7 @@ final class PushImageStep {
     }
 
     /** What a push error of the daemon means. */
-    enum Kind { AUTH, NOT_ON_DAEMON, NOT_ON_REGISTRY, TRANSIENT, OTHER }
+    enum Kind { AUTH, NOT_ON_DAEMON, LAYER_NOT_ON_DAEMON, NOT_ON_REGISTRY, TRANSIENT, OTHER }
 
     /** The quoted URLs of Go's errors ({@code Put "http://host:port/v2/...": EOF}): addresses and names, not causes. */
     private static final Pattern QUOTED_URL = Pattern.compile("\"[a-z]+://[^\"]*\"");
@@ -248,6 +252,10 @@ final class PushImageStep {
         // "tag does not exist: REF": Engine 26.1 with the containerd image store
         if (m.contains("does not exist locally") || m.contains("no such image") || m.contains("tag does not exist")) {
             return Kind.NOT_ON_DAEMON;
+        }
+        // "content digest sha256:...: not found": the containerd image store has the image but not a layer's blob
+        if (m.contains("content digest sha256:") && m.contains("not found")) {
+            return Kind.LAYER_NOT_ON_DAEMON;
         }
         if (m.contains("name unknown") || m.contains("not found") || NOT_FOUND_STATUS.matcher(m).find()) {
             return Kind.NOT_ON_REGISTRY;

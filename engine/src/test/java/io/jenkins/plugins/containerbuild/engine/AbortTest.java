@@ -57,7 +57,7 @@ class AbortTest {
         String marker = LabSupport.unique("abort-marker");
         // a sleep of its own length, so that no other build's process is taken for this one
         String sleep = "sleep " + (100_000 + new java.util.Random().nextInt(800_000));
-        LabSupport.context(dir, "FROM " + lab.baseImage() + "\nRUN echo " + marker + " && " + sleep + "\n");
+        LabSupport.context(dir, "FROM " + daemon.baseImage() + "\nRUN echo " + marker + " && " + sleep + "\n");
         RecordingSink events = new RecordingSink();
         try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             Outcome o = runAndAbortWhen(events,
@@ -73,7 +73,7 @@ class AbortTest {
         check.assertNothingLeft();
 
         // and the daemon builds normally afterwards
-        Files.writeString(dir.resolve("Dockerfile"), "FROM " + lab.baseImage() + "\nRUN echo after-abort\n");
+        Files.writeString(dir.resolve("Dockerfile"), "FROM " + daemon.baseImage() + "\nRUN echo after-abort\n");
         try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
             BuildResult ok = engine.build(BuildRequest.builder(dir).builderKind(kind).networkMode("none").build());
             assertThat(ok.imageId()).startsWith("sha256:");
@@ -84,7 +84,7 @@ class AbortTest {
     @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#full")
     void abortMidPushStopsThePush(Lab.Daemon daemon, @TempDir Path dir) throws Exception {
         FaultCheck check = FaultCheck.begin(LabSupport.unique("AbortTest"), daemon);
-        LabSupport.context(dir, "FROM " + lab.baseImage() + "\nCOPY blob /blob\n", "blob", LabSupport.unique("blob"));
+        LabSupport.context(dir, "FROM " + daemon.baseImage() + "\nCOPY blob /blob\n", "blob", LabSupport.unique("blob"));
         String repo = LabSupport.unique("it/abort-push");
         RecordingSink events = new RecordingSink();
         try (FlakyRegistryProxy slow = new FlakyRegistryProxy(lab.plainRegistry(), 0).slowBlobUploads(5_000);
@@ -164,7 +164,7 @@ class AbortTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#full")
     void interruptBeforeTheCallStartsIsKept(Lab.Daemon daemon, @TempDir Path dir) throws Exception {
-        LabSupport.context(dir, "FROM " + lab.baseImage() + "\n");
+        LabSupport.context(dir, "FROM " + daemon.baseImage() + "\n");
         try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
             Thread.currentThread().interrupt();
             try {
@@ -206,7 +206,7 @@ class AbortTest {
                 }
             }
         }
-        Files.writeString(dir.resolve("Dockerfile"), "FROM " + lab.baseImage() + "\nCOPY . /ctx/\n");
+        Files.writeString(dir.resolve("Dockerfile"), "FROM " + daemon.baseImage() + "\nCOPY . /ctx/\n");
         RecordingSink events = new RecordingSink();
         try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             Outcome o = runAndAbortWhen(events,

@@ -85,7 +85,8 @@ class BuildOptionsTest {
     void cacheFromReusesTheCacheSourcesSteps(BuilderKind kind, @TempDir Path dir) throws Exception {
         // the TLS daemon: Engine 20.10 like the host, so that both frontends make the same cache keys, with a cache
         // of its own
-        Lab.Daemon other = new Lab.Daemon("20.10-tls", Path.of(lab.fact("LAB_TLS_SOCKET")), false, Path.of("/"));
+        Lab.Daemon other = new Lab.Daemon("20.10-tls", Path.of(lab.fact("LAB_TLS_SOCKET")), false, Path.of("/"),
+                Path.of(lab.fact("LAB_DIR"), "tls-daemon", "dockerd.log"), "");
         Lab.Daemon host = lab.engine20();
         String source = lab.plainRegistry() + "/" + LabSupport.unique("it/cachesource") + ":1";
         String tag = "cache-from-test/" + kind.name().toLowerCase(java.util.Locale.ROOT) + ":" + LabSupport.unique("t");

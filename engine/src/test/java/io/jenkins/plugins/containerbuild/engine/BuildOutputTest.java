@@ -22,22 +22,23 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * BuildKit's local and tar exporters through the session's file send, against the lab daemon (Docker 20.10,
- * BuildKit 0.8): files with their modes, links kept as links (one pointing at /etc/passwd, through which nothing is
+ * BuildKit's local and tar exporters through the session's file send, against each lab daemon (Docker 20.10 with
+ * BuildKit 0.8, 26.1 with BuildKit 0.13 and either image store): files with their modes, links kept as links (one pointing at /etc/passwd, through which nothing is
  * written), an empty directory, hard links, a 50 MiB file; the tar entry by entry; an abort in the middle of an export
  * leaves nothing behind.
  */
 class BuildOutputTest {
 
     private static final long BIG = 50L * 1024 * 1024;
-
-    private final Lab lab = Lab.get();
+    private static final String EVERY_STORE = "io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStore";
 
     /** A multi-stage build whose last stage, FROM scratch, holds only what is exported. */
-    private String dockerfile() {
-        return "FROM " + lab.baseImage() + " AS build\n"
+    private static String dockerfile(Lab.Daemon daemon) {
+        return "FROM " + daemon.baseImage() + " AS build\n"
                 + "RUN mkdir -p /out/dir/sub /out/empty && echo hello > /out/dir/a.txt && chmod 0640 /out/dir/a.txt"
                 + " && echo tool > /out/tool && chmod 4755 /out/tool && chmod 0750 /out/dir/sub"
                 + " && ln -s /etc/passwd /out/passwd-link && ln -s dir/a.txt /out/rel-link"
@@ -48,9 +49,11 @@ class BuildOutputTest {
                 + "COPY --from=build /out/ /\n";
     }
 
-    @Test
-    void aLocalOutputKeepsModesLinksAndContent(@TempDir Path ctx, @TempDir Path work) throws Exception {
-        LabSupport.context(ctx, dockerfile());
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(EVERY_STORE)
+    void aLocalOutputKeepsModesLinksAndContent(Lab.Daemon daemon, @TempDir Path ctx, @TempDir Path work)
+            throws Exception {
+        LabSupport.context(ctx, dockerfile(daemon));
         Path dest = work.resolve("dist");
         Path outside = Files.createDirectory(work.resolve("outside"));
         Files.createDirectories(dest);
@@ -61,7 +64,7 @@ class BuildOutputTest {
 
         RecordingSink events = new RecordingSink();
         BuildResult result;
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             result = engine.build(BuildRequest.builder(ctx).networkMode("none")
                     .output(new BuildOutput.Local(dest)).build());
         }
@@ -94,12 +97,13 @@ class BuildOutputTest {
         assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.Phase p && p.message().startsWith("Exported to"));
     }
 
-    @Test
-    void aTarOutputHoldsTheSameEntries(@TempDir Path ctx, @TempDir Path work) throws Exception {
-        LabSupport.context(ctx, dockerfile());
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(EVERY_STORE)
+    void aTarOutputHoldsTheSameEntries(Lab.Daemon daemon, @TempDir Path ctx, @TempDir Path work) throws Exception {
+        LabSupport.context(ctx, dockerfile(daemon));
         Path dest = work.resolve("dist");
         Path tar = work.resolve("out/result.tar");
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
             engine.build(BuildRequest.builder(ctx).networkMode("none").output(new BuildOutput.Local(dest)).build());
             BuildResult r = engine.build(BuildRequest.builder(ctx).networkMode("none")
                     .output(new BuildOutput.Tar(tar)).build());
@@ -144,15 +148,17 @@ class BuildOutputTest {
      * Tags with an output: the daemon exports to one place per build, so the engine builds the image, then exports
      * the same build from its cache. The image is tagged, the files are its files, and no step runs twice.
      */
-    @Test
-    void tagsWithAnOutputMakeTheImageAndExportItsFiles(@TempDir Path ctx, @TempDir Path work) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(EVERY_STORE)
+    void tagsWithAnOutputMakeTheImageAndExportItsFiles(Lab.Daemon daemon, @TempDir Path ctx, @TempDir Path work)
+            throws Exception {
         String marker = LabSupport.unique("run");
-        LabSupport.context(ctx, "FROM " + lab.baseImage() + "\n"
-                + "RUN mkdir -p /out && echo " + marker + " > /out/marker && date +%s%N > /out/when\n");
+        LabSupport.context(ctx, "FROM " + daemon.baseImage() + "\n"
+                + "RUN mkdir -p /out && echo " + marker + " > /out/marker && cat /proc/uptime > /out/when\n");
         Path dest = work.resolve("dist");
         String tag = "localhost/" + LabSupport.unique("cb-tag-and-output") + ":1";
         RecordingSink events = new RecordingSink();
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             BuildResult r = engine.build(BuildRequest.builder(ctx).tag(tag).networkMode("none")
                     .output(new BuildOutput.Local(dest)).build());
 
@@ -162,12 +168,12 @@ class BuildOutputTest {
             assertThat(r.layers()).isNotEmpty();
             assertThat(dest.resolve("out/marker")).hasContent(marker);
             // the export's RUN came from the image build's cache: the time it wrote is the image's
-            String inImage = lab.docker("run", "--rm", "--network=none", tag, "cat", "/out/when").strip();
+            String inImage = daemon.docker("run", "--rm", "--network=none", tag, "cat", "/out/when").strip();
             assertThat(dest.resolve("out/when")).hasContent(inImage);
             assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.StepCompleted c && c.cached()
                     && c.step().contains("RUN mkdir"));
         } finally {
-            LabSupport.removeImages(tag);
+            LabSupport.removeImages(daemon, tag);
         }
     }
 
@@ -177,11 +183,12 @@ class BuildOutputTest {
      */
     @Test
     void aFailureBeforeTheSessionLeavesNoOutputDirectory(@TempDir Path ctx, @TempDir Path work) throws Exception {
-        LabSupport.context(ctx, "FROM " + lab.baseImage() + "\nRUN true\n");
+        Lab.Daemon daemon = Lab.get().engine20();
+        LabSupport.context(ctx, "FROM " + daemon.baseImage() + "\nRUN true\n");
         Path made = work.resolve("new");
         Path dest = made.resolve("dist");
         Path gone = work.resolve("no-agent.sock");
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
             assertThatThrownBy(() -> engine.build(BuildRequest.builder(ctx).networkMode("none")
                     .sshAgent("default", gone).output(new BuildOutput.Local(dest)).build()))
                     .isInstanceOf(ContainerEngineException.class)
@@ -190,30 +197,32 @@ class BuildOutputTest {
         assertThat(made).as("the directories made for the output are removed again").doesNotExist();
     }
 
-    @Test
-    void anAbortMidExportLeavesNothing(@TempDir Path ctx, @TempDir Path work) throws Exception {
-        abortMidExport(ctx, work, false);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(EVERY_STORE)
+    void anAbortMidExportLeavesNothing(Lab.Daemon daemon, @TempDir Path ctx, @TempDir Path work) throws Exception {
+        abortMidExport(daemon, ctx, work, false);
     }
 
-    @Test
-    void anAbortMidTarExportLeavesNothing(@TempDir Path ctx, @TempDir Path work) throws Exception {
-        abortMidExport(ctx, work, true);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(EVERY_STORE)
+    void anAbortMidTarExportLeavesNothing(Lab.Daemon daemon, @TempDir Path ctx, @TempDir Path work) throws Exception {
+        abortMidExport(daemon, ctx, work, true);
     }
 
-    private void abortMidExport(Path ctx, Path work, boolean tar) throws Exception {
-        FaultCheck check = FaultCheck.begin(LabSupport.unique("BuildOutputTest"));
-        LabSupport.context(ctx, dockerfile());
+    private void abortMidExport(Lab.Daemon daemon, Path ctx, Path work, boolean tar) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("BuildOutputTest"), daemon);
+        LabSupport.context(ctx, dockerfile(daemon));
         Path dest = tar ? work.resolve("out.tar") : work.resolve("dist");
         Path watched = tar ? work : dest;
         BuildOutput output = tar ? new BuildOutput.Tar(dest) : new BuildOutput.Local(dest);
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
             engine.build(BuildRequest.builder(ctx).networkMode("none").output(output).build()); // warm the cache
         }
         deleteTree(dest);
 
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread worker = new Thread(() -> {
-            try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+            try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
                 engine.build(BuildRequest.builder(ctx).networkMode("none").output(output).build());
             } catch (Throwable t) {
                 thrown.set(t);

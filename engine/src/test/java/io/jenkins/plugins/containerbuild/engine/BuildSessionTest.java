@@ -27,7 +27,7 @@ class BuildSessionTest {
         Files.createDirectories(ctx.resolve("src"));
         String nonce = Long.toHexString(System.nanoTime()); // no step of this test may come from an earlier run's cache
         Files.writeString(ctx.resolve("src/app.txt"), "version 1 " + nonce + "\n");
-        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + Lab.get().baseImage()
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + daemon.baseImage()
                 + "\nCOPY . /ctx/\nRUN cat /ctx/src/app.txt && wc -c /ctx/big.bin\n");
         String tag = "localhost/cb-session-" + ProcessHandle.current().pid() + ":1";
         try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {

@@ -24,7 +24,7 @@ class DaemonModesTest {
     void doodBuildsAndPushes(Lab.Daemon daemon, BuilderKind kind, @TempDir Path dir) throws Exception {
         String repo = LabSupport.unique("it/dood-" + kind);
         String tag = lab.plainRegistry() + "/" + repo + ":1";
-        LabSupport.context(dir, "FROM " + lab.baseImage() + "\nCOPY hello.txt /hello.txt\nRUN cat /hello.txt\n",
+        LabSupport.context(dir, "FROM " + daemon.baseImage() + "\nCOPY hello.txt /hello.txt\nRUN cat /hello.txt\n",
                 "hello.txt", "hello " + repo + "\n");
         RecordingSink events = new RecordingSink();
         try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {

@@ -46,7 +46,7 @@ class DaemonResetTest {
         FaultCheck check = FaultCheck.begin(LabSupport.unique("DaemonResetTest"), daemon);
         String marker = LabSupport.unique("reset-marker");
         String sleep = "sleep " + (100_000 + new java.util.Random().nextInt(800_000));
-        LabSupport.context(dir, "FROM " + lab.baseImage() + "\nRUN echo " + marker + " && " + sleep + "\n");
+        LabSupport.context(dir, "FROM " + daemon.baseImage() + "\nRUN echo " + marker + " && " + sleep + "\n");
         RecordingSink events = new RecordingSink();
         Throwable error;
         try (FaultProxy proxy = FaultProxy.toUnixSocket(daemon.socket())) {
@@ -71,7 +71,7 @@ class DaemonResetTest {
             }
             assertThat(processRunning(sleep)).as("the RUN step was stopped").isFalse();
             check.assertClean(error, events);
-            FaultCheck.assertNextBuildSucceeds(endpoint, lab.baseImage(), dir);
+            FaultCheck.assertNextBuildSucceeds(endpoint, daemon.baseImage(), dir);
         }
     }
 

@@ -24,25 +24,30 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The DinD sidecar's inner daemon answers only the engine: while a build runs in it, a plain HTTP request, a TLS
  * request without a client certificate and one with a certificate of another CA all fail on its loopback port. And
- * an engine that starts removes the sidecars a dead process left behind, never one of a live process.
+ * an engine that starts removes the sidecars a dead process left behind, never one of a live process. With the
+ * sidecar on Engine 20.10 and on 26.1 (classic store); the inner daemon is the DinD image's own.
  */
 class DindLockdownTest {
 
     private static final String SCOPE = "io.jenkins.containerbuild.owner-scope";
     private static final String PROCESS = "io.jenkins.containerbuild.owner-process";
+    private static final String FULL = "io.jenkins.plugins.containerbuild.engine.LabDaemons#full";
 
     private final Lab lab = Lab.get();
 
-    @Test
-    void innerDaemonRefusesEveryoneWithoutTheSidecarsClientCertificate(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "sidecar on {0}")
+    @MethodSource(FULL)
+    void innerDaemonRefusesEveryoneWithoutTheSidecarsClientCertificate(Lab.Daemon daemon, @TempDir Path dir)
+            throws Exception {
         String owner = LabSupport.unique("DindLockdownTest");
-        DaemonEndpoint dind = new DaemonEndpoint.Dind(lab.dood(), DindOptions.of(lab.dindImage())
+        DaemonEndpoint dind = new DaemonEndpoint.Dind(daemon.endpoint(), DindOptions.of(lab.dindImage())
                 .withSecurity(DindOptions.SecurityProfile.CAPABILITIES).withOwner(owner));
         String marker = LabSupport.unique("lockdown-marker");
         LabSupport.context(dir, "FROM " + lab.registryBaseImage() + "\nRUN echo " + marker + " && sleep 1\n");
@@ -56,7 +61,7 @@ class DindLockdownTest {
             BuildResult built = engine.build(BuildRequest.builder(dir).networkMode("none").build());
             assertThat(built.imageId()).as("the engine itself gets in").startsWith("sha256:");
         } finally {
-            LabSupport.labelledContainers(owner).forEach(id -> lab.docker("rm", "-fv", id));
+            LabSupport.labelledContainers(daemon, owner).forEach(id -> daemon.docker("rm", "-fv", id));
         }
         assertThat(answers.get()).as("the probes ran while the build ran").isNotNull().hasSize(3);
         assertThat(answers.get().get(0)).as("plain HTTP").doesNotContain(" 200 ").doesNotContain("\r\n\r\nOK");
@@ -64,17 +69,18 @@ class DindLockdownTest {
         assertThat(answers.get().get(2)).as("TLS with another CA's client certificate").doesNotContain(" 200 ");
     }
 
-    @Test
-    void sidecarsOfDeadProcessesAreRemovedOnStartAndThoseOfLiveOnesKept() throws Exception {
+    @ParameterizedTest(name = "sidecars on {0}")
+    @MethodSource(FULL)
+    void sidecarsOfDeadProcessesAreRemovedOnStartAndThoseOfLiveOnesKept(Lab.Daemon daemon) throws Exception {
         String owner = LabSupport.unique("DindLockdownTest-orphans");
-        DaemonEndpoint dind = new DaemonEndpoint.Dind(lab.dood(), DindOptions.of(lab.dindImage())
+        DaemonEndpoint dind = new DaemonEndpoint.Dind(daemon.endpoint(), DindOptions.of(lab.dindImage())
                 .withSecurity(DindOptions.SecurityProfile.CAPABILITIES).withOwner(owner));
         List<String> made = new ArrayList<>();
         try (ContainerEngine live = ContainerEngine.connect(dind, new RecordingSink())) {
-            List<String> running = LabSupport.labelledContainers(owner);
+            List<String> running = LabSupport.labelledContainers(daemon, owner);
             assertThat(running).hasSize(1);
-            String scope = label(running.get(0), SCOPE);
-            String self = label(running.get(0), PROCESS);
+            String scope = label(daemon, running.get(0), SCOPE);
+            String self = label(daemon, running.get(0), PROCESS);
             assertThat(self).isEqualTo(ProcessHandle.current().pid() + "@" + startTicks(ProcessHandle.current().pid()));
 
             Process child = new ProcessBuilder("sleep", "60").start();
@@ -82,17 +88,17 @@ class DindLockdownTest {
             child.destroyForcibly();
             assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
-            String dead = leftover(made, owner, scope, childLabel);
-            String reused = leftover(made, owner, scope, ProcessHandle.current().pid() + "@1"); // pid now another process
-            String alive = leftover(made, owner, scope, self);
-            String otherScope = leftover(made, owner, "another-boot/pid:[1]/uid=0", childLabel);
-            String unlabelled = leftover(made, owner, null, null);
+            String dead = leftover(daemon, made, owner, scope, childLabel);
+            String reused = leftover(daemon, made, owner, scope, ProcessHandle.current().pid() + "@1"); // pid now another process
+            String alive = leftover(daemon, made, owner, scope, self);
+            String otherScope = leftover(daemon, made, owner, "another-boot/pid:[1]/uid=0", childLabel);
+            String unlabelled = leftover(daemon, made, owner, null, null);
 
             RecordingSink events = new RecordingSink();
             try (ContainerEngine second = ContainerEngine.connect(dind, events)) {
                 assertThat(second.endpoint()).isNotEqualTo(live.endpoint());
             }
-            List<String> left = LabSupport.labelledContainers(owner).stream().map(id -> id.substring(0, 12)).toList();
+            List<String> left = LabSupport.labelledContainers(daemon, owner).stream().map(id -> id.substring(0, 12)).toList();
             assertThat(left).as("dead owners' sidecars are gone")
                     .doesNotContain(dead.substring(0, 12), reused.substring(0, 12));
             assertThat(left).as("live owners' and undecidable sidecars stay")
@@ -103,27 +109,27 @@ class DindLockdownTest {
                     + child.pid() + ", which is gone"));
         } finally {
             for (String id : made) {
-                Lab.exec(List.of("/usr/bin/docker", "-H", "unix://" + lab.hostSocket(), "rm", "-fv", id), null, false);
+                daemon.tryRun("rm", "-fv", id);
             }
-            LabSupport.labelledContainers(owner).forEach(id -> lab.docker("rm", "-fv", id));
+            LabSupport.labelledContainers(daemon, owner).forEach(id -> daemon.docker("rm", "-fv", id));
         }
     }
 
     /** A created (never started) container labelled as a sidecar of {@code process} in {@code scope}. */
-    private String leftover(List<String> made, String owner, String scope, String process) {
+    private static String leftover(Lab.Daemon daemon, List<String> made, String owner, String scope, String process) {
         List<String> args = new ArrayList<>(List.of("create", "--network", "none",
                 "--label", "io.jenkins.containerbuild.owner=" + owner, "--label", "io.jenkins.containerbuild.role=dind"));
         if (scope != null) {
             args.addAll(List.of("--label", SCOPE + "=" + scope, "--label", PROCESS + "=" + process));
         }
-        args.addAll(List.of(lab.baseImage(), "sleep", "1"));
-        String id = lab.docker(args.toArray(new String[0])).strip();
+        args.addAll(List.of(daemon.baseImage(), "sleep", "1"));
+        String id = daemon.docker(args.toArray(new String[0])).strip();
         made.add(id);
         return id;
     }
 
-    private String label(String container, String name) {
-        return lab.docker("inspect", "-f", "{{index .Config.Labels \"" + name + "\"}}", container).strip();
+    private static String label(Lab.Daemon daemon, String container, String name) {
+        return daemon.docker("inspect", "-f", "{{index .Config.Labels \"" + name + "\"}}", container).strip();
     }
 
     /** The kernel's start time of a process (field 22 of /proc/PID/stat), the test's own reading of it. */

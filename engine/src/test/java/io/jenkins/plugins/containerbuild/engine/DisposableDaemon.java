@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A dockerd of a fault test's own, on a unix socket in a fresh directory (own data root, exec root and managed
- * containerd), with busybox:local loaded from the lab's host daemon. Tests may kill it without disturbing
- * anything else; {@link #close()} stops it and removes its directory.
+ * containerd), with busybox:local loaded from the lab's host daemon (and, with the containerd image store, pulled
+ * from the lab registry under the name builds use there, see {@link Lab#engine26Containerd()}). Tests may kill it
+ * without disturbing anything else; {@link #close()} stops it and removes its directory.
  */
 public final class DisposableDaemon implements AutoCloseable {
 
@@ -31,6 +32,11 @@ public final class DisposableDaemon implements AutoCloseable {
         // short: containerd's socket path under the exec root must stay below the unix socket limit
         root = Files.createDirectories(Path.of("/var/tmp", "cbd-" + UUID.randomUUID().toString().substring(0, 8)));
         start();
+        if (kind.containerdStore()) {
+            // the name its builds use, as on the lab's daemon of that kind; pulled first, so that the layer blobs come
+            // too (with the snapshots already there from a load, containerd would not fetch them)
+            Lab.exec(List.of("/usr/bin/docker", "-H", uri(), "pull", "-q", kind.baseImage()), null, true);
+        }
         Lab.exec(List.of("sh", "-c", "/usr/bin/docker -H unix://" + Lab.get().hostSocket() + " save "
                 + Lab.get().baseImage() + " | /usr/bin/docker -H " + uri() + " load"), null, true);
     }

@@ -41,7 +41,7 @@ final class LabSupport {
 
     /** {@link #buildKeptImage(Path, String)} on one of the lab's daemons. */
     static String buildKeptImage(Lab.Daemon daemon, Path dir, String keep) throws Exception {
-        context(dir, "FROM " + Lab.get().baseImage() + "\nCOPY data /data\n", "data", unique("payload"));
+        context(dir, "FROM " + daemon.baseImage() + "\nCOPY data /data\n", "data", unique("payload"));
         try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
             return engine.build(BuildRequest.builder(dir).tag(keep).build()).imageId();
         }

@@ -8,15 +8,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Private base images: the daemon pulls them with the credentials given for their registry (classic builder:
  * {@code X-Registry-Config}; BuildKit: the session's auth service), fails without them, and no other registry is
- * sent anything.
+ * sent anything. On every lab daemon: Engine 20.10 and 26.1 with both image stores.
  */
 class PullCredentialsTest {
 
@@ -26,11 +27,11 @@ class PullCredentialsTest {
      * Pushes an image of its own (busybox plus a marker file) to {@code registry} and removes it from the daemon, so
      * that a build FROM it must pull it; returns its reference.
      */
-    private String pushPrivateBase(String registry, String marker, Path dir) throws Exception {
+    private String pushPrivateBase(Lab.Daemon daemon, String registry, String marker, Path dir) throws Exception {
         String ref = registry + "/" + LabSupport.unique("it/private-base") + ":1";
         java.nio.file.Files.createDirectories(dir);
-        LabSupport.context(dir, "FROM " + lab.baseImage() + "\nCOPY marker /marker\n", "marker", marker);
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+        LabSupport.context(dir, "FROM " + daemon.baseImage() + "\nCOPY marker /marker\n", "marker", marker);
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
             String id = engine.build(BuildRequest.builder(dir).tag(ref).networkMode("none").build()).imageId();
             try {
                 engine.push(PushRequest.builder().tag(ref).credentials(lab.registryCredentials()).build());
@@ -49,14 +50,19 @@ class PullCredentialsTest {
         return BuildRequest.builder(dir).builderKind(kind).pull(true).networkMode("none");
     }
 
+    static Stream<Arguments> labRegistries() {
+        return LabDaemons.everyStore().flatMap(d -> Stream.of(Arguments.of(d, BuilderKind.CLASSIC, "lab-auth"),
+                Arguments.of(d, BuilderKind.BUILDKIT, "lab-auth"), Arguments.of(d, BuilderKind.CLASSIC, "lab-tls")));
+    }
+
     /** The lab's htpasswd registry, for both builders, and its TLS registry for the classic builder. */
-    @ParameterizedTest(name = "{0} from {1}")
-    @CsvSource({"CLASSIC,lab-auth", "BUILDKIT,lab-auth", "CLASSIC,lab-tls"})
-    void aPrivateBaseImageIsPulledWithItsCredentialsOnly(BuilderKind kind, String which, @TempDir Path dir)
-            throws Exception {
-        FaultCheck check = FaultCheck.begin(LabSupport.unique("PullCredentialsTest"));
+    @ParameterizedTest(name = "{0} {1} from {2}")
+    @MethodSource("labRegistries")
+    void aPrivateBaseImageIsPulledWithItsCredentialsOnly(Lab.Daemon daemon, BuilderKind kind, String which,
+                                                         @TempDir Path dir) throws Exception {
+        FaultCheck check = FaultCheck.begin(LabSupport.unique("PullCredentialsTest"), daemon);
         String registry = which.equals("lab-auth") ? lab.authRegistry() : lab.tlsRegistry();
-        pullPrivateBase(kind, registry, which.endsWith("tls"), lab.dood(), dir, check);
+        pullPrivateBase(daemon, kind, registry, which.endsWith("tls"), daemon.endpoint(), dir, check);
         check.assertNothingLeft();
     }
 
@@ -64,25 +70,28 @@ class PullCredentialsTest {
      * A TLS registry with a login, verified against its CA, for both builders. BuildKit speaks only plain HTTP to
      * localhost and loopback addresses, so it cannot reach the lab's TLS registry; this one goes by the machine's
      * host name (see {@link TlsAuthRegistry}). BuildKit in Docker 20.10 reads the daemon's registry certificates
-     * once, when the daemon starts, so the builds run on a daemon of the test's own started after the registry.
+     * once, when the daemon starts, so the builds run on a daemon of the test's own started after the registry
+     * (of the same version and image store as the lab daemon named).
      */
-    @org.junit.jupiter.api.Test
-    void aPrivateBaseImageIsPulledOverVerifiedTls(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStore")
+    void aPrivateBaseImageIsPulledOverVerifiedTls(Lab.Daemon kindOf, @TempDir Path dir) throws Exception {
         FaultCheck check = FaultCheck.begin(LabSupport.unique("PullCredentialsTest"));
-        try (TlsAuthRegistry registry = new TlsAuthRegistry(); DisposableDaemon daemon = new DisposableDaemon()) {
+        try (TlsAuthRegistry registry = new TlsAuthRegistry(); DisposableDaemon daemon = new DisposableDaemon(kindOf)) {
             for (BuilderKind kind : BuilderKind.values()) {
-                pullPrivateBase(kind, registry.host(), true, daemon.endpoint(),
+                pullPrivateBase(lab.engine20(), kind, registry.host(), true, daemon.endpoint(),
                         java.nio.file.Files.createDirectories(dir.resolve(kind.name())), check);
             }
         }
         check.assertNothingLeft();
     }
 
-    private void pullPrivateBase(BuilderKind kind, String registry, boolean tls,
+    /** {@code pusher} builds and pushes the private base image; {@code builder} must then pull it. */
+    private void pullPrivateBase(Lab.Daemon pusher, BuilderKind kind, String registry, boolean tls,
                                  io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint builder, Path dir,
                                  FaultCheck check) throws Exception {
         String marker = LabSupport.unique("private-marker");
-        String base = pushPrivateBase(registry, marker, dir.resolve("base"));
+        String base = pushPrivateBase(pusher, registry, marker, dir.resolve("base"));
         Path ctx = java.nio.file.Files.createDirectories(dir.resolve("build"));
         RecordingSink events = new RecordingSink();
         try (ContainerEngine engine = ContainerEngine.connect(builder, events)) {
@@ -129,16 +138,21 @@ class PullCredentialsTest {
         }
     }
 
+    static Stream<Arguments> challenges() {
+        return LabDaemons.everyStoreWithBuilders().flatMap(a -> Stream.of(RecordingRegistry.Challenge.values())
+                .map(c -> Arguments.of(a.get()[0], a.get()[1], c)));
+    }
+
     /** With credentials for the lab's registry only, a registry that asks for a login gets none. */
-    @ParameterizedTest(name = "{0}, {1} challenge")
-    @CsvSource({"CLASSIC,BASIC", "BUILDKIT,BASIC", "CLASSIC,BEARER", "BUILDKIT,BEARER"})
-    void anotherRegistryIsSentNothing(BuilderKind kind, RecordingRegistry.Challenge challenge, @TempDir Path dir)
-            throws Exception {
+    @ParameterizedTest(name = "{0} {1}, {2} challenge")
+    @MethodSource("challenges")
+    void anotherRegistryIsSentNothing(Lab.Daemon daemon, BuilderKind kind, RecordingRegistry.Challenge challenge,
+                                      @TempDir Path dir) throws Exception {
         RegistryCredentials lab5001 = lab.registryCredentials();
         RegistryCredentials token = RegistryCredentials.ofIdentityToken(LabSupport.unique("identity-token"));
         RecordingSink events = new RecordingSink();
         try (RecordingRegistry recorder = new RecordingRegistry(challenge);
-             ContainerEngine engine = ContainerEngine.connect(lab.dood(), events)) {
+             ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             LabSupport.context(dir, "FROM " + recorder.host() + "/it/anything:1\n");
             Throwable refused = catchThrowable(() -> engine.build(BuildRequest.builder(dir).builderKind(kind)
                     .pull(true).networkMode("none")
@@ -162,12 +176,12 @@ class PullCredentialsTest {
      * The control for the test above: given for the recording registry, a password reaches it as Basic
      * authorization, and an identity token as an OAuth refresh token at its token service, from both builders.
      */
-    @ParameterizedTest
-    @EnumSource(BuilderKind.class)
-    void credentialsGivenForARegistryReachIt(BuilderKind kind, @TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStoreWithBuilders")
+    void credentialsGivenForARegistryReachIt(Lab.Daemon daemon, BuilderKind kind, @TempDir Path dir) throws Exception {
         RegistryCredentials password = new RegistryCredentials("someone", LabSupport.unique("password"));
         try (RecordingRegistry recorder = new RecordingRegistry(RecordingRegistry.Challenge.BASIC);
-             ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+             ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
             LabSupport.context(dir, "FROM " + recorder.host() + "/it/anything:1\n");
             Throwable refused = catchThrowable(() -> engine.build(BuildRequest.builder(dir).builderKind(kind)
                     .pull(true).networkMode("none").pullCredentials(recorder.host(), password).build()));
@@ -177,7 +191,7 @@ class PullCredentialsTest {
         }
         RegistryCredentials token = RegistryCredentials.ofIdentityToken(LabSupport.unique("identity-token"));
         try (RecordingRegistry recorder = new RecordingRegistry(RecordingRegistry.Challenge.BEARER);
-             ContainerEngine engine = ContainerEngine.connect(lab.dood(), new RecordingSink())) {
+             ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
             LabSupport.context(dir, "FROM " + recorder.host() + "/it/anything:1\n");
             Throwable refused = catchThrowable(() -> engine.build(BuildRequest.builder(dir).builderKind(kind)
                     .pull(true).networkMode("none").pullCredentials(recorder.host(), token).build()));

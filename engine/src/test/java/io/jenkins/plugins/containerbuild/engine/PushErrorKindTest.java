@@ -22,6 +22,7 @@ class PushErrorKindTest {
             received unexpected HTTP status: 403 Forbidden                                                          | AUTH
             An image does not exist locally with the tag: localhost:5000/x                                          | NOT_ON_DAEMON
             tag does not exist: localhost:5000/it/absent-6d47c8f2:1                                                 | NOT_ON_DAEMON
+            content digest sha256:1c2c9c76f566d05ce496e0da8dd4fc02ea817353f434fa5e1e284dfcbea30120: not found        | LAYER_NOT_ON_DAEMON
             name unknown: repository name not known to registry                                                     | NOT_ON_REGISTRY
             received unexpected HTTP status: 404 Not Found                                                          | NOT_ON_REGISTRY
             received unexpected HTTP status: 500 Internal Server Error                                              | TRANSIENT

@@ -100,6 +100,44 @@ class RegistryPushTest {
         }
     }
 
+    /**
+     * The containerd image store pulls no layer blob it has a snapshot for already: a base image pulled onto the
+     * lab's busybox layer lacks that blob, and the push of a classic build on it fails. The error says the daemon
+     * lacks a layer (not that the registry lacks a repository) and what to do; the BuildKit build it advises pushes.
+     */
+    @org.junit.jupiter.api.Test
+    void aLayerMissingFromTheContainerdStoreIsNamedAsSuch(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Lab.Daemon daemon = lab.engine26Containerd();
+        String base = lab.plainRegistry() + "/" + LabSupport.unique("it/shared-layers") + ":1";
+        String child = lab.plainRegistry() + "/" + LabSupport.unique("it/on-shared-layers") + ":1";
+        lab.docker("tag", lab.baseImage(), base); // 20.10's busybox: the same layer as the daemon's, another manifest
+        try {
+            lab.docker("push", base);
+        } finally {
+            LabSupport.removeImages(base);
+        }
+        String classicId = null;
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
+            daemon.docker("pull", "-q", base);
+            LabSupport.context(dir, "FROM " + base + "\nRUN echo " + LabSupport.unique("child") + " > /child\n");
+            classicId = engine.build(BuildRequest.builder(dir).builderKind(BuilderKind.CLASSIC).tag(child)
+                    .networkMode("none").build()).imageId();
+            Throwable refused = catchThrowable(() -> engine.push(PushRequest.builder().tag(child).build()));
+            assertThat(refused).isInstanceOf(ContainerEngineException.class)
+                    .isNotInstanceOf(RegistryNotFoundException.class)
+                    .hasMessageContaining("has image " + child + " but not the content of one of its layers")
+                    .hasMessageContaining("content digest sha256:")
+                    .hasMessageEndingWith("build the image with BuildKit, which writes that layer anew, and push again.");
+
+            engine.build(BuildRequest.builder(dir).builderKind(BuilderKind.BUILDKIT).tag(child).networkMode("none").build());
+            PushResult pushed = engine.push(PushRequest.builder().tag(child).build());
+            assertThat(pushed.digests()).containsEntry(child, LabSupport.registryDigest(lab.plainRegistry(),
+                    ImageReference.parse(child).repository(), "1"));
+        } finally {
+            LabSupport.removeImages(daemon, child, classicId, base);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStoreAndPodman")
     void transient5xxIsRetriedAndTheRetrySucceeds(Lab.Daemon daemon) throws Exception {

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code RUN --mount=type=ssh} steps on the lab daemon's BuildKit reach the keys of the request through the
+ * {@code RUN --mount=type=ssh} steps on each lab daemon's BuildKit reach the keys of the request through the
  * session's SSH forwarding: {@code ssh-add -l} lists them and {@code ssh-keygen -Y sign}, given only the public key,
  * signs through the agent; the signature comes back in the step's output and {@code ssh-keygen -Y verify} on this
  * machine accepts it. The key text and its passphrase appear in no event. An abort while a step holds an agent
@@ -27,8 +28,11 @@ class SshForwardBuildTest {
 
     private static final String PASS = "build pass phrase";
 
-    @Test
-    void buildStepsSignWithEveryKeyType(@TempDir Path dir) throws Exception {
+    private static final String EVERY_STORE = "io.jenkins.plugins.containerbuild.engine.LabDaemons#everyStore";
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(EVERY_STORE)
+    void buildStepsSignWithEveryKeyType(Lab.Daemon daemon, @TempDir Path dir) throws Exception {
         Path ctx = Files.createDirectories(dir.resolve("ctx"));
         Path keys = Files.createDirectories(dir.resolve("keys"));
         List<TestKeys.Key> all = List.of(TestKeys.sshKeygen(keys, "ed25519", "ed25519", 0, null, ""),
@@ -36,7 +40,7 @@ class SshForwardBuildTest {
                 TestKeys.openssl(keys, "ecdsa", "ec-p384", ""),
                 TestKeys.sshKeygen(keys, "protected", "ed25519", 0, null, PASS));
         TestKeys.Key deploy = TestKeys.sshKeygen(keys, "deploy", "ecdsa", 256, "PEM", "");
-        StringBuilder dockerfile = new StringBuilder("FROM " + sshImage() + "\nCOPY . /work/\n"
+        StringBuilder dockerfile = new StringBuilder("FROM " + daemon.sshImage() + "\nCOPY . /work/\n"
                 + "RUN --mount=type=ssh ssh-add -l\n"
                 + "RUN --mount=type=ssh,id=deploy ssh-add -L\n");
         String nonce = Long.toHexString(System.nanoTime()); // no step may come from an earlier run's cache
@@ -59,11 +63,11 @@ class SshForwardBuildTest {
                 .ssh("deploy", List.of(SshKey.of(deploy.privateText(), null)))
                 .build();
         RecordingSink events = new RecordingSink();
-        try (ContainerEngine engine = ContainerEngine.connect(Lab.get().dood(), events)) {
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             engine.build(request);
         } finally {
             request.destroySecrets();
-            LabSupport.removeImages(tag);
+            LabSupport.removeImages(daemon, tag);
         }
 
         List<String> lines = outputLines(events);
@@ -90,14 +94,15 @@ class SshForwardBuildTest {
         assertThat(text).doesNotContain(PASS);
     }
 
-    @Test
-    void aRunningAgentIsForwardedAndStaysAsItWas(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(EVERY_STORE)
+    void aRunningAgentIsForwardedAndStaysAsItWas(Lab.Daemon daemon, @TempDir Path dir) throws Exception {
         Path ctx = Files.createDirectories(dir.resolve("ctx"));
         TestKeys.Key key = TestKeys.sshKeygen(dir, "agentkey", "rsa", 2048, null, "");
         Files.copy(key.publicFile(), ctx.resolve("key.pub"));
         String nonce = Long.toHexString(System.nanoTime());
         Files.writeString(ctx.resolve("msg"), "signed by the machine's agent " + nonce + "\n");
-        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + sshImage() + "\nCOPY . /work/\n"
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + daemon.sshImage() + "\nCOPY . /work/\n"
                 + "RUN --mount=type=ssh ssh-add -D; ssh-add -x </dev/null; ssh-add -l\n"
                 + "RUN --mount=type=ssh ssh-keygen -q -Y sign -f /work/key.pub -n containerbuild /work/msg"
                 + " && echo SIG && cat /work/msg.sig\n");
@@ -107,10 +112,10 @@ class SshForwardBuildTest {
             assertThat(agent.sshAdd(key.privateFile().toString()).exitCode()).isZero();
             BuildRequest request = BuildRequest.builder(ctx).networkMode("none").tag(tag)
                     .sshAgent("default", agent.socket()).build();
-            try (ContainerEngine engine = ContainerEngine.connect(Lab.get().dood(), events)) {
+            try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
                 engine.build(request);
             } finally {
-                LabSupport.removeImages(tag);
+                LabSupport.removeImages(daemon, tag);
             }
             assertThat(agent.sshAdd("-L").stdout()).as("the build could neither remove the key nor lock the agent")
                     .contains(key.publicKey());
@@ -122,19 +127,20 @@ class SshForwardBuildTest {
         assertThat(TestKeys.verify(dir, key, ctx.resolve("msg"), signature)).isZero();
     }
 
-    @Test
-    void anIdTheRequestDoesNotForwardFailsARequiredMountClearly(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(EVERY_STORE)
+    void anIdTheRequestDoesNotForwardFailsARequiredMountClearly(Lab.Daemon daemon, @TempDir Path dir) throws Exception {
         TestKeys.Key key = TestKeys.sshKeygen(dir, "k", "ed25519", 0, null, "");
         Path ctx = Files.createDirectories(dir.resolve("ctx"));
         String nonce = Long.toHexString(System.nanoTime());
-        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + sshImage() + "\n"
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + daemon.sshImage() + "\n"
                 + "RUN --mount=type=ssh,id=other test -S \"$SSH_AUTH_SOCK\" || echo no agent " + nonce + "\n"
                 + "RUN --mount=type=ssh,id=nope,required=true ssh-add -l\n");
         BuildRequest request = BuildRequest.builder(ctx).networkMode("none")
                 .tag("localhost/cb-ssh-missing-" + ProcessHandle.current().pid() + ":1")
                 .ssh("default", List.of(SshKey.of(key.privateText(), null))).build();
         RecordingSink events = new RecordingSink();
-        try (ContainerEngine engine = ContainerEngine.connect(Lab.get().dood(), events)) {
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             assertThatThrownBy(() -> engine.build(request))
                     .isInstanceOf(BuildFailedException.class)
                     .hasMessageContaining("no SSH agent or key is forwarded under the id 'nope' (this build forwards"
@@ -144,14 +150,15 @@ class SshForwardBuildTest {
                 .contains("no agent " + nonce);
     }
 
-    @Test
-    void withoutSshForwardsTheSessionOffersNoAgent(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(EVERY_STORE)
+    void withoutSshForwardsTheSessionOffersNoAgent(Lab.Daemon daemon, @TempDir Path dir) throws Exception {
         Path ctx = Files.createDirectories(dir.resolve("ctx"));
-        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + sshImage() + "\n"
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + daemon.sshImage() + "\n"
                 + "RUN --mount=type=ssh,required=true ssh-add -l " + System.nanoTime() + "\n");
         BuildRequest request = BuildRequest.builder(ctx).networkMode("none")
                 .tag("localhost/cb-ssh-none-" + ProcessHandle.current().pid() + ":1").build();
-        try (ContainerEngine engine = ContainerEngine.connect(Lab.get().dood(), new RecordingSink())) {
+        try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
             assertThatThrownBy(() -> engine.build(request))
                     .isInstanceOf(BuildFailedException.class)
                     .hasMessageContaining("no SSH key") // BuildKit's own words for a session without the service
@@ -161,7 +168,7 @@ class SshForwardBuildTest {
 
     @Test
     void anUnreachableAgentSocketFailsBeforeTheBuild(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("Dockerfile"), "FROM " + sshImage() + "\n");
+        Files.writeString(dir.resolve("Dockerfile"), "FROM " + Lab.get().engine20().sshImage() + "\n");
         Path socket = dir.resolve("no-agent.sock");
         BuildRequest request = BuildRequest.builder(dir).tag("localhost/cb-ssh-unreachable:1")
                 .sshAgent("default", socket).build();
@@ -273,7 +280,7 @@ class SshForwardBuildTest {
     }
 
     private static String sshImage() {
-        return Lab.get().fact("LAB_SSH_IMAGE");
+        return Lab.get().engine20().sshImage();
     }
 
     private static List<String> outputLines(RecordingSink events) {

@@ -71,18 +71,26 @@ public final class Lab {
 
     /** The system's Docker Engine 20.10 on the host socket: the agent's daemon of the DooD mode. */
     public Daemon engine20() {
-        return new Daemon("20.10", hostSocket(), false, Path.of("/"));
+        return new Daemon("20.10", hostSocket(), false, Path.of("/"), Path.of(fact("LAB_DIR"), "dockerd-host.log"), "");
     }
 
     /** Docker Engine 26.1 with the classic image store (overlay2), on a socket of its own. */
     public Daemon engine26Classic() {
-        return new Daemon("26.1-classic", Path.of(fact("LAB_D26_CLASSIC_SOCKET")), false, Path.of(fact("LAB_D26_ROOT")));
+        Path socket = Path.of(fact("LAB_D26_CLASSIC_SOCKET"));
+        return new Daemon("26.1-classic", socket, false, Path.of(fact("LAB_D26_ROOT")),
+                socket.resolveSibling("dockerd.log"), "");
     }
 
-    /** Docker Engine 26.1 with the containerd image store: image ids are manifest digests. */
+    /**
+     * Docker Engine 26.1 with the containerd image store: image ids are manifest digests. Its BuildKit asks a base
+     * image's registry before it looks in the local store, even with pull off ({@code busybox:local} would be a DNS
+     * lookup of registry-1.docker.io), so builds there name the lab images after the plain loopback registry, to
+     * which the lab pushed them from this daemon: {@code localhost:5000/lab/containerd/busybox:local}.
+     */
     public Daemon engine26Containerd() {
-        return new Daemon("26.1-containerd", Path.of(fact("LAB_D26_CONTAINERD_SOCKET")), true,
-                Path.of(fact("LAB_D26_ROOT")));
+        Path socket = Path.of(fact("LAB_D26_CONTAINERD_SOCKET"));
+        return new Daemon("26.1-containerd", socket, true, Path.of(fact("LAB_D26_ROOT")),
+                socket.resolveSibling("dockerd.log"), containerdImagePrefix());
     }
 
     /**
@@ -90,7 +98,8 @@ public final class Lab {
      * builder is asked for, has no BuildKit session, and pushes send no aux object.
      */
     public Daemon podman() {
-        return new Daemon("podman-4.3", Path.of(fact("LAB_PODMAN_SOCKET")), false, Path.of("/"));
+        Path socket = Path.of(fact("LAB_PODMAN_SOCKET"));
+        return new Daemon("podman-4.3", socket, false, Path.of("/"), socket.resolveSibling("service.log"), "");
     }
 
     /**
@@ -98,7 +107,8 @@ public final class Lab {
      * {@code $XDG_RUNTIME_DIR/podman/podman.sock} of that user.
      */
     public Daemon podmanRootless() {
-        return new Daemon("podman-4.3-rootless", Path.of(fact("LAB_PODMAN_ROOTLESS_SOCKET")), false, Path.of("/"));
+        return new Daemon("podman-4.3-rootless", Path.of(fact("LAB_PODMAN_ROOTLESS_SOCKET")), false, Path.of("/"),
+                Path.of(fact("LAB_DIR"), "podman-rootless", "service.log"), "");
     }
 
     /** The rootless Podman user's {@code XDG_RUNTIME_DIR}. */
@@ -125,8 +135,26 @@ public final class Lab {
      * One of the lab's daemons, for tests that run against each of them. {@code containerdStore}: the daemon keeps
      * images in containerd (ids are manifest digests; a push reply has no aux object). {@code packageRoot}: where its
      * {@code usr/sbin/dockerd} is ({@code /} for the system's), for tests that start a daemon of the same kind.
+     * {@code log}: the daemon's own log, for tests that check what it wrote. {@code imagePrefix}: what comes before
+     * the names of the lab's images (busybox:local, sshtools:local) on this daemon, see {@link #image(String)}.
      */
-    public record Daemon(String name, Path socket, boolean containerdStore, Path packageRoot) {
+    public record Daemon(String name, Path socket, boolean containerdStore, Path packageRoot, Path log,
+                         String imagePrefix) {
+
+        /** The name under which this daemon has the lab image {@code name}, for {@code FROM} lines. */
+        public String image(String name) {
+            return imagePrefix + name;
+        }
+
+        /** The lab's busybox on this daemon. */
+        public String baseImage() {
+            return image(Lab.get().baseImage());
+        }
+
+        /** The lab's image with the OpenSSH client tools on this daemon. */
+        public String sshImage() {
+            return image(Lab.get().fact("LAB_SSH_IMAGE"));
+        }
 
         public DaemonEndpoint endpoint() {
             return new DaemonEndpoint.UnixSocket(socket);
@@ -220,6 +248,15 @@ public final class Lab {
     /** {@code busybox:local}, on the host and the TLS daemon. */
     public String baseImage() {
         return fact("LAB_BASE_IMAGE");
+    }
+
+    /**
+     * What comes before a lab image's name for builds on the containerd store: {@code localhost:5000/lab/containerd/}.
+     * {@code scripts/lab} pushes that daemon's own busybox and sshtools there, so that the registry answers BuildKit's
+     * lookup with the manifest the daemon has.
+     */
+    public String containerdImagePrefix() {
+        return plainRegistry() + "/lab/containerd/";
     }
 
     /** The busybox image in the plain registry: the base for builds inside a DinD sidecar. */
