@@ -1,12 +1,12 @@
 package io.jenkins.plugins.containerbuild.engine;
 
+import io.jenkins.plugins.containerbuild.engine.daemon.RawDaemonSocket;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -75,8 +75,9 @@ final class SessionPlayingDaemon implements AutoCloseable {
     }
 
     private void serve(SocketChannel ch) {
-        InputStream in = new ChannelIn(ch);
-        OutputStream out = new ChannelOut(ch);
+        RawDaemonSocket raw = RawDaemonSocket.over(ch);
+        InputStream in = raw.in();
+        OutputStream out = raw.out();
         try {
             while (true) {
                 String requestLine = line(in);
@@ -175,47 +176,6 @@ final class SessionPlayingDaemon implements AutoCloseable {
         server.close();
         for (SocketChannel ch : open) {
             ch.close();
-        }
-    }
-
-    /** Reads and writes go straight to the channel, so that one thread may read while another writes. */
-    private static final class ChannelIn extends InputStream {
-        private final SocketChannel ch;
-
-        ChannelIn(SocketChannel ch) {
-            this.ch = ch;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            return len == 0 ? 0 : ch.read(ByteBuffer.wrap(b, off, len));
-        }
-    }
-
-    private static final class ChannelOut extends OutputStream {
-        private final SocketChannel ch;
-
-        ChannelOut(SocketChannel ch) {
-            this.ch = ch;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
         }
     }
 }

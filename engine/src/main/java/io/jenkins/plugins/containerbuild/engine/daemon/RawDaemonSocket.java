@@ -67,8 +67,7 @@ public final class RawDaemonSocket implements Closeable {
                     closeAfter(e, ch);
                     throw e;
                 }
-                // reads and writes go straight to the channel: it allows one reader and one writer at a time
-                return new RawDaemonSocket(new ChannelIn(ch), new ChannelOut(ch), ch, null);
+                return over(ch);
             }
             case DaemonEndpoint.Tcp t -> {
                 Socket socket = new Socket();
@@ -96,6 +95,14 @@ public final class RawDaemonSocket implements Closeable {
             }
             case DaemonEndpoint.Dind d -> throw new IllegalArgumentException("connect to the DinD sidecar: " + d);
         }
+    }
+
+    /**
+     * A raw stream over a connected unix socket channel (either end), closed with it. Reads and writes go straight to
+     * the channel, which allows one reader and one writer at a time.
+     */
+    public static RawDaemonSocket over(SocketChannel ch) {
+        return new RawDaemonSocket(new ChannelIn(ch), new ChannelOut(ch), ch, null);
     }
 
     public InputStream in() {
