@@ -21,6 +21,7 @@ import hudson.model.Run;
 import io.jenkins.plugins.containerbuild.engine.BuildOutput;
 import io.jenkins.plugins.containerbuild.engine.BuildRequest;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
+import io.jenkins.plugins.containerbuild.engine.ssh.TestKeys;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -57,29 +58,19 @@ class BuildInputsTest {
 
     static String generateKey(String passphrase) {
         try {
-            Path dir = java.nio.file.Files.createTempDirectory("cb-key");
+            Path dir = Files.createTempDirectory("cb-key");
             try {
-                Path key = dir.resolve("id");
-                Process p = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-C", "test",
-                        "-f", key.toString()).redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    throw new IllegalStateException("ssh-keygen failed: " + out);
-                }
-                return java.nio.file.Files.readString(key);
+                return TestKeys.sshKeygen(dir, "id", "ed25519", 0, null, passphrase).privateText();
             } finally {
-                try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+                try (java.util.stream.Stream<Path> files = Files.list(dir)) {
                     for (Path f : files.toList()) {
-                        java.nio.file.Files.delete(f);
+                        Files.delete(f);
                     }
                 }
-                java.nio.file.Files.delete(dir);
+                Files.delete(dir);
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

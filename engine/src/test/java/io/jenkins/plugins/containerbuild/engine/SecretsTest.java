@@ -5,24 +5,18 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,10 +61,10 @@ class SecretsTest {
         try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
             try {
                 engine.build(request);
-                Map<String, byte[]> image = saveImage(daemon, tag);
-                assertThat(new String(file(image, "sum"), StandardCharsets.US_ASCII))
+                SavedImage image = SavedImage.of(daemon.socket(), tag);
+                assertThat(new String(image.file("sum"), StandardCharsets.US_ASCII))
                         .as("the step read exactly the bytes given").startsWith(sha256(secret) + " ");
-                assertThat(new String(file(image, "size"), StandardCharsets.US_ASCII).strip())
+                assertThat(new String(image.file("size"), StandardCharsets.US_ASCII).strip())
                         .isEqualTo(Integer.toString(secret.length));
                 assertThat(events.allText()).contains("mounted-there");
                 assertNowhere(daemon, secret, marker, image, events);
@@ -99,8 +93,8 @@ class SecretsTest {
         try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
             try {
                 engine.build(BuildRequest.builder(dir).tag(tag).networkMode("none").build());
-                Map<String, byte[]> image = saveImage(daemon, tag);
-                assertThat(file(image, "leaked")).isEqualTo(secret);
+                SavedImage image = SavedImage.of(daemon.socket(), tag);
+                assertThat(image.file("leaked")).isEqualTo(secret);
                 assertThat(catchThrowable(() -> assertNowhere(daemon, secret, marker, image, new RecordingSink())))
                         .isInstanceOf(AssertionError.class);
             } finally {
@@ -256,8 +250,9 @@ class SecretsTest {
      * Fails when the secret, its marker, or either in base64 appears in any file of the saved image (the layers'
      * files, the config with its history, the manifest), in any event, or in the daemon's log.
      */
-    private void assertNowhere(Lab.Daemon daemon, byte[] secret, String marker, Map<String, byte[]> image,
+    private void assertNowhere(Lab.Daemon daemon, byte[] secret, String marker, SavedImage saved,
                                RecordingSink events) throws IOException {
+        Map<String, byte[]> image = saved.files();
         List<byte[]> needles = List.of(secret, marker.getBytes(StandardCharsets.US_ASCII),
                 Base64.getEncoder().encode(secret), Base64.getEncoder().encode(marker.getBytes(StandardCharsets.US_ASCII)));
         assertThat(image).as("the saved image has a config and layers").hasSizeGreaterThan(2);
@@ -272,67 +267,6 @@ class SecretsTest {
         assertThat(daemon.log()).as("the daemon's log").isRegularFile();
         assertThat(indexOf(Files.readAllBytes(daemon.log()), marker.getBytes(StandardCharsets.US_ASCII)))
                 .as("the secret in the daemon's log").isEqualTo(-1);
-    }
-
-    /**
-     * The image as {@code GET /images/{name}/get} exports it: every file of the outer tar (manifest, config with
-     * history) under its name, and every file inside each layer under {@code LAYER!path}.
-     */
-    private Map<String, byte[]> saveImage(Lab.Daemon daemon, String name) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("curl", "-sf", "--unix-socket", daemon.socket().toString(),
-                "http://d/images/" + name + "/get").redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] tar;
-        try (InputStream in = p.getInputStream()) {
-            tar = in.readAllBytes();
-        }
-        if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException("GET /images/" + name + "/get failed");
-        }
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        for (Map.Entry<String, byte[]> outer : untar(tar).entrySet()) {
-            files.put(outer.getKey(), outer.getValue());
-            byte[] layer = layerTar(outer.getValue());
-            if (layer != null) { // layer.tar (20.10), an OCI blob (26.1), gzip-compressed with the containerd store
-                untar(layer).forEach((path, content) -> files.put(outer.getKey() + "!" + path, content));
-            }
-        }
-        return files;
-    }
-
-    /** The bytes as a tar, decompressed when gzip; null when they are not a tar. */
-    private static byte[] layerTar(byte[] blob) throws IOException {
-        byte[] b = blob;
-        if (b.length > 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b) {
-            try (InputStream in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(b))) {
-                b = in.readAllBytes();
-            }
-        }
-        boolean ustar = b.length >= 262 && new String(b, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
-        return ustar ? b : null;
-    }
-
-    private static Map<String, byte[]> untar(byte[] tar) throws IOException {
-        Map<String, byte[]> out = new LinkedHashMap<>();
-        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar))) {
-            for (TarArchiveEntry e; (e = in.getNextEntry()) != null; ) {
-                if (e.isFile()) {
-                    out.put(e.getName(), in.readAllBytes());
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The content of {@code path} in the image's topmost layer that has it. */
-    private static byte[] file(Map<String, byte[]> image, String path) {
-        List<byte[]> found = new ArrayList<>();
-        image.forEach((name, content) -> {
-            if (name.endsWith("!" + path) || name.endsWith("!./" + path)) {
-                found.add(content);
-            }
-        });
-        assertThat(found).as("%s in the image", path).isNotEmpty();
-        return found.get(found.size() - 1);
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {

@@ -6,6 +6,7 @@ import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
 import io.jenkins.plugins.containerbuild.engine.daemon.Timeouts;
 import io.jenkins.plugins.containerbuild.engine.proto.ProtoWriter;
+import io.jenkins.plugins.containerbuild.engine.ssh.TestKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,17 +122,6 @@ class SessionOffersOnlyWhatWasGivenTest {
     }
 
     private static String key() {
-        try {
-            Path k = keys.resolve("id-" + System.nanoTime());
-            Process p = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", k.toString())
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("ssh-keygen failed: " + out);
-            }
-            return Files.readString(k);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return TestKeys.sshKeygen(keys, "id-" + System.nanoTime(), "ed25519", 0, null, "").privateText();
     }
 }
