@@ -2,6 +2,7 @@ package io.jenkins.plugins.containerbuild.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Splits a {@code --secret} or {@code --output} value into its comma-separated fields as the docker CLI and buildx
@@ -55,5 +56,25 @@ final class CsvFields {
             }
             i++; // the comma
         }
+    }
+
+    /** A {@code KEY=VALUE} field: the key stripped and in lower case, the value as written. */
+    record Pair(String key, String value) {}
+
+    /**
+     * The fields as {@code KEY=VALUE} pairs, in order.
+     *
+     * @throws IllegalArgumentException naming the first field without {@code =}
+     */
+    static List<Pair> pairs(List<String> fields) {
+        List<Pair> out = new ArrayList<>();
+        for (String field : fields) {
+            int eq = field.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("field '" + field + "' is not KEY=VALUE");
+            }
+            out.add(new Pair(field.substring(0, eq).strip().toLowerCase(Locale.ROOT), field.substring(eq + 1)));
+        }
+        return out;
     }
 }

@@ -4,7 +4,6 @@ import io.jenkins.plugins.containerbuild.engine.BuildOutput;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The {@code --output} (or {@code -o}) value in buildx's syntax: a bare {@code DIR} (the local exporter), or
@@ -37,13 +36,15 @@ record OutputSpec(boolean tar, String dest) {
         }
         String type = null;
         String dest = null;
-        for (String field : fields) {
-            int eq = field.indexOf('=');
-            if (eq < 0) {
-                throw bad(value, "field '" + field + "' is not KEY=VALUE");
-            }
-            String key = field.substring(0, eq).strip().toLowerCase(Locale.ROOT);
-            String v = field.substring(eq + 1);
+        List<CsvFields.Pair> pairs;
+        try {
+            pairs = CsvFields.pairs(fields);
+        } catch (IllegalArgumentException e) {
+            throw bad(value, e.getMessage());
+        }
+        for (CsvFields.Pair pair : pairs) {
+            String key = pair.key();
+            String v = pair.value();
             switch (key) {
                 case "type" -> type = v;
                 case "dest" -> dest = v;

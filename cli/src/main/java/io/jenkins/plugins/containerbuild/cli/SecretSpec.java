@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -44,13 +43,15 @@ record SecretSpec(String id, String file, String env) {
         String id = null;
         String file = null;
         String env = null;
-        for (String field : fields) {
-            int eq = field.indexOf('=');
-            if (eq < 0) {
-                throw bad(value, "field '" + field + "' is not KEY=VALUE");
-            }
-            String key = field.substring(0, eq).strip().toLowerCase(Locale.ROOT);
-            String v = field.substring(eq + 1);
+        List<CsvFields.Pair> pairs;
+        try {
+            pairs = CsvFields.pairs(fields);
+        } catch (IllegalArgumentException e) {
+            throw bad(value, e.getMessage());
+        }
+        for (CsvFields.Pair pair : pairs) {
+            String key = pair.key();
+            String v = pair.value();
             switch (key) {
                 case "type" -> {
                     if (!v.equals("file") && !v.equals("env")) {
