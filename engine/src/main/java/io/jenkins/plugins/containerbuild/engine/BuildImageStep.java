@@ -33,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
+import java.util.function.Function;
 
 /**
  * One build: streams the context to {@code POST /build}, follows the progress of the classic builder or BuildKit,
@@ -47,11 +48,22 @@ final class BuildImageStep {
     private final EventSink events;
     /** Receives the request's output during a session build; null without an output. */
     private FileSendService fileSend;
+    /** On Podman: the build's own cgroup, and how an abort stops its running step; null on Docker Engine. */
+    private PodmanRunStopper podmanStopper;
+
+    /** How a Podman build's own cgroup is chosen: {@link PodmanRunStopper#plan}; tests give a plan of their own. */
+    private final Function<DaemonConnection, PodmanRunStopper> podmanPlan;
 
     BuildImageStep(DaemonConnection daemon, BuildRequest request, EventSink events) {
+        this(daemon, request, events, PodmanRunStopper::plan);
+    }
+
+    BuildImageStep(DaemonConnection daemon, BuildRequest request, EventSink events,
+                   Function<DaemonConnection, PodmanRunStopper> podmanPlan) {
         this.daemon = daemon;
         this.request = request;
         this.events = events;
+        this.podmanPlan = podmanPlan;
     }
 
     /**
@@ -101,6 +113,9 @@ final class BuildImageStep {
                 return viaSession;
             }
         }
+        if (podman()) {
+            return buildOnPodman(context);
+        }
         String query = checkedQuery(context.dockerfileName());
         announce("");
         AbortableCall call = new AbortableCall();
@@ -114,6 +129,38 @@ final class BuildImageStep {
                     && upload[0].sent() >= SWEEP_FROM_BYTES && !call.aborted()) {
                 new ContextRecordSweeper(daemon, events).sweep(began);
             }
+        }
+    }
+
+    /**
+     * Podman builds with Buildah, in a cgroup of the build's own where Podman can make one, so that an abort can stop
+     * the running RUN step, which Podman itself lets run to its end ({@link PodmanRunStopper}). A runtime that refuses
+     * the cgroup (its error names it, before the step's command ran) has the build run again without one.
+     */
+    private Built buildOnPodman(BuildContext context) throws ContainerEngineException, InterruptedException {
+        podmanStopper = podmanPlan.apply(daemon);
+        try {
+            return buildOnPodmanOnce(context);
+        } catch (ContainerEngineException e) {
+            if (!podmanStopper.refusedBy(e)) {
+                throw e;
+            }
+            events.accept(new EngineEvent.Warning("Podman's OCI runtime on " + daemon.endpoint() + " refused the"
+                    + " build a cgroup of its own (" + podmanStopper.cgroupParent() + "): building again without one;"
+                    + " an abort then cannot stop a running RUN step."));
+            podmanStopper = podmanStopper.withoutCgroup("its OCI runtime refused the build a cgroup of its own");
+            return buildOnPodmanOnce(openContext());
+        }
+    }
+
+    private Built buildOnPodmanOnce(BuildContext context) throws ContainerEngineException, InterruptedException {
+        String query = checkedQuery(context.dockerfileName());
+        announce("");
+        try {
+            return uploadAndFollow(new AbortableCall(), context, query, new ContextUploadProgress[1]);
+        } catch (InterruptedException e) {
+            podmanStopper.stopAfterAbort(events);
+            throw e;
         }
     }
 
@@ -611,6 +658,9 @@ final class BuildImageStep {
         }
         if (podman()) {
             podmanNetwork(q);
+            if (podmanStopper != null && podmanStopper.cgroupParent() != null) {
+                add(q, "cgroupparent", podmanStopper.cgroupParent());
+            }
         } else if (request.networkMode() != null) {
             add(q, "networkmode", request.networkMode());
         }

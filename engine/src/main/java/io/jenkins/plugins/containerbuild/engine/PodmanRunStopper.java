@@ -1,0 +1,328 @@
+package io.jenkins.plugins.containerbuild.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.dockerjava.transport.DockerHttpClient;
+import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
+import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
+import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
+import io.jenkins.plugins.containerbuild.engine.event.EventSink;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Stops the running {@code RUN} step of an aborted Podman build, which Podman does not do itself: its service runs a
+ * Buildah step to its end after the client went away (Buildah's run takes no cancellation; seen with Podman 4.3.1,
+ * and Podman's own remote client has the same gap), and its API has no call that stops a step.
+ *
+ * <p>So the build gets a cgroup of its own: {@code cgroupparent} names {@code containerbuild-RANDOM} (a cgroupfs path,
+ * or a systemd scope in runc's and crun's {@code slice:prefix:name} form), which Buildah hands to the OCI runtime for
+ * every {@code RUN} container of the build and which the runtime removes with the container. After an abort the
+ * processes in that cgroup are looked for in this host's {@code /proc} (the agent is the Podman host when the engine
+ * reaches Podman over a local socket) and killed with SIGKILL; where that is refused (a rootless build's processes
+ * that run as a subordinate user id), Buildah's monitor above them ({@code buildah-oci-runtime}, which runs as the
+ * service's user) gets SIGTERM and has the runtime kill the container, as on Ctrl-C of a local {@code podman build}.
+ * The failed step then ends the build, and Buildah removes its build container.
+ *
+ * <p>No cgroup is asked for where Podman cannot make one: rootless Podman with the cgroupfs manager or on cgroup v1
+ * runs builds in the service's own cgroup; there an abort still ends the call at once, and the running step runs to
+ * its end (the log says so). A runtime that refuses the cgroup anyway has its build run again without it
+ * ({@link #refusedBy(ContainerEngineException)}), and the endpoint is not given one again in this JVM.
+ */
+final class PodmanRunStopper {
+
+    /** A process group name of the engine's: the cgroup (or systemd scope) of one build's RUN containers. */
+    static final String PREFIX = "containerbuild-";
+
+    /** How long after the last process of the build was seen the stop goes on looking (a step being created). */
+    private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    /** The longest a stop takes, whatever is still found. */
+    private static final long CAP_NANOS = TimeUnit.SECONDS.toNanos(20);
+
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    /** Buildah's per-step monitor process: Podman's binary re-executed under this name. */
+    static final String MONITOR = "buildah-oci-runtime";
+
+    /** Endpoints whose runtime refused a build's own cgroup: asked for none again. */
+    private static final Set<String> REFUSED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private final String endpoint;
+    private final String marker;
+    private final String cgroupParent;
+    private final String whyNone;
+    private final Path proc;
+
+    private PodmanRunStopper(String endpoint, String marker, String cgroupParent, String whyNone, Path proc) {
+        this.endpoint = endpoint;
+        this.marker = marker;
+        this.cgroupParent = cgroupParent;
+        this.whyNone = whyNone;
+        this.proc = proc;
+    }
+
+    /**
+     * What to ask Podman on {@code daemon} for, from its {@code /libpod/info} (the service's cgroup manager and
+     * version, and whether it runs rootless). Only a Podman on a local socket can have its steps stopped from here.
+     */
+    static PodmanRunStopper plan(DaemonConnection daemon) {
+        String endpoint = daemon.endpoint().toString();
+        Path proc = Path.of("/proc");
+        if (!(daemon.endpoint() instanceof DaemonEndpoint.UnixSocket)) {
+            return none(endpoint, "Podman on " + endpoint + " runs on another host, where the engine cannot stop its"
+                    + " processes");
+        }
+        if (!Files.isDirectory(proc.resolve("self"))) {
+            return none(endpoint, "this host has no /proc in which the engine could find the step's processes");
+        }
+        JsonNode info;
+        try {
+            info = info(daemon);
+        } catch (IOException | RuntimeException e) {
+            return none(endpoint, "Podman's /libpod/info could not be read (" + e.getMessage() + ")");
+        }
+        PodmanRunStopper decided = decide(endpoint, info, randomMarker(), proc);
+        if (decided.cgroupParent != null && REFUSED.contains(endpoint)) {
+            return none(endpoint, "its OCI runtime refused an earlier build a cgroup of its own");
+        }
+        return decided;
+    }
+
+    /** The plan for a Podman whose {@code /libpod/info} says {@code info}; {@code marker} names the cgroup. */
+    static PodmanRunStopper decide(String endpoint, JsonNode info, String marker, Path proc) {
+        JsonNode host = info.path("host");
+        String manager = host.path("cgroupManager").asText("");
+        String version = host.path("cgroupVersion").asText("");
+        boolean rootless = host.path("security").path("rootless").asBoolean(false);
+        String id = marker.substring(PREFIX.length());
+        if (manager.equals("cgroupfs") && !rootless) {
+            return new PodmanRunStopper(endpoint, marker, "/" + marker, null, proc);
+        }
+        if (manager.equals("systemd") && !rootless) {
+            return new PodmanRunStopper(endpoint, marker, "system.slice:containerbuild:" + id, null, proc);
+        }
+        if (manager.equals("systemd") && version.equals("v2")) {
+            return new PodmanRunStopper(endpoint, marker, "user.slice:containerbuild:" + id, null, proc);
+        }
+        return none(endpoint, (rootless ? "rootless " : "") + "Podman with the cgroup manager " + (manager.isEmpty() ? "(unknown)"
+                : manager) + " on cgroup " + (version.isEmpty() ? "(unknown version)" : version)
+                + " runs builds in its own cgroup, where the engine cannot tell this build's processes from others'");
+    }
+
+    private static PodmanRunStopper none(String endpoint, String why) {
+        return new PodmanRunStopper(endpoint, null, null, why, null);
+    }
+
+    private static JsonNode info(DaemonConnection daemon) throws IOException {
+        DockerHttpClient.Request req = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET)
+                .path("/v" + daemon.product().version() + "/libpod/info")
+                .build();
+        try (DockerHttpClient.Response r = daemon.call(req)) {
+            if (r.getStatusCode() != 200) {
+                throw new IOException("HTTP " + r.getStatusCode());
+            }
+            return Json.read(r.getBody());
+        }
+    }
+
+    private static String randomMarker() {
+        byte[] b = new byte[16];
+        new SecureRandom().nextBytes(b);
+        return PREFIX + HexFormat.of().formatHex(b);
+    }
+
+    /** The build's {@code cgroupparent}; null when none is asked for. */
+    String cgroupParent() {
+        return cgroupParent;
+    }
+
+    /** The name of the build's cgroup (a path segment, or a systemd scope with {@code .scope}); null without one. */
+    String marker() {
+        return marker;
+    }
+
+    /**
+     * Whether {@code failure} is the OCI runtime refusing the build's cgroup (its message names the cgroup), in
+     * which case the build is run again without one, and this endpoint gets none again.
+     */
+    boolean refusedBy(ContainerEngineException failure) {
+        if (cgroupParent == null || failure.getMessage() == null
+                || !failure.getMessage().contains(marker.substring(PREFIX.length()))) {
+            return false;
+        }
+        REFUSED.add(endpoint);
+        return true;
+    }
+
+    /** The same Podman without a cgroup of the build's own, after the runtime refused one. */
+    PodmanRunStopper withoutCgroup(String why) {
+        return none(endpoint, why);
+    }
+
+    /**
+     * After an abort: kills what runs in the build's cgroup on this host until nothing has been seen there for
+     * a short while, and says in {@code events} what was done. Never throws; a further interrupt ends it early and
+     * is kept.
+     */
+    void stopAfterAbort(EventSink events) {
+        if (cgroupParent == null) {
+            events.accept(new EngineEvent.Warning("The running RUN step of the aborted build, if one was running, goes"
+                    + " on to its end on Podman (" + whyNone + "); Buildah then stops the build. A step that never"
+                    + " ends has to be stopped on the Podman host."));
+            return;
+        }
+        Outcome o = stop();
+        if (o.killed().isEmpty() && o.refused().isEmpty()) {
+            events.accept(new EngineEvent.Phase("No RUN step of the aborted build was running on this host"));
+            return;
+        }
+        if (!o.remaining().isEmpty()) {
+            events.accept(new EngineEvent.Warning("The aborted build's RUN step could not be stopped: processes "
+                    + o.remaining() + " in its cgroup " + marker + " run as a user this engine may not signal (the"
+                    + " engine runs as uid " + ownUid() + "); run the agent as the Podman service's user, or stop"
+                    + " them on the host (kill -9 " + String.join(" ", o.remaining().stream().map(String::valueOf)
+                    .toList()) + ")."));
+            return;
+        }
+        events.accept(new EngineEvent.Phase("Stopped the aborted build's RUN step on Podman (" + o.killed().size()
+                + (o.killed().size() == 1 ? " process" : " processes") + " in its cgroup "
+                + marker + (o.monitors().isEmpty() ? "" : ", through Buildah's monitor") + ")"));
+    }
+
+    /** What a stop did: processes killed, monitors signalled, processes it could not signal and that still run. */
+    record Outcome(Set<Long> killed, Set<Long> refused, Set<Long> monitors, List<Long> remaining) {}
+
+    Outcome stop() {
+        Set<Long> killed = new LinkedHashSet<>();
+        Set<Long> refused = new LinkedHashSet<>();
+        Set<Long> monitors = new LinkedHashSet<>();
+        List<Long> seen = List.of();
+        long start = System.nanoTime();
+        long lastSeen = start;
+        boolean interrupted = false;
+        while (true) {
+            seen = members();
+            long now = System.nanoTime();
+            if (!seen.isEmpty()) {
+                lastSeen = now;
+            }
+            for (long pid : seen) {
+                Optional<ProcessHandle> p = ProcessHandle.of(pid);
+                if (p.isEmpty()) {
+                    continue;
+                }
+                if (p.get().destroyForcibly()) {
+                    killed.add(pid);
+                    continue;
+                }
+                refused.add(pid);
+                p.get().parent().filter(PodmanRunStopper::isMonitor).ifPresent(m -> {
+                    if (monitors.add(m.pid())) {
+                        m.destroy(); // SIGTERM: the monitor has the runtime kill the container
+                    }
+                });
+            }
+            if ((seen.isEmpty() && now - lastSeen >= QUIET_NANOS) || now - start >= CAP_NANOS) {
+                break;
+            }
+            if (Thread.interrupted()) { // a second abort: stop looking, keep the interrupt for the caller
+                interrupted = true;
+                break;
+            }
+            LockSupport.parkNanos(POLL_NANOS);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        refused.removeAll(killed);
+        if (!refused.isEmpty() && !monitors.isEmpty() && seen.isEmpty()) {
+            killed.addAll(refused); // gone after their monitor was signalled
+            refused.clear();
+        }
+        return new Outcome(killed, refused, monitors, seen);
+    }
+
+    /** The live (not zombie) processes of this host whose cgroup is the build's, in any hierarchy. */
+    List<Long> members() {
+        List<Long> pids = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (name.isEmpty() || !name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                if (inCgroup(read(p.resolve("cgroup")), marker) && !zombie(read(p.resolve("stat")))) {
+                    pids.add(Long.parseLong(name));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // /proc unreadable: nothing found; the caller reports what it could do
+        }
+        return pids;
+    }
+
+    /**
+     * Whether a {@code /proc/PID/cgroup} text puts the process in the cgroup {@code marker}: a path segment equal to
+     * it (cgroupfs) or to its systemd scope {@code marker.scope}, in any line ({@code ID:CONTROLLERS:PATH}).
+     */
+    static boolean inCgroup(String cgroupFile, String marker) {
+        for (String line : cgroupFile.split("\n")) {
+            int second = line.indexOf(':', line.indexOf(':') + 1);
+            if (second < 0) {
+                continue;
+            }
+            for (String segment : line.substring(second + 1).split("/")) {
+                if (segment.equals(marker) || segment.equals(marker + ".scope")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether a {@code /proc/PID/stat} text is a zombie's: state {@code Z} (or {@code X}) after the command. */
+    static boolean zombie(String stat) {
+        int close = stat.lastIndexOf(')');
+        if (close < 0 || close + 2 >= stat.length()) {
+            return false;
+        }
+        char state = stat.charAt(close + 2);
+        return state == 'Z' || state == 'X';
+    }
+
+    private static boolean isMonitor(ProcessHandle p) {
+        String cmdline = read(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
+        int nul = cmdline.indexOf('\0');
+        String arg0 = nul < 0 ? cmdline : cmdline.substring(0, nul);
+        return arg0.equals(MONITOR) || arg0.endsWith("/" + MONITOR);
+    }
+
+    private static String read(Path file) {
+        try {
+            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            return ""; // the process ended while it was looked at
+        }
+    }
+
+    private static String ownUid() {
+        try {
+            return String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return System.getProperty("user.name");
+        }
+    }
+}
