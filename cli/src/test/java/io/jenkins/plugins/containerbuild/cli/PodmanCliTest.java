@@ -2,6 +2,7 @@ package io.jenkins.plugins.containerbuild.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jenkins.plugins.containerbuild.engine.StepLeftovers;
 import io.jenkins.plugins.containerbuild.engine.daemon.PodmanSocket;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.nio.file.Path;
@@ -98,5 +99,55 @@ class PodmanCliTest {
         CliRun withDind = CliRun.runWith(Map.of(), "", "push", "--podman", "--dind", "dind:local", "--tag", "a:1");
         assertThat(withDind.exit()).isEqualTo(2);
         assertThat(withDind.err()).contains("--dind starts its sidecar on a Docker Engine, not on Podman");
+    }
+
+    /**
+     * Ctrl-C (SIGINT) during a RUN step on Podman: the CLI exits 130 once the step is stopped (Podman itself would
+     * let it run to its end), says so, and the step's processes and Buildah's build container are gone.
+     */
+    @Test
+    void anInterruptStopsTheRunningStepOnPodman() throws Exception {
+        String marker = "podman-interrupt-" + CliRun.unique();
+        String sleep = "sleep " + (100_000 + new java.util.Random().nextInt(800_000));
+        String base = "localhost/cli-podman-interrupt-" + CliRun.unique() + ":1";
+        lab.podman().docker("tag", lab.baseImage(), base);
+        Path ctx = java.nio.file.Files.createDirectories(dir.resolve("ctx"));
+        java.nio.file.Files.writeString(ctx.resolve("Dockerfile"), "FROM " + base + "\nRUN echo " + marker + " && "
+                + sleep + "\n");
+        Path out = dir.resolve("stdout");
+        Path err = dir.resolve("stderr");
+        String tag = "cli-test/podman-interrupted-" + CliRun.unique() + ":1";
+        Process cli = CliRun.launch(dir, containerHost(), out, err, "build", "--podman", "--context", ctx.toString(),
+                "--tag", tag, "--network", "none");
+        try {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
+            while (!StepLeftovers.running(sleep)) {
+                assertThat(cli.isAlive()).as("still building: %s", java.nio.file.Files.readString(err)).isTrue();
+                assertThat(System.nanoTime()).as("the step never ran: %s", java.nio.file.Files.readString(err))
+                        .isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            Lab.exec(java.util.List.of("kill", "-INT", Long.toString(cli.pid())), null, true);
+            assertThat(cli.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the CLI ended").isTrue();
+            assertThat(StepLeftovers.running(sleep)).as("the step's process is gone when the CLI ends").isFalse();
+        } finally {
+            cli.destroyForcibly();
+        }
+        try {
+            String stderr = java.nio.file.Files.readString(err);
+            assertThat(cli.exitValue()).as(stderr).isEqualTo(130);
+            assertThat(stderr).contains("Stopped the aborted build's RUN step on Podman (", "interrupted");
+            String name = base.substring("localhost/".length(), base.lastIndexOf(':'));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (lab.podmanCli("ps", "-a", "--external", "--format", "{{.Image}}").contains(name)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(lab.podmanCli("ps", "-a", "--external", "--format", "{{.Image}}"))
+                    .as("Buildah's build container was removed").doesNotContain(name);
+            assertThat(lab.podman().tryRun("image", "inspect", tag).exitCode()).as("nothing tagged").isNotZero();
+        } finally {
+            lab.podman().tryRun("rmi", "-f", base, tag);
+        }
     }
 }

@@ -101,10 +101,10 @@ class PodmanRootlessTest {
                 + " be stopped on the Podman host."));
         long deadline = System.nanoTime() + 60_000_000_000L;
         try {
-            while ((running(sleep) || !buildContainers(base).isEmpty()) && System.nanoTime() < deadline) {
+            while ((StepLeftovers.running(sleep) || !buildContainers(base).isEmpty()) && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
-            assertThat(running(sleep)).as("the step ended by itself").isFalse();
+            assertThat(StepLeftovers.running(sleep)).as("the step ended by itself").isFalse();
             assertThat(buildContainers(base)).as("Buildah removed its build container").isEmpty();
         } finally {
             LabSupport.removeImages(lab.podmanRootless(), base);
@@ -160,9 +160,5 @@ class PodmanRootlessTest {
         } finally {
             LabSupport.removeImages(lab.podmanRootless(), id, base);
         }
-    }
-
-    private static boolean running(String commandLine) {
-        return Lab.exec(List.of("pgrep", "-f", "^" + commandLine + "$"), null, false).exitCode() == 0;
     }
 }

@@ -306,7 +306,7 @@ class PodmanTest {
             assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - abortedAt.getNow(0L)))
                     .as("the call ends once the step is stopped").isLessThan(15_000);
-            assertThat(processRunning(sleep)).as("the RUN step's process is gone when the call ends").isFalse();
+            assertThat(StepLeftovers.running(sleep)).as("the RUN step's process is gone when the call ends").isFalse();
         }
         assertThat(events.events).as("the log says the step was stopped").anyMatch(e -> e instanceof EngineEvent.Phase p
                 && p.message().matches("Stopped the aborted build's RUN step on Podman \\(2 processes in its cgroup "
@@ -390,9 +390,5 @@ class PodmanTest {
             return entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix))
                     .filter(n -> !n.startsWith("digest.txt")).collect(Collectors.toSet());
         }
-    }
-
-    private static boolean processRunning(String commandLine) {
-        return Lab.exec(List.of("pgrep", "-f", "^" + commandLine + "$"), null, false).exitCode() == 0;
     }
 }
