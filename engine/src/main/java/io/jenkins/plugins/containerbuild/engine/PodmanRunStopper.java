@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * Stops the running {@code RUN} step of an aborted Podman build, which Podman does not do itself: its service runs a
@@ -64,13 +65,29 @@ final class PodmanRunStopper {
     private final String cgroupParent;
     private final String whyNone;
     private final Path proc;
+    /** Sends SIGKILL to a process; false when the process may not be signalled (or is gone). */
+    private final Predicate<ProcessHandle> kill;
 
-    private PodmanRunStopper(String endpoint, String marker, String cgroupParent, String whyNone, Path proc) {
+    private PodmanRunStopper(String endpoint, String marker, String cgroupParent, String whyNone, Path proc,
+                             Predicate<ProcessHandle> kill) {
         this.endpoint = endpoint;
         this.marker = marker;
         this.cgroupParent = cgroupParent;
         this.whyNone = whyNone;
         this.proc = proc;
+        this.kill = kill;
+    }
+
+    private PodmanRunStopper(String endpoint, String marker, String cgroupParent, String whyNone, Path proc) {
+        this(endpoint, marker, cgroupParent, whyNone, proc, ProcessHandle::destroyForcibly);
+    }
+
+    /**
+     * The same plan with {@code kill} in place of SIGKILL (tests: a kill that is refused, as it is for an engine
+     * that may not signal the step's processes).
+     */
+    PodmanRunStopper killingWith(Predicate<ProcessHandle> kill) {
+        return new PodmanRunStopper(endpoint, marker, cgroupParent, whyNone, proc, kill);
     }
 
     /**
@@ -224,7 +241,7 @@ final class PodmanRunStopper {
                 if (p.isEmpty()) {
                     continue;
                 }
-                if (p.get().destroyForcibly()) {
+                if (kill.test(p.get())) {
                     killed.add(pid);
                     continue;
                 }

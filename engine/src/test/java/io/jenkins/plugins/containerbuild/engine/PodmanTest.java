@@ -337,6 +337,57 @@ class PodmanTest {
     }
 
     /**
+     * An engine that may not kill the step's processes (a rootless step's processes run as a subordinate user id)
+     * signals Buildah's monitor of the step instead, which has the runtime kill the container: the kill is refused
+     * here by the test, the monitor and the runtime are Podman's own.
+     */
+    @Test
+    void whereTheStepMayNotBeKilledBuildahsMonitorStopsIt(@TempDir Path dir) throws Exception {
+        String base = "localhost/" + LabSupport.unique("podman-monitor-base") + ":1";
+        String baseName = ImageReference.parse(base).repository();
+        podman.docker("tag", lab.baseImage(), base);
+        String marker = LabSupport.unique("podman-monitor-marker");
+        String sleep = "sleep " + (300 + new java.util.Random().nextInt(100)) + "." + (100 + new java.util.Random().nextInt(900));
+        LabSupport.context(dir, "FROM " + base + "\nRUN echo " + marker + " && " + sleep + "\n");
+        RecordingSink events = new RecordingSink();
+        java.util.List<Long> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection c =
+                     io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection.open(podman.endpoint(),
+                             io.jenkins.plugins.containerbuild.engine.daemon.Timeouts.defaults())) {
+            BuildImageStep step = new BuildImageStep(c, BuildRequest.builder(dir).networkMode("none").build(), events,
+                    d -> PodmanRunStopper.plan(d).killingWith(p -> refused.add(p.pid()) && false));
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread worker = new Thread(() -> {
+                try {
+                    step.call();
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            }, "podman-monitor-worker");
+            events.when(e -> e instanceof EngineEvent.StepOutput o && o.line().contains(marker), worker::interrupt);
+            worker.start();
+            worker.join(TimeUnit.SECONDS.toMillis(120));
+            assertThat(worker.isAlive()).isFalse();
+            assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+            assertThat(StepLeftovers.running(sleep)).as("the step's process is gone when the call ends").isFalse();
+        }
+        try {
+            assertThat(refused).as("the direct kill was tried first").isNotEmpty();
+            assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.Phase p
+                    && p.message().startsWith("Stopped the aborted build's RUN step on Podman (")
+                    && p.message().endsWith(", through Buildah's monitor)"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((!buildContainers(baseName).isEmpty() || !buildCgroups().isEmpty()) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(buildContainers(baseName)).isEmpty();
+            assertThat(buildCgroups()).isEmpty();
+        } finally {
+            LabSupport.removeImages(podman, base);
+        }
+    }
+
+    /**
      * Each build's RUN steps run in a cgroup of the build's own (the one an abort stops), which the runtime removes
      * with the step's container: none is left after the build.
      */
