@@ -52,6 +52,12 @@ final class PodmanRunStopper {
     /** The longest a stop takes, whatever is still found. */
     private static final long CAP_NANOS = TimeUnit.SECONDS.toNanos(20);
 
+    /**
+     * How long the stop goes on when nothing it finds may be signalled: long enough to see the processes a step is
+     * still starting (to name them all), not to wait for what cannot change.
+     */
+    private static final long HOPELESS_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** Buildah's per-step monitor process: Podman's binary re-executed under this name. */
@@ -67,27 +73,30 @@ final class PodmanRunStopper {
     private final Path proc;
     /** Sends SIGKILL to a process; false when the process may not be signalled (or is gone). */
     private final Predicate<ProcessHandle> kill;
+    /** Sends SIGTERM to a process (a monitor); false when it may not be signalled. */
+    private final Predicate<ProcessHandle> term;
 
     private PodmanRunStopper(String endpoint, String marker, String cgroupParent, String whyNone, Path proc,
-                             Predicate<ProcessHandle> kill) {
+                             Predicate<ProcessHandle> kill, Predicate<ProcessHandle> term) {
         this.endpoint = endpoint;
         this.marker = marker;
         this.cgroupParent = cgroupParent;
         this.whyNone = whyNone;
         this.proc = proc;
         this.kill = kill;
+        this.term = term;
     }
 
     private PodmanRunStopper(String endpoint, String marker, String cgroupParent, String whyNone, Path proc) {
-        this(endpoint, marker, cgroupParent, whyNone, proc, ProcessHandle::destroyForcibly);
+        this(endpoint, marker, cgroupParent, whyNone, proc, ProcessHandle::destroyForcibly, ProcessHandle::destroy);
     }
 
     /**
-     * The same plan with {@code kill} in place of SIGKILL (tests: a kill that is refused, as it is for an engine
-     * that may not signal the step's processes).
+     * The same plan with {@code kill} and {@code term} in place of SIGKILL and SIGTERM (tests: signals that are
+     * refused, as they are for an engine that may not signal the step's processes or their monitor).
      */
-    PodmanRunStopper killingWith(Predicate<ProcessHandle> kill) {
-        return new PodmanRunStopper(endpoint, marker, cgroupParent, whyNone, proc, kill);
+    PodmanRunStopper signallingWith(Predicate<ProcessHandle> kill, Predicate<ProcessHandle> term) {
+        return new PodmanRunStopper(endpoint, marker, cgroupParent, whyNone, proc, kill, term);
     }
 
     /**
@@ -207,11 +216,14 @@ final class PodmanRunStopper {
             return;
         }
         if (!o.remaining().isEmpty()) {
+            String why = o.cutShort() ? "the stop was itself aborted; stop them on the host"
+                    : !o.monitors().isEmpty() ? "they still run after Buildah's monitor was asked to stop them; stop"
+                    + " them on the host"
+                    : "they run as a user this engine may not signal (the engine runs as uid " + ownUid() + "); run"
+                    + " the agent as the Podman service's user, or stop them on the host";
             events.accept(new EngineEvent.Warning("The aborted build's RUN step could not be stopped: processes "
-                    + o.remaining() + " in its cgroup " + marker + " run as a user this engine may not signal (the"
-                    + " engine runs as uid " + ownUid() + "); run the agent as the Podman service's user, or stop"
-                    + " them on the host (kill -9 " + String.join(" ", o.remaining().stream().map(String::valueOf)
-                    .toList()) + ")."));
+                    + o.remaining() + " in its cgroup " + marker + " go on: " + why + " (kill -9 " + String.join(" ",
+                    o.remaining().stream().map(String::valueOf).toList()) + ")."));
             return;
         }
         events.accept(new EngineEvent.Phase("Stopped the aborted build's RUN step on Podman (" + o.killed().size()
@@ -219,8 +231,11 @@ final class PodmanRunStopper {
                 + marker + (o.monitors().isEmpty() ? "" : ", through Buildah's monitor") + ")"));
     }
 
-    /** What a stop did: processes killed, monitors signalled, processes it could not signal and that still run. */
-    record Outcome(Set<Long> killed, Set<Long> refused, Set<Long> monitors, List<Long> remaining) {}
+    /**
+     * What a stop did: processes killed, refused a signal, monitors signalled, the processes still running at its
+     * end, and whether a further interrupt ended it early.
+     */
+    record Outcome(Set<Long> killed, Set<Long> refused, Set<Long> monitors, List<Long> remaining, boolean cutShort) {}
 
     Outcome stop() {
         Set<Long> killed = new LinkedHashSet<>();
@@ -229,6 +244,7 @@ final class PodmanRunStopper {
         List<Long> seen = List.of();
         long start = System.nanoTime();
         long lastSeen = start;
+        long hopelessSince = -1;
         boolean interrupted = false;
         while (true) {
             seen = members();
@@ -236,6 +252,7 @@ final class PodmanRunStopper {
             if (!seen.isEmpty()) {
                 lastSeen = now;
             }
+            boolean signalled = false;
             for (long pid : seen) {
                 Optional<ProcessHandle> p = ProcessHandle.of(pid);
                 if (p.isEmpty()) {
@@ -243,17 +260,25 @@ final class PodmanRunStopper {
                 }
                 if (kill.test(p.get())) {
                     killed.add(pid);
+                    signalled = true;
                     continue;
                 }
                 refused.add(pid);
-                p.get().parent().filter(PodmanRunStopper::isMonitor).ifPresent(m -> {
-                    if (monitors.add(m.pid())) {
-                        m.destroy(); // SIGTERM: the monitor has the runtime kill the container
-                    }
-                });
+                Optional<ProcessHandle> monitor = p.get().parent().filter(PodmanRunStopper::isMonitor);
+                // SIGTERM: the monitor has the runtime kill the container
+                if (monitor.isPresent() && !monitors.contains(monitor.get().pid()) && term.test(monitor.get())) {
+                    monitors.add(monitor.get().pid());
+                }
             }
             if ((seen.isEmpty() && now - lastSeen >= QUIET_NANOS) || now - start >= CAP_NANOS) {
                 break;
+            }
+            if (seen.isEmpty() || signalled || !monitors.isEmpty()) {
+                hopelessSince = -1;
+            } else if (hopelessSince < 0) {
+                hopelessSince = now;
+            } else if (now - hopelessSince >= HOPELESS_NANOS) {
+                break; // neither the processes nor a monitor of theirs may be signalled: more rounds change nothing
             }
             if (Thread.interrupted()) { // a second abort: stop looking, keep the interrupt for the caller
                 interrupted = true;
@@ -269,7 +294,7 @@ final class PodmanRunStopper {
             killed.addAll(refused); // gone after their monitor was signalled
             refused.clear();
         }
-        return new Outcome(killed, refused, monitors, seen);
+        return new Outcome(killed, refused, monitors, seen, interrupted);
     }
 
     /** The live (not zombie) processes of this host whose cgroup is the build's, in any hierarchy. */

@@ -122,7 +122,7 @@ class PodmanRootlessTest {
     private List<String> buildContainers(String base) {
         String name = io.jenkins.plugins.containerbuild.engine.reference.ImageReference.parse(base).repository();
         return Lab.exec(List.of(lab.fact("LAB_PODMAN_ROOTLESS_CLI"), "ps", "-a", "--external", "--format",
-                "{{.ID}} {{.Image}} {{.Names}}"), null, true).stdout().lines().filter(l -> l.contains(name)).toList();
+                "{{.ID}} {{.Names}}"), null, true).stdout().lines().filter(l -> l.contains(name)).toList();
     }
 
     /**

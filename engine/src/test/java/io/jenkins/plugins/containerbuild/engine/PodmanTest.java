@@ -332,6 +332,7 @@ class PodmanTest {
                 engine.remove(id);
             }
         } finally {
+            killBuildCgroups();
             LabSupport.removeImages(podman, base, tag);
         }
     }
@@ -343,48 +344,120 @@ class PodmanTest {
      */
     @Test
     void whereTheStepMayNotBeKilledBuildahsMonitorStopsIt(@TempDir Path dir) throws Exception {
+        List<Long> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
         String base = "localhost/" + LabSupport.unique("podman-monitor-base") + ":1";
-        String baseName = ImageReference.parse(base).repository();
-        podman.docker("tag", lab.baseImage(), base);
-        String marker = LabSupport.unique("podman-monitor-marker");
-        String sleep = "sleep " + (300 + new java.util.Random().nextInt(100)) + "." + (100 + new java.util.Random().nextInt(900));
-        LabSupport.context(dir, "FROM " + base + "\nRUN echo " + marker + " && " + sleep + "\n");
+        String sleep = longSleep();
         RecordingSink events = new RecordingSink();
-        java.util.List<Long> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try {
+            abortDuring(dir, base, sleep, events, d -> PodmanRunStopper.plan(d)
+                    .signallingWith(p -> refused.add(p.pid()) && false, ProcessHandle::destroy));
+            assertThat(StepLeftovers.running(sleep)).as("the step's process is gone when the call ends").isFalse();
+            assertThat(refused).as("the direct kill was tried first").isNotEmpty();
+            assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.Phase p
+                    && p.message().startsWith("Stopped the aborted build's RUN step on Podman (")
+                    && p.message().endsWith(", through Buildah's monitor)"));
+            awaitNoBuildContainerOrCgroup(ImageReference.parse(base).repository());
+        } finally {
+            killBuildCgroups();
+            LabSupport.removeImages(podman, base);
+        }
+    }
+
+    /**
+     * An engine that may signal neither the step's processes nor their monitor (the agent runs as another user than
+     * a root Podman service) says so at once, naming the processes and how to stop them, and does not wait.
+     */
+    @Test
+    void whereNothingMayBeSignalledTheLogSaysWhatToDo(@TempDir Path dir) throws Exception {
+        String base = "localhost/" + LabSupport.unique("podman-refused-base") + ":1";
+        String sleep = longSleep();
+        RecordingSink events = new RecordingSink();
+        try {
+            long took = abortDuring(dir, base, sleep, events, d -> PodmanRunStopper.plan(d)
+                    .signallingWith(p -> false, p -> false));
+            assertThat(took).as("no waiting for what cannot change").isLessThan(4_000);
+            assertThat(StepLeftovers.running(sleep)).as("the step still runs").isTrue();
+            EngineEvent.Warning w = (EngineEvent.Warning) events.events.stream()
+                    .filter(e -> e instanceof EngineEvent.Warning x && x.message().startsWith("The aborted build's RUN"))
+                    .findFirst().orElseThrow();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("The aborted build's RUN step could not be"
+                    + " stopped: processes \\[[0-9, ]+\\] in its cgroup " + PodmanRunStopper.PREFIX + "[0-9a-f]{32} go on: they"
+                    + " run as a user this engine may not signal \\(the engine runs as uid 0\\); run the agent as the"
+                    + " Podman service's user, or stop them on the host \\(kill -9 ([0-9 ]+)\\)\\.").matcher(w.message());
+            assertThat(m.matches()).as(w.message()).isTrue();
+            List<String> pids = List.of(m.group(1).split(" "));
+            assertThat(pids).as("the shell and its sleep").hasSize(2);
+            List<String> kill = new java.util.ArrayList<>(List.of("kill", "-9"));
+            kill.addAll(pids);
+            Lab.exec(kill, null, true); // what the log tells the user to do
+            awaitNoBuildContainerOrCgroup(ImageReference.parse(base).repository());
+            assertThat(StepLeftovers.running(sleep)).isFalse();
+        } finally {
+            killBuildCgroups(); // whatever this test left running, when it failed
+            LabSupport.removeImages(podman, base);
+        }
+    }
+
+    /** Kills every process in an engine build cgroup (the test's own clean-up when it failed half-way). */
+    private static void killBuildCgroups() throws IOException {
+        for (Path cgroup : buildCgroups()) {
+            Path procs = cgroup.resolve("cgroup.procs");
+            if (Files.exists(procs)) {
+                for (String pid : Files.readAllLines(procs)) {
+                    ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        }
+    }
+
+    private static String longSleep() {
+        return "sleep " + (300 + new java.util.Random().nextInt(100)) + "." + (100 + new java.util.Random().nextInt(900));
+    }
+
+    /**
+     * Builds {@code RUN echo MARKER && SLEEP && echo after} from {@code base} (the lab's busybox tagged so) with the stop plan
+     * given, aborts when the marker is printed, and returns how long the call took after the abort.
+     */
+    private long abortDuring(Path dir, String base, String sleep, RecordingSink events,
+                             java.util.function.Function<io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection,
+                                     PodmanRunStopper> plan) throws Exception {
+        podman.docker("tag", lab.baseImage(), base);
+        String marker = LabSupport.unique("podman-abort-marker");
+        // the shell waits for its sleep (busybox's sh would exec a last command in its place)
+        LabSupport.context(dir, "FROM " + base + "\nRUN echo " + marker + " && " + sleep + " && echo after\n");
         try (io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection c =
                      io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection.open(podman.endpoint(),
                              io.jenkins.plugins.containerbuild.engine.daemon.Timeouts.defaults())) {
             BuildImageStep step = new BuildImageStep(c, BuildRequest.builder(dir).networkMode("none").build(), events,
-                    d -> PodmanRunStopper.plan(d).killingWith(p -> refused.add(p.pid()) && false));
+                    plan);
             AtomicReference<Throwable> thrown = new AtomicReference<>();
+            long[] abortedAt = {0};
             Thread worker = new Thread(() -> {
                 try {
                     step.call();
                 } catch (Throwable t) {
                     thrown.set(t);
                 }
-            }, "podman-monitor-worker");
-            events.when(e -> e instanceof EngineEvent.StepOutput o && o.line().contains(marker), worker::interrupt);
+            }, "podman-abort-worker");
+            events.when(e -> e instanceof EngineEvent.StepOutput o && o.line().contains(marker), () -> {
+                abortedAt[0] = System.nanoTime();
+                worker.interrupt();
+            });
             worker.start();
             worker.join(TimeUnit.SECONDS.toMillis(120));
             assertThat(worker.isAlive()).isFalse();
             assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
-            assertThat(StepLeftovers.running(sleep)).as("the step's process is gone when the call ends").isFalse();
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - abortedAt[0]);
         }
-        try {
-            assertThat(refused).as("the direct kill was tried first").isNotEmpty();
-            assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.Phase p
-                    && p.message().startsWith("Stopped the aborted build's RUN step on Podman (")
-                    && p.message().endsWith(", through Buildah's monitor)"));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while ((!buildContainers(baseName).isEmpty() || !buildCgroups().isEmpty()) && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-            }
-            assertThat(buildContainers(baseName)).isEmpty();
-            assertThat(buildCgroups()).isEmpty();
-        } finally {
-            LabSupport.removeImages(podman, base);
+    }
+
+    private void awaitNoBuildContainerOrCgroup(String baseName) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((!buildContainers(baseName).isEmpty() || !buildCgroups().isEmpty()) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
         }
+        assertThat(buildContainers(baseName)).as("Buildah's build container was removed").isEmpty();
+        assertThat(buildCgroups()).as("the build's cgroup was removed").isEmpty();
     }
 
     /**
@@ -428,8 +501,8 @@ class PodmanTest {
 
     /** Buildah's containers (not Podman's own, which the Docker API lists) made from {@code baseName}. */
     private List<String> buildContainers(String baseName) {
-        return lab.podmanCli("ps", "-a", "--external", "--format", "{{.ID}} {{.Image}} {{.Names}}").lines()
-                .filter(l -> l.contains(baseName)).toList();
+        return lab.podmanCli("ps", "-a", "--external", "--format", "{{.ID}} {{.Names}}").lines()
+                .filter(l -> l.contains(baseName)).toList(); // the image column may show another tag of the image
     }
 
     /**

@@ -107,7 +107,8 @@ final class RecordingRegistry implements AutoCloseable {
                         + "Docker-Distribution-Api-Version: registry/2.0\r\n"
                         + "WWW-Authenticate: " + challengeHeader() + "\r\n"
                         + "Content-Length: " + reply.length() + "\r\n\r\n";
-                out.write((head + reply).getBytes(StandardCharsets.UTF_8));
+                // a reply to HEAD has no body: one sent anyway would be read as the next reply on a kept connection
+                out.write((requestLine.startsWith("HEAD ") ? head : head + reply).getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }
         } catch (IOException | RuntimeException e) {
