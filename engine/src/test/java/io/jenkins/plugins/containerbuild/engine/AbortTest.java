@@ -9,9 +9,7 @@ import io.jenkins.plugins.containerbuild.engine.lab.Await;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,35 +18,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class AbortTest {
 
     private final Lab lab = Lab.get();
-
-    /** Runs {@code work} on a thread and returns what it threw, and whether the interrupt flag survived. */
-    private record Outcome(Throwable thrown, long millis) {}
-
-    private interface Work {
-        void run() throws Exception;
-    }
-
-    private Outcome runAndAbortWhen(RecordingSink events, java.util.function.Predicate<EngineEvent> when, Work work)
-            throws Exception {
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        CompletableFuture<Long> abortedAt = new CompletableFuture<>();
-        Thread worker = new Thread(() -> {
-            try {
-                work.run();
-            } catch (Throwable t) {
-                thrown.set(t);
-            }
-        }, "abort-test-worker");
-        events.when(when, () -> {
-            abortedAt.complete(System.nanoTime());
-            worker.interrupt();
-        });
-        worker.start();
-        worker.join(TimeUnit.SECONDS.toMillis(120));
-        assertThat(worker.isAlive()).as("the worker ended after the abort").isFalse();
-        long stopped = System.nanoTime();
-        return new Outcome(thrown.get(), TimeUnit.NANOSECONDS.toMillis(stopped - abortedAt.getNow(stopped)));
-    }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#fullWithBuilders")
@@ -60,7 +29,7 @@ class AbortTest {
         LabSupport.context(dir, "FROM " + daemon.baseImage() + "\nRUN echo " + marker + " && " + sleep + "\n");
         RecordingSink events = new RecordingSink();
         try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
-            Outcome o = runAndAbortWhen(events,
+            AbortWhen.Outcome o = AbortWhen.run(events,
                     e -> e instanceof EngineEvent.StepOutput out && out.line().contains(marker),
                     () -> engine.build(BuildRequest.builder(dir).builderKind(kind).networkMode("none").build()));
             assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
@@ -92,7 +61,7 @@ class AbortTest {
             String tag = slow.address() + "/" + repo + ":1";
             try {
                 engine.build(BuildRequest.builder(dir).tag(tag).build());
-                Outcome o = runAndAbortWhen(events,
+                AbortWhen.Outcome o = AbortWhen.run(events,
                         e -> e instanceof EngineEvent.Progress p && p.status().startsWith("Pushing"),
                         () -> engine.push(PushRequest.builder().tag(tag).credentials(lab.registryCredentials()).build()));
                 assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
@@ -127,7 +96,7 @@ class AbortTest {
         DaemonEndpoint dind = new DaemonEndpoint.Dind(daemon.endpoint(), DindOptions.of(lab.dindImage())
                 .withSecurity(DindOptions.SecurityProfile.CAPABILITIES).withOwner(owner));
         RecordingSink events = new RecordingSink();
-        Outcome o = runAndAbortWhen(events,
+        AbortWhen.Outcome o = AbortWhen.run(events,
                 e -> e instanceof EngineEvent.StepOutput out && out.line().contains("dind-abort-marker"),
                 () -> {
                     try (ContainerEngine engine = ContainerEngine.connect(dind, events)) {
@@ -153,7 +122,7 @@ class AbortTest {
         DaemonEndpoint dind = new DaemonEndpoint.Dind(daemon.endpoint(), DindOptions.of(lab.dindImage())
                 .withSecurity(DindOptions.SecurityProfile.CAPABILITIES).withOwner(owner));
         RecordingSink events = new RecordingSink();
-        Outcome o = runAndAbortWhen(events,
+        AbortWhen.Outcome o = AbortWhen.run(events,
                 e -> e instanceof EngineEvent.Phase p && p.message().startsWith("Starting DinD sidecar"),
                 () -> ContainerEngine.connect(dind, events).close());
         assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
@@ -209,7 +178,7 @@ class AbortTest {
         Files.writeString(dir.resolve("Dockerfile"), "FROM " + daemon.baseImage() + "\nCOPY . /ctx/\n");
         RecordingSink events = new RecordingSink();
         try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
-            Outcome o = runAndAbortWhen(events,
+            AbortWhen.Outcome o = AbortWhen.run(events,
                     e -> e instanceof EngineEvent.Progress p && p.status().startsWith("transferring context")
                             && p.current() > 1024 * 1024,
                     () -> engine.build(BuildRequest.builder(dir).networkMode("none").build()));

@@ -75,24 +75,11 @@ class PodmanRootlessTest {
         LabSupport.context(dir, "FROM " + base + "\nRUN echo " + marker + " && " + sleep + "\nRUN echo never\n");
         RecordingSink events = new RecordingSink();
         try (ContainerEngine engine = ContainerEngine.connect(lab.podmanRootless().endpoint(), events)) {
-            java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
-            long[] abortedAt = {0};
-            Thread worker = new Thread(() -> {
-                try {
-                    engine.build(BuildRequest.builder(dir).networkMode("none").build());
-                } catch (Throwable t) {
-                    thrown.set(t);
-                }
-            }, "rootless-abort-worker");
-            events.when(e -> e instanceof EngineEvent.StepOutput o && o.line().contains(marker), () -> {
-                abortedAt[0] = System.nanoTime();
-                worker.interrupt();
-            });
-            worker.start();
-            worker.join(120_000);
-            assertThat(worker.isAlive()).isFalse();
-            assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
-            assertThat((System.nanoTime() - abortedAt[0]) / 1_000_000).as("the call ends at once").isLessThan(4_000);
+            AbortWhen.Outcome o = AbortWhen.run(events,
+                    e -> e instanceof EngineEvent.StepOutput out && out.line().contains(marker),
+                    () -> engine.build(BuildRequest.builder(dir).networkMode("none").build()));
+            assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
+            assertThat(o.millis()).as("the call ends at once").isLessThan(4_000);
         }
         assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.Warning w && w.message().equals("The running"
                 + " RUN step of the aborted build, if one was running, goes on to its end on Podman (rootless Podman"

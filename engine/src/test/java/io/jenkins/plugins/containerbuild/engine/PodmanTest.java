@@ -13,9 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -287,25 +285,11 @@ class PodmanTest {
                 + " && echo after-sleep\nRUN echo never\n");
         RecordingSink events = new RecordingSink();
         try (ContainerEngine engine = ContainerEngine.connect(podman.endpoint(), events)) {
-            AtomicReference<Throwable> thrown = new AtomicReference<>();
-            CompletableFuture<Long> abortedAt = new CompletableFuture<>();
-            Thread worker = new Thread(() -> {
-                try {
-                    engine.build(BuildRequest.builder(dir).tag(tag).networkMode("none").build());
-                } catch (Throwable t) {
-                    thrown.set(t);
-                }
-            }, "podman-abort-worker");
-            events.when(e -> e instanceof EngineEvent.StepOutput o && o.line().contains(marker), () -> {
-                abortedAt.complete(System.nanoTime());
-                worker.interrupt();
-            });
-            worker.start();
-            worker.join(TimeUnit.SECONDS.toMillis(120));
-            assertThat(worker.isAlive()).as("the build call ended after the abort").isFalse();
-            assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - abortedAt.getNow(0L)))
-                    .as("the call ends once the step is stopped").isLessThan(15_000);
+            AbortWhen.Outcome o = AbortWhen.run(events,
+                    e -> e instanceof EngineEvent.StepOutput out && out.line().contains(marker),
+                    () -> engine.build(BuildRequest.builder(dir).tag(tag).networkMode("none").build()));
+            assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
+            assertThat(o.millis()).as("the call ends once the step is stopped").isLessThan(15_000);
             assertThat(StepLeftovers.running(sleep)).as("the RUN step's process is gone when the call ends").isFalse();
         }
         assertThat(events.events).as("the log says the step was stopped").anyMatch(e -> e instanceof EngineEvent.Phase p
@@ -430,24 +414,10 @@ class PodmanTest {
                              io.jenkins.plugins.containerbuild.engine.daemon.Timeouts.defaults())) {
             BuildImageStep step = new BuildImageStep(c, BuildRequest.builder(dir).networkMode("none").build(), events,
                     plan);
-            AtomicReference<Throwable> thrown = new AtomicReference<>();
-            long[] abortedAt = {0};
-            Thread worker = new Thread(() -> {
-                try {
-                    step.call();
-                } catch (Throwable t) {
-                    thrown.set(t);
-                }
-            }, "podman-abort-worker");
-            events.when(e -> e instanceof EngineEvent.StepOutput o && o.line().contains(marker), () -> {
-                abortedAt[0] = System.nanoTime();
-                worker.interrupt();
-            });
-            worker.start();
-            worker.join(TimeUnit.SECONDS.toMillis(120));
-            assertThat(worker.isAlive()).isFalse();
-            assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
-            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - abortedAt[0]);
+            AbortWhen.Outcome o = AbortWhen.run(events,
+                    e -> e instanceof EngineEvent.StepOutput out && out.line().contains(marker), step::call);
+            assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
+            return o.millis();
         }
     }
 

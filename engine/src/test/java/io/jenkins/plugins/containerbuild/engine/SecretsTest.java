@@ -14,9 +14,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -169,27 +167,13 @@ class SecretsTest {
                 + sleep + "\n");
         byte[] secret = awkwardSecret(LabSupport.unique("AbortSecret"));
         RecordingSink events = new RecordingSink();
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        CompletableFuture<Void> seen = new CompletableFuture<>();
         java.util.concurrent.atomic.AtomicLong mountedWhileRunning = new java.util.concurrent.atomic.AtomicLong(-1);
         try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), events)) {
-            Thread worker = new Thread(() -> {
-                try {
-                    engine.build(BuildRequest.builder(dir).networkMode("none").secret("tok", secret).build());
-                } catch (Throwable t) {
-                    thrown.set(t);
-                }
-            }, "secrets-abort-worker");
-            events.when(e -> e instanceof EngineEvent.StepOutput o && o.line().contains(marker), () -> {
-                mountedWhileRunning.set(secretMounts(secret));
-                seen.complete(null);
-                worker.interrupt();
-            });
-            worker.start();
-            worker.join(TimeUnit.SECONDS.toMillis(120));
-            assertThat(worker.isAlive()).isFalse();
-            assertThat(seen).as("the step ran with its secret before the abort").isDone();
-            assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+            AbortWhen.Outcome o = AbortWhen.run(events,
+                    e -> e instanceof EngineEvent.StepOutput out && out.line().contains(marker),
+                    () -> mountedWhileRunning.set(secretMounts(secret)),
+                    () -> engine.build(BuildRequest.builder(dir).networkMode("none").secret("tok", secret).build()));
+            assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while ((processRunning(sleep) || sessionThreads() > 0 || secretMounts(secret) > 0) && System.nanoTime() < deadline) {
