@@ -27,23 +27,25 @@ import java.util.function.Predicate;
  * Buildah step to its end after the client went away (Buildah's run takes no cancellation; seen with Podman 4.3.1,
  * and Podman's own remote client has the same gap), and its API has no call that stops a step.
  *
- * <p>So the build gets a cgroup of its own: {@code cgroupparent} names {@code containerbuild-RANDOM} (a cgroupfs path,
- * or a systemd scope in runc's and crun's {@code slice:prefix:name} form), which Buildah hands to the OCI runtime for
- * every {@code RUN} container of the build and which the runtime removes with the container. After an abort the
- * processes in that cgroup are looked for in this host's {@code /proc} (the agent is the Podman host when the engine
- * reaches Podman over a local socket) and killed with SIGKILL; where that is refused (a rootless build's processes
- * that run as a subordinate user id), Buildah's monitor above them ({@code buildah-oci-runtime}, which runs as the
- * service's user) gets SIGTERM and has the runtime kill the container, as on Ctrl-C of a local {@code podman build}.
- * The failed step then ends the build, and Buildah removes its build container.
+ * <p>So the build gets a cgroup of its own: {@code cgroupparent=containerbuild-RANDOM}, which Buildah hands, as it
+ * is, to the OCI runtime as the cgroup path of every {@code RUN} container of the build, and which the runtime
+ * removes with the container. Buildah runs the runtime with its cgroupfs driver for builds, whatever cgroup manager
+ * Podman itself uses, so the path is a cgroupfs one; relative, as Buildah's own default is, it lands beside the
+ * Podman service's cgroup. After an abort the processes in that cgroup are looked for in this host's {@code /proc}
+ * (the agent is the Podman host when the engine reaches Podman over a local socket) and killed with SIGKILL; where
+ * that is refused, Buildah's monitor above them ({@code buildah-oci-runtime}, which runs as the service's user) gets
+ * SIGTERM and has the runtime kill the container, as on Ctrl-C of a local {@code podman build}. The failed step then
+ * ends the build, and Buildah removes its build container.
  *
- * <p>No cgroup is asked for where Podman cannot make one: rootless Podman with the cgroupfs manager or on cgroup v1
- * runs builds in the service's own cgroup; there an abort still ends the call at once, and the running step runs to
- * its end (the log says so). A runtime that refuses the cgroup anyway has its build run again without it
- * ({@link #refusedBy(ContainerEngineException)}), and the endpoint is not given one again in this JVM.
+ * <p>No cgroup is asked for where Podman cannot make one: rootless Podman on cgroup v1, or without a systemd user
+ * session that delegates a cgroup to it, runs builds in the service's own cgroup; there an abort still ends the call
+ * at once, and the running step runs to its end (the log says so). A runtime that refuses the cgroup anyway has its
+ * build run again without it ({@link #refusedBy(ContainerEngineException)}), and the endpoint is not given one again
+ * in this JVM.
  */
 final class PodmanRunStopper {
 
-    /** A process group name of the engine's: the cgroup (or systemd scope) of one build's RUN containers. */
+    /** The start of the name of one build's cgroup, the cgroup of its RUN containers. */
     static final String PREFIX = "containerbuild-";
 
     /** How long after the last process of the build was seen the stop goes on looking (a step being created). */
@@ -126,25 +128,26 @@ final class PodmanRunStopper {
         return decided;
     }
 
-    /** The plan for a Podman whose {@code /libpod/info} says {@code info}; {@code marker} names the cgroup. */
+    /**
+     * The plan for a Podman whose {@code /libpod/info} says {@code info}; {@code marker} names the cgroup. Root's
+     * service may make cgroups; a rootless one only under a cgroup v2 tree delegated to its user, which a systemd
+     * user session gives (Podman then reports the systemd manager).
+     */
     static PodmanRunStopper decide(String endpoint, JsonNode info, String marker, Path proc) {
         JsonNode host = info.path("host");
         String manager = host.path("cgroupManager").asText("");
         String version = host.path("cgroupVersion").asText("");
-        boolean rootless = host.path("security").path("rootless").asBoolean(false);
-        String id = marker.substring(PREFIX.length());
-        if (manager.equals("cgroupfs") && !rootless) {
-            return new PodmanRunStopper(endpoint, marker, "/" + marker, null, proc);
+        JsonNode rootless = host.path("security").path("rootless");
+        if (rootless.isBoolean() && !rootless.asBoolean()) {
+            return new PodmanRunStopper(endpoint, marker, marker, null, proc);
         }
-        if (manager.equals("systemd") && !rootless) {
-            return new PodmanRunStopper(endpoint, marker, "system.slice:containerbuild:" + id, null, proc);
+        if (rootless.isBoolean() && manager.equals("systemd") && version.equals("v2")) {
+            return new PodmanRunStopper(endpoint, marker, marker, null, proc);
         }
-        if (manager.equals("systemd") && version.equals("v2")) {
-            return new PodmanRunStopper(endpoint, marker, "user.slice:containerbuild:" + id, null, proc);
-        }
-        return none(endpoint, (rootless ? "rootless " : "") + "Podman with the cgroup manager " + (manager.isEmpty() ? "(unknown)"
-                : manager) + " on cgroup " + (version.isEmpty() ? "(unknown version)" : version)
-                + " runs builds in its own cgroup, where the engine cannot tell this build's processes from others'");
+        return none(endpoint, (rootless.asBoolean(false) ? "rootless Podman" : "Podman (rootless or not: its info does"
+                + " not say)") + " with the cgroup manager " + (manager.isEmpty() ? "(unknown)" : manager) + " on cgroup "
+                + (version.isEmpty() ? "(unknown version)" : version) + " runs builds in its own cgroup, where the"
+                + " engine cannot tell this build's processes from others'");
     }
 
     private static PodmanRunStopper none(String endpoint, String why) {
@@ -175,22 +178,27 @@ final class PodmanRunStopper {
         return cgroupParent;
     }
 
-    /** The name of the build's cgroup (a path segment, or a systemd scope with {@code .scope}); null without one. */
+    /** The name of the build's cgroup (the last segment of its path); null without one. */
     String marker() {
         return marker;
     }
 
     /**
-     * Whether {@code failure} is the OCI runtime refusing the build's cgroup (its message names the cgroup), in
-     * which case the build is run again without one, and this endpoint gets none again.
+     * Whether {@code failure} is the OCI runtime refusing the build's cgroup: Buildah's line that creating the step's
+     * container failed names the cgroup (the step's command never ran). Then the build is run again without one, and
+     * this endpoint gets none again. What the step printed itself does not count: a step may print its cgroup.
      */
     boolean refusedBy(ContainerEngineException failure) {
-        if (cgroupParent == null || failure.getMessage() == null
-                || !failure.getMessage().contains(marker.substring(PREFIX.length()))) {
+        if (cgroupParent == null || !(failure instanceof BuildFailedException b)) {
             return false;
         }
-        REFUSED.add(endpoint);
-        return true;
+        for (String line : b.lastLines()) {
+            if (line.contains(marker) && line.contains(" creating container for ")) {
+                REFUSED.add(endpoint);
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The same Podman without a cgroup of the build's own, after the runtime refused one. */
@@ -210,30 +218,49 @@ final class PodmanRunStopper {
                     + " ends has to be stopped on the Podman host."));
             return;
         }
-        Outcome o = stop();
+        events.accept(report(stop()));
+    }
+
+    /** What the log says of a stop. */
+    EngineEvent report(Outcome o) {
+        Set<Long> gone = new LinkedHashSet<>(o.killed());
+        gone.addAll(o.refused());
+        o.remaining().forEach(gone::remove);
         if (o.killed().isEmpty() && o.refused().isEmpty()) {
-            events.accept(new EngineEvent.Phase("No RUN step of the aborted build was running on this host"));
-            return;
+            return new EngineEvent.Phase("Found no process of the aborted build's cgroup " + marker + " in this host's"
+                    + " /proc: no RUN step was running, or Podman runs where this agent cannot see its processes"
+                    + " (another PID namespace, such as an agent container given the host's Podman socket), and there a"
+                    + " running step goes on to its end");
         }
-        if (!o.remaining().isEmpty()) {
-            String why = o.cutShort() ? "the stop was itself aborted; stop them on the host"
-                    : !o.monitors().isEmpty() ? "they still run after Buildah's monitor was asked to stop them; stop"
-                    + " them on the host"
-                    : "they run as a user this engine may not signal (the engine runs as uid " + ownUid() + "); run"
-                    + " the agent as the Podman service's user, or stop them on the host";
-            events.accept(new EngineEvent.Warning("The aborted build's RUN step could not be stopped: processes "
-                    + o.remaining() + " in its cgroup " + marker + " go on: " + why + " (kill -9 " + String.join(" ",
-                    o.remaining().stream().map(String::valueOf).toList()) + ")."));
-            return;
+        if (o.remaining().isEmpty()) {
+            if (o.killed().isEmpty() && o.monitors().isEmpty()) {
+                return new EngineEvent.Phase("The aborted build's RUN step ended by itself (its processes in the cgroup "
+                        + marker + " could not be signalled)");
+            }
+            return new EngineEvent.Phase("Stopped the aborted build's RUN step on Podman (" + gone.size()
+                    + (gone.size() == 1 ? " process" : " processes") + " in its cgroup " + marker
+                    + (o.monitors().isEmpty() ? "" : ", through Buildah's monitor") + ")");
         }
-        events.accept(new EngineEvent.Phase("Stopped the aborted build's RUN step on Podman (" + o.killed().size()
-                + (o.killed().size() == 1 ? " process" : " processes") + " in its cgroup "
-                + marker + (o.monitors().isEmpty() ? "" : ", through Buildah's monitor") + ")"));
+        String why;
+        if (o.cutShort()) {
+            why = "the stop was itself aborted; stop them on the host";
+        } else if (o.killed().containsAll(o.remaining())) {
+            why = "they still run " + TimeUnit.NANOSECONDS.toSeconds(CAP_NANOS) + " s after SIGKILL; stop them on"
+                    + " the host";
+        } else if (!o.monitors().isEmpty()) {
+            why = "they still run after Buildah's monitor was asked to stop them; stop them on the host";
+        } else {
+            why = "they run as a user this engine may not signal (the engine runs as uid " + ownUid() + "); run the"
+                    + " agent as the Podman service's user, or stop them on the host";
+        }
+        return new EngineEvent.Warning("The aborted build's RUN step could not be stopped: processes " + o.remaining()
+                + " in its cgroup " + marker + " go on: " + why + " (kill -9 " + String.join(" ",
+                o.remaining().stream().map(String::valueOf).toList()) + ").");
     }
 
     /**
-     * What a stop did: processes killed, refused a signal, monitors signalled, the processes still running at its
-     * end, and whether a further interrupt ended it early.
+     * What a stop did: processes sent SIGKILL, processes that refused it, monitors sent SIGTERM, the processes still
+     * running at its end, and whether a further interrupt ended it early.
      */
     record Outcome(Set<Long> killed, Set<Long> refused, Set<Long> monitors, List<Long> remaining, boolean cutShort) {}
 
@@ -241,7 +268,7 @@ final class PodmanRunStopper {
         Set<Long> killed = new LinkedHashSet<>();
         Set<Long> refused = new LinkedHashSet<>();
         Set<Long> monitors = new LinkedHashSet<>();
-        List<Long> seen = List.of();
+        List<Long> seen;
         long start = System.nanoTime();
         long lastSeen = start;
         long hopelessSince = -1;
@@ -255,7 +282,9 @@ final class PodmanRunStopper {
             boolean signalled = false;
             for (long pid : seen) {
                 Optional<ProcessHandle> p = ProcessHandle.of(pid);
-                if (p.isEmpty()) {
+                // the handle holds the process's start time, so a signal never reaches a later process of that pid;
+                // checked again after taking it, in case the pid was reused since the scan
+                if (p.isEmpty() || !inCgroup(read(proc.resolve(Long.toString(pid)).resolve("cgroup")), marker)) {
                     continue;
                 }
                 if (kill.test(p.get())) {
@@ -290,10 +319,6 @@ final class PodmanRunStopper {
             Thread.currentThread().interrupt();
         }
         refused.removeAll(killed);
-        if (!refused.isEmpty() && !monitors.isEmpty() && seen.isEmpty()) {
-            killed.addAll(refused); // gone after their monitor was signalled
-            refused.clear();
-        }
         return new Outcome(killed, refused, monitors, seen, interrupted);
     }
 
@@ -318,7 +343,7 @@ final class PodmanRunStopper {
 
     /**
      * Whether a {@code /proc/PID/cgroup} text puts the process in the cgroup {@code marker}: a path segment equal to
-     * it (cgroupfs) or to its systemd scope {@code marker.scope}, in any line ({@code ID:CONTROLLERS:PATH}).
+     * it, in any line ({@code ID:CONTROLLERS:PATH}).
      */
     static boolean inCgroup(String cgroupFile, String marker) {
         for (String line : cgroupFile.split("\n")) {
@@ -327,7 +352,7 @@ final class PodmanRunStopper {
                 continue;
             }
             for (String segment : line.substring(second + 1).split("/")) {
-                if (segment.equals(marker) || segment.equals(marker + ".scope")) {
+                if (segment.equals(marker)) {
                     return true;
                 }
             }

@@ -113,9 +113,9 @@ class PodmanRootlessTest {
     }
 
     /**
-     * A runtime that refuses the cgroup the engine asks for (here rootless runc on cgroup v1, given a cgroupfs path
-     * as if Podman ran as root: "mkdir /sys/fs/cgroup/...: permission denied") fails before the step's command
-     * runs; the build is run again without a cgroup, and the log says that an abort then cannot stop a step.
+     * A runtime that refuses the cgroup the engine asks for (here rootless runc on cgroup v1, given the cgroup a
+     * root's service gets: "mkdir /sys/fs/cgroup/...: permission denied") fails before the step's command runs; the
+     * build is run again without a cgroup, and the log says that an abort then cannot stop a step.
      */
     @org.junit.jupiter.api.Test
     void aRuntimeThatRefusesTheBuildsCgroupHasTheBuildRunAgainWithoutOne(@TempDir Path dir) throws Exception {
@@ -139,7 +139,7 @@ class PodmanRootlessTest {
             assertThat(id).startsWith("sha256:");
             assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.Warning w && w.message().equals(
                     "Podman's OCI runtime on " + lab.podmanRootless().endpoint() + " refused the build a cgroup of its"
-                            + " own (/" + marker + "): building again without one; an abort then cannot stop a running"
+                            + " own (" + marker + "): building again without one; an abort then cannot stop a running"
                             + " RUN step."));
             assertThat(events.events.stream().filter(e -> e instanceof EngineEvent.StepOutput o && o.line().equals(line)))
                     .as("the step's command ran once, in the second build").hasSize(1);

@@ -29,32 +29,52 @@ class PodmanRunStopperTest {
     }
 
     @Test
-    void rootfulCgroupfsGetsAPathOfItsOwnAtTheTop() throws IOException {
-        assertThat(parent("cgroupfs", "v1", false)).isEqualTo("/" + MARKER);
-        assertThat(parent("cgroupfs", "v2", false)).isEqualTo("/" + MARKER);
+    void rootsServiceGetsARelativeCgroupPathOfItsOwnWhateverItsManager() throws IOException {
+        // Buildah runs the runtime with its cgroupfs driver for builds: the path is a cgroupfs one, relative as
+        // Buildah's default is (beside the service's cgroup), for either manager
+        for (String manager : new String[] {"cgroupfs", "systemd"}) {
+            for (String version : new String[] {"v1", "v2"}) {
+                assertThat(parent(manager, version, false)).as("%s %s", manager, version).isEqualTo(MARKER);
+            }
+        }
     }
 
     @Test
-    void systemdGetsAScopeInTheRuntimesSlicePrefixNameForm() throws IOException {
-        assertThat(parent("systemd", "v2", false)).isEqualTo("system.slice:containerbuild:0123456789abcdef0123456789abcdef");
-        assertThat(parent("systemd", "v1", false)).isEqualTo("system.slice:containerbuild:0123456789abcdef0123456789abcdef");
-        assertThat(parent("systemd", "v2", true)).isEqualTo("user.slice:containerbuild:0123456789abcdef0123456789abcdef");
-    }
-
-    @Test
-    void noCgroupWherePodmanCannotMakeOne() throws IOException {
+    void aRootlessServiceGetsOneOnlyUnderASystemdUserSessionOnCgroupV2() throws IOException {
+        assertThat(parent("systemd", "v2", true)).isEqualTo(MARKER);
         assertThat(parent("cgroupfs", "v1", true)).as("rootless cgroupfs").isNull();
-        assertThat(parent("cgroupfs", "v2", true)).as("rootless cgroupfs on v2").isNull();
+        assertThat(parent("cgroupfs", "v2", true)).as("rootless cgroupfs on v2: no delegated tree").isNull();
         assertThat(parent("systemd", "v1", true)).as("rootless on cgroup v1").isNull();
-        assertThat(parent("", "", false)).as("an info without the fields").isNull();
+    }
+
+    @Test
+    void anInfoThatDoesNotSayWhetherItIsRootlessGetsNone() throws IOException {
+        assertThat(PodmanRunStopper.decide("unix:///x.sock", Json.read("{\"host\":{}}".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8)), MARKER, Path.of("/proc")).cgroupParent()).isNull();
+    }
+
+    @Test
+    void onlyBuildahsLineThatCreatingTheContainerFailedOnTheCgroupIsARefusal() throws IOException {
+        PodmanRunStopper stopper = PodmanRunStopper.decide("unix:///refusal-" + MARKER + ".sock",
+                info("cgroupfs", "v1", false), MARKER, Path.of("/proc"));
+        assertThat(stopper.refusedBy(new BuildFailedException("STEP 2/2: RUN cat /proc/self/cgroup", "exit status 1",
+                java.util.List.of("12:pids:/" + MARKER, "boom")))).as("the step printing its cgroup").isFalse();
+        assertThat(stopper.refusedBy(new ContainerEngineException("the daemon went away near " + MARKER)))
+                .as("not a failed step").isFalse();
+        assertThat(stopper.refusedBy(new BuildFailedException("STEP 2/2: RUN true", "while running runtime: exit"
+                + " status 1", java.util.List.of("error running container: from /usr/bin/runc creating container for"
+                + " [/bin/sh -c true]: time=\"x\" level=error msg=\"runc create failed: unable to apply cgroup"
+                + " configuration: mkdir /sys/fs/cgroup/cpuset/" + MARKER + ": permission denied\"")))).isTrue();
     }
 
     @Test
     void aProcessIsInTheBuildsCgroupByAWholePathSegmentInAnyHierarchy() {
         assertThat(PodmanRunStopper.inCgroup("12:pids:/" + MARKER + "\n0::/\n", MARKER)).isTrue();
-        assertThat(PodmanRunStopper.inCgroup("0::/system.slice/" + MARKER + ".scope\n", MARKER)).isTrue();
-        assertThat(PodmanRunStopper.inCgroup("0::/user.slice/user-1000.slice/user@1000.service/user.slice/" + MARKER
-                + ".scope\n", MARKER)).isTrue();
+        assertThat(PodmanRunStopper.inCgroup("0::/system.slice/" + MARKER + "\n", MARKER)).as("beside a service")
+                .isTrue();
+        assertThat(PodmanRunStopper.inCgroup("0::/user.slice/user-1000.slice/user@1000.service/app.slice/" + MARKER
+                + "\n", MARKER)).as("in a user's delegated tree").isTrue();
+        assertThat(PodmanRunStopper.inCgroup("0::/system.slice/" + MARKER + ".scope\n", MARKER)).isFalse();
         assertThat(PodmanRunStopper.inCgroup("12:pids:/" + MARKER + "0\n", MARKER)).as("a longer name").isFalse();
         assertThat(PodmanRunStopper.inCgroup("12:pids:/x" + MARKER + "\n", MARKER)).as("a name ending in it").isFalse();
         assertThat(PodmanRunStopper.inCgroup("12:pids:/\n0::/init.scope\n", MARKER)).isFalse();
@@ -80,6 +100,44 @@ class PodmanRunStopperTest {
         Files.createDirectories(proc.resolve("105")); // gone while looked at: no files
         PodmanRunStopper stopper = PodmanRunStopper.decide("unix:///x.sock", info("cgroupfs", "v1", false), MARKER, proc);
         assertThat(stopper.members()).containsExactlyInAnyOrder(101L, 102L);
+    }
+
+    private static String report(java.util.Set<Long> killed, java.util.Set<Long> refused, java.util.Set<Long> monitors,
+                                 java.util.List<Long> remaining, boolean cutShort) throws IOException {
+        PodmanRunStopper stopper = PodmanRunStopper.decide("unix:///x.sock", info("cgroupfs", "v1", false), MARKER,
+                Path.of("/proc"));
+        io.jenkins.plugins.containerbuild.engine.event.EngineEvent e =
+                stopper.report(new PodmanRunStopper.Outcome(killed, refused, monitors, remaining, cutShort));
+        return e.getClass().getSimpleName() + ": " + (e instanceof io.jenkins.plugins.containerbuild.engine.event.EngineEvent.Phase p
+                ? p.message() : ((io.jenkins.plugins.containerbuild.engine.event.EngineEvent.Warning) e).message());
+    }
+
+    @Test
+    void theLogSaysWhatTheStopDidAndNeverMore() throws IOException {
+        java.util.Set<Long> none = java.util.Set.of();
+        assertThat(report(none, none, none, java.util.List.of(), false)).startsWith("Phase: Found no process of the"
+                + " aborted build's cgroup " + MARKER + " in this host's /proc: no RUN step was running, or Podman runs"
+                + " where this agent cannot see its processes");
+        assertThat(report(java.util.Set.of(1L, 2L), none, none, java.util.List.of(), false))
+                .isEqualTo("Phase: Stopped the aborted build's RUN step on Podman (2 processes in its cgroup " + MARKER + ")");
+        assertThat(report(none, java.util.Set.of(1L), java.util.Set.of(9L), java.util.List.of(), false))
+                .isEqualTo("Phase: Stopped the aborted build's RUN step on Podman (1 process in its cgroup " + MARKER
+                        + ", through Buildah's monitor)");
+        assertThat(report(none, java.util.Set.of(1L), none, java.util.List.of(), false)).as("refused, then ended")
+                .isEqualTo("Phase: The aborted build's RUN step ended by itself (its processes in the cgroup " + MARKER
+                        + " could not be signalled)");
+        String start = "Warning: The aborted build's RUN step could not be stopped: processes [1, 2] in its cgroup "
+                + MARKER + " go on: ";
+        assertThat(report(none, java.util.Set.of(1L, 2L), none, java.util.List.of(1L, 2L), false))
+                .startsWith(start + "they run as a user this engine may not signal (the engine runs as uid ")
+                .endsWith("); run the agent as the Podman service's user, or stop them on the host (kill -9 1 2).");
+        assertThat(report(java.util.Set.of(1L, 2L), none, none, java.util.List.of(1L, 2L), false))
+                .isEqualTo(start + "they still run 20 s after SIGKILL; stop them on the host (kill -9 1 2).");
+        assertThat(report(none, java.util.Set.of(1L, 2L), java.util.Set.of(9L), java.util.List.of(1L, 2L), false))
+                .isEqualTo(start + "they still run after Buildah's monitor was asked to stop them; stop them on the"
+                        + " host (kill -9 1 2).");
+        assertThat(report(none, java.util.Set.of(1L, 2L), none, java.util.List.of(1L, 2L), true))
+                .isEqualTo(start + "the stop was itself aborted; stop them on the host (kill -9 1 2).");
     }
 
     private static void process(Path proc, String pid, String cgroup, String stat) throws IOException {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -280,31 +281,36 @@ class PodmanTest {
         Set<String> tempBefore = podmanTempEntries("");
         String marker = LabSupport.unique("podman-abort-marker");
         // long enough that a step left to run to its end fails the test; a child process of the step's shell too
-        String sleep = "sleep " + (300 + new java.util.Random().nextInt(100)) + "." + (100 + new java.util.Random().nextInt(900));
+        String sleep = longSleep();
         LabSupport.context(dir, "FROM " + base + "\nUSER 1000:1000\nRUN echo " + marker + " && " + sleep
                 + " && echo after-sleep\nRUN echo never\n");
         RecordingSink events = new RecordingSink();
-        try (ContainerEngine engine = ContainerEngine.connect(podman.endpoint(), events)) {
-            AbortWhen.Outcome o = AbortWhen.run(events,
-                    e -> e instanceof EngineEvent.StepOutput out && out.line().contains(marker),
-                    () -> engine.build(BuildRequest.builder(dir).tag(tag).networkMode("none").build()));
-            assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
-            assertThat(o.millis()).as("the call ends once the step is stopped").isLessThan(15_000);
-            assertThat(StepLeftovers.running(sleep)).as("the RUN step's process is gone when the call ends").isFalse();
-        }
-        assertThat(events.events).as("the log says the step was stopped").anyMatch(e -> e instanceof EngineEvent.Phase p
-                && p.message().matches("Stopped the aborted build's RUN step on Podman \\(2 processes in its cgroup "
-                        + PodmanRunStopper.PREFIX + "[0-9a-f]{32}\\)"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while ((!buildContainers(baseName).isEmpty() || !podmanTempEntries("").equals(tempBefore)
-                || !buildCgroups().isEmpty()) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
+        String cgroup = null;
         try {
+            try (ContainerEngine engine = ContainerEngine.connect(podman.endpoint(), events)) {
+                AbortWhen.Outcome o = AbortWhen.run(events,
+                        e -> e instanceof EngineEvent.StepOutput out && out.line().contains(marker),
+                        () -> engine.build(BuildRequest.builder(dir).tag(tag).networkMode("none").build()));
+                assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
+                assertThat(o.millis()).as("the call ends once the step is stopped").isLessThan(15_000);
+                assertThat(StepLeftovers.running(sleep)).as("the RUN step's process is gone when the call ends")
+                        .isFalse();
+            }
+            java.util.regex.Matcher stopped = events.events.stream()
+                    .filter(e -> e instanceof EngineEvent.Phase).map(e -> STOPPED.matcher(((EngineEvent.Phase) e).message()))
+                    .filter(java.util.regex.Matcher::matches).findFirst().orElseThrow(() -> new AssertionError(
+                            "the log says the step was stopped: " + events.allText()));
+            assertThat(stopped.group(1)).as("the shell and its sleep").isEqualTo("2 processes");
+            cgroup = stopped.group(2);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((!buildContainers(baseName).isEmpty() || !podmanTempEntries("").equals(tempBefore)
+                    || !cgroupDirs(cgroup).isEmpty()) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
             assertThat(buildContainers(baseName)).as("Buildah's build container was removed").isEmpty();
             assertThat(podmanTempEntries("")).as("the unpacked context and Buildah's files were removed")
                     .isEqualTo(tempBefore);
-            assertThat(buildCgroups()).as("the build's cgroup was removed").isEmpty();
+            assertThat(cgroupDirs(cgroup)).as("the build's cgroup was removed").isEmpty();
             assertThat(podman.tryRun("image", "inspect", tag).exitCode()).as("no image was tagged %s", tag).isNotZero();
             assertThat(events.events).noneMatch(e -> e instanceof EngineEvent.StepOutput o
                     && (o.line().equals("never") || o.line().equals("after-sleep")));
@@ -316,15 +322,20 @@ class PodmanTest {
                 engine.remove(id);
             }
         } finally {
-            killBuildCgroups();
+            killCgroup(cgroup);
             LabSupport.removeImages(podman, base, tag);
         }
     }
 
+    /** The log line of a stop that ended the step: how many processes, and the build's cgroup. */
+    private static final java.util.regex.Pattern STOPPED = java.util.regex.Pattern.compile("Stopped the aborted"
+            + " build's RUN step on Podman \\((\\d+ process(?:es)?) in its cgroup (" + PodmanRunStopper.PREFIX
+            + "[0-9a-f]{32})(?:, through Buildah's monitor)?\\)");
+
     /**
-     * An engine that may not kill the step's processes (a rootless step's processes run as a subordinate user id)
-     * signals Buildah's monitor of the step instead, which has the runtime kill the container: the kill is refused
-     * here by the test, the monitor and the runtime are Podman's own.
+     * An engine that may not kill the step's processes (one that runs as another user than they do) signals
+     * Buildah's monitor of the step instead, which has the runtime kill the container: the kill is refused here by
+     * the test, the monitor and the runtime are Podman's own.
      */
     @Test
     void whereTheStepMayNotBeKilledBuildahsMonitorStopsIt(@TempDir Path dir) throws Exception {
@@ -332,17 +343,18 @@ class PodmanTest {
         String base = "localhost/" + LabSupport.unique("podman-monitor-base") + ":1";
         String sleep = longSleep();
         RecordingSink events = new RecordingSink();
+        AtomicReference<PodmanRunStopper> plan = new AtomicReference<>();
         try {
-            abortDuring(dir, base, sleep, events, d -> PodmanRunStopper.plan(d)
-                    .signallingWith(p -> refused.add(p.pid()) && false, ProcessHandle::destroy));
+            abortDuring(dir, base, sleep, events, d -> chosen(plan, PodmanRunStopper.plan(d)
+                    .signallingWith(p -> refused.add(p.pid()) && false, ProcessHandle::destroy)));
             assertThat(StepLeftovers.running(sleep)).as("the step's process is gone when the call ends").isFalse();
             assertThat(refused).as("the direct kill was tried first").isNotEmpty();
             assertThat(events.events).anyMatch(e -> e instanceof EngineEvent.Phase p
-                    && p.message().startsWith("Stopped the aborted build's RUN step on Podman (")
-                    && p.message().endsWith(", through Buildah's monitor)"));
-            awaitNoBuildContainerOrCgroup(ImageReference.parse(base).repository());
+                    && p.message().equals("Stopped the aborted build's RUN step on Podman (2 processes in its cgroup "
+                    + plan.get().marker() + ", through Buildah's monitor)"));
+            awaitNoBuildContainerOrCgroup(ImageReference.parse(base).repository(), plan.get().marker());
         } finally {
-            killBuildCgroups();
+            killCgroup(plan.get() == null ? null : plan.get().marker());
             LabSupport.removeImages(podman, base);
         }
     }
@@ -356,16 +368,17 @@ class PodmanTest {
         String base = "localhost/" + LabSupport.unique("podman-refused-base") + ":1";
         String sleep = longSleep();
         RecordingSink events = new RecordingSink();
+        AtomicReference<PodmanRunStopper> plan = new AtomicReference<>();
         try {
-            long took = abortDuring(dir, base, sleep, events, d -> PodmanRunStopper.plan(d)
-                    .signallingWith(p -> false, p -> false));
+            long took = abortDuring(dir, base, sleep, events, d -> chosen(plan, PodmanRunStopper.plan(d)
+                    .signallingWith(p -> false, p -> false)));
             assertThat(took).as("no waiting for what cannot change").isLessThan(4_000);
             assertThat(StepLeftovers.running(sleep)).as("the step still runs").isTrue();
             EngineEvent.Warning w = (EngineEvent.Warning) events.events.stream()
                     .filter(e -> e instanceof EngineEvent.Warning x && x.message().startsWith("The aborted build's RUN"))
                     .findFirst().orElseThrow();
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("The aborted build's RUN step could not be"
-                    + " stopped: processes \\[[0-9, ]+\\] in its cgroup " + PodmanRunStopper.PREFIX + "[0-9a-f]{32} go on: they"
+                    + " stopped: processes \\[[0-9, ]+\\] in its cgroup " + plan.get().marker() + " go on: they"
                     + " run as a user this engine may not signal \\(the engine runs as uid 0\\); run the agent as the"
                     + " Podman service's user, or stop them on the host \\(kill -9 ([0-9 ]+)\\)\\.").matcher(w.message());
             assertThat(m.matches()).as(w.message()).isTrue();
@@ -374,17 +387,25 @@ class PodmanTest {
             List<String> kill = new java.util.ArrayList<>(List.of("kill", "-9"));
             kill.addAll(pids);
             Lab.exec(kill, null, true); // what the log tells the user to do
-            awaitNoBuildContainerOrCgroup(ImageReference.parse(base).repository());
+            awaitNoBuildContainerOrCgroup(ImageReference.parse(base).repository(), plan.get().marker());
             assertThat(StepLeftovers.running(sleep)).isFalse();
         } finally {
-            killBuildCgroups(); // whatever this test left running, when it failed
+            killCgroup(plan.get() == null ? null : plan.get().marker()); // what this test left running, when it failed
             LabSupport.removeImages(podman, base);
         }
     }
 
-    /** Kills every process in an engine build cgroup (the test's own clean-up when it failed half-way). */
-    private static void killBuildCgroups() throws IOException {
-        for (Path cgroup : buildCgroups()) {
+    private static PodmanRunStopper chosen(AtomicReference<PodmanRunStopper> into, PodmanRunStopper plan) {
+        into.set(plan);
+        return plan;
+    }
+
+    /** Kills every process in the build cgroup {@code name} (null: none known), when a test failed half-way. */
+    private static void killCgroup(String name) throws IOException {
+        if (name == null) {
+            return;
+        }
+        for (Path cgroup : cgroupDirs(name)) {
             Path procs = cgroup.resolve("cgroup.procs");
             if (Files.exists(procs)) {
                 for (String pid : Files.readAllLines(procs)) {
@@ -399,8 +420,8 @@ class PodmanTest {
     }
 
     /**
-     * Builds {@code RUN echo MARKER && SLEEP && echo after} from {@code base} (the lab's busybox tagged so) with the stop plan
-     * given, aborts when the marker is printed, and returns how long the call took after the abort.
+     * Builds {@code RUN echo MARKER && SLEEP && echo after} from {@code base} (the lab's busybox tagged so) with the
+     * stop plan given, aborts when the marker is printed, and returns how long the call took after the abort.
      */
     private long abortDuring(Path dir, String base, String sleep, RecordingSink events,
                              java.util.function.Function<io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection,
@@ -421,18 +442,19 @@ class PodmanTest {
         }
     }
 
-    private void awaitNoBuildContainerOrCgroup(String baseName) throws Exception {
+    private void awaitNoBuildContainerOrCgroup(String baseName, String cgroup) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while ((!buildContainers(baseName).isEmpty() || !buildCgroups().isEmpty()) && System.nanoTime() < deadline) {
+        while ((!buildContainers(baseName).isEmpty() || !cgroupDirs(cgroup).isEmpty()) && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
         assertThat(buildContainers(baseName)).as("Buildah's build container was removed").isEmpty();
-        assertThat(buildCgroups()).as("the build's cgroup was removed").isEmpty();
+        assertThat(cgroupDirs(cgroup)).as("the build's cgroup was removed").isEmpty();
     }
 
     /**
-     * Each build's RUN steps run in a cgroup of the build's own (the one an abort stops), which the runtime removes
-     * with the step's container: none is left after the build.
+     * Each build's RUN steps run in a cgroup of the build's own (the one an abort stops), beside the Podman
+     * service's as Buildah's default cgroup is, which the runtime removes with the step's container: none is left
+     * after the build.
      */
     @Test
     void runStepsRunInACgroupOfTheBuildsOwnThatGoesWithThem(@TempDir Path dir) throws Exception {
@@ -447,26 +469,21 @@ class PodmanTest {
         List<String> cgroups = events.events.stream().filter(e -> e instanceof EngineEvent.StepOutput)
                 .map(e -> ((EngineEvent.StepOutput) e).line()).filter(l -> l.contains(":pids:")).toList();
         assertThat(cgroups).hasSize(2);
-        assertThat(cgroups.get(0)).matches("\\d+:pids:/" + PodmanRunStopper.PREFIX + "[0-9a-f]{32}");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d+:pids:(?:/[^/]+)*/(" + PodmanRunStopper.PREFIX
+                + "[0-9a-f]{32})").matcher(cgroups.get(0));
+        assertThat(m.matches()).as(cgroups.get(0)).isTrue();
         assertThat(cgroups.get(1)).as("one cgroup for the whole build").isEqualTo(cgroups.get(0));
-        assertThat(buildCgroups()).isEmpty();
+        assertThat(cgroupDirs(m.group(1))).as("the cgroup went with the steps").isEmpty();
     }
 
-    /** The engine's build cgroups that exist on this host, in any hierarchy (cgroup v1 here). */
-    private static List<Path> buildCgroups() throws IOException {
-        List<Path> found = new java.util.ArrayList<>();
-        try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
-            for (Path h : hierarchies.toList()) {
-                if (!Files.isDirectory(h)) {
-                    continue;
-                }
-                try (Stream<Path> children = Files.list(h)) {
-                    children.filter(c -> c.getFileName().toString().startsWith(PodmanRunStopper.PREFIX))
-                            .forEach(found::add);
-                }
-            }
+    /** The directories of the cgroup {@code name} on this host, in any hierarchy and at any depth (cgroup v1 here). */
+    private static List<Path> cgroupDirs(String name) throws IOException {
+        try (Stream<Path> all = Files.find(Path.of("/sys/fs/cgroup"), 12,
+                (p, attrs) -> attrs.isDirectory() && p.getFileName().toString().equals(name))) {
+            return all.toList();
+        } catch (java.io.UncheckedIOException gone) {
+            return cgroupDirs(name); // a cgroup removed while the tree was walked: walk again
         }
-        return found;
     }
 
     /** Buildah's containers (not Podman's own, which the Docker API lists) made from {@code baseName}. */
