@@ -33,6 +33,11 @@ final class LabDaemons {
         return Stream.concat(everyStore(), Stream.of(Lab.get().podman(), Lab.get().podmanRootless()));
     }
 
+    /** {@link #full()} and the lab's Podman, as root and rootless: for promises the whole matrix keeps, Podman too. */
+    static Stream<Lab.Daemon> fullAndPodman() {
+        return Stream.concat(full(), Stream.of(Lab.get().podman(), Lab.get().podmanRootless()));
+    }
+
     /** {@link #everyStoreAndPodman()} times both builders (Podman builds with Buildah for either). */
     static Stream<Arguments> everyStoreAndPodmanWithBuilders() {
         return everyStoreAndPodman().flatMap(d -> Stream.of(BuilderKind.values()).map(k -> Arguments.of(d, k)));

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonProduct;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
-import io.jenkins.plugins.containerbuild.engine.lab.Await;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import io.jenkins.plugins.containerbuild.engine.reference.ImageReference;
 import java.io.IOException;
@@ -326,45 +325,6 @@ class PodmanTest {
             killCgroup(cgroup);
             LabSupport.removeImages(podman, base, tag);
         }
-    }
-
-    /**
-     * An abort while Podman (root's and the rootless one) uploads a layer ends the push call at once, and Podman
-     * gives the push up: no manifest reaches the registry once the slowed uploads are through, and the next push
-     * works.
-     */
-    @ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.MethodSource("podmans")
-    void abortMidPushStopsThePush(Lab.Daemon podman, @TempDir Path dir) throws Exception {
-        LabSupport.context(dir, "FROM " + lab.baseImage() + "\nCOPY blob /blob\n", "blob", LabSupport.unique("blob"));
-        String repo = LabSupport.unique("it/podman-abort-push");
-        RecordingSink events = new RecordingSink();
-        try (FlakyRegistryProxy slow = new FlakyRegistryProxy(lab.plainRegistry(), 0).slowBlobUploads(5_000);
-             ContainerEngine engine = ContainerEngine.connect(podman.endpoint(), events)) {
-            String tag = slow.address() + "/" + repo + ":1";
-            try {
-                engine.build(BuildRequest.builder(dir).tag(tag).networkMode("none").build());
-                AbortWhen.Outcome o = AbortWhen.once(() -> slow.blobUploadsInFlight.get() > 0,
-                        () -> engine.push(PushRequest.builder().tag(tag).build()));
-                assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
-                assertThat(o.millis()).as("abort is prompt").isLessThan(4_000);
-                assertThat(events.events).noneMatch(e -> e instanceof EngineEvent.Phase p && p.message().startsWith("Pushed"));
-                Await.until("the slowed blob uploads are through", Await.DAEMON,
-                        () -> slow.blobUploadsInFlight.get() == 0);
-                assertThat(Await.holdsWithin(java.time.Duration.ofSeconds(6), () -> slow.manifestPuts.get() > 0))
-                        .as("a manifest after the abort: Podman did not give up the push").isFalse();
-
-                slow.slowBlobUploads(0);
-                PushResult again = engine.push(PushRequest.builder().tag(tag).build());
-                assertThat(again.digests()).containsEntry(tag, LabSupport.registryDigest(lab.plainRegistry(), repo, "1"));
-            } finally {
-                LabSupport.removeImages(podman, tag);
-            }
-        }
-    }
-
-    static Stream<Lab.Daemon> podmans() {
-        return Stream.of(Lab.get().podman(), Lab.get().podmanRootless());
     }
 
     /** The log line of a stop that ended the step: how many processes, and the build's cgroup. */
