@@ -3,8 +3,6 @@ package io.jenkins.plugins.containerbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
-import io.jenkins.plugins.containerbuild.engine.event.EventSink;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,11 +29,7 @@ class BuildAndPushTest {
 
     @AfterAll
     static void removeImages() throws Exception {
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), EventSink.discard())) {
-            for (String tag : CREATED) {
-                engine.remove(tag);
-            }
-        }
+        CliRun.removeFromHostDaemon(CREATED);
     }
 
     @Test

@@ -3,8 +3,6 @@ package io.jenkins.plugins.containerbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
-import io.jenkins.plugins.containerbuild.engine.event.EventSink;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,11 +39,7 @@ class BuildPushTest {
 
     @AfterAll
     static void removeImages() throws Exception {
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), EventSink.discard())) {
-            for (String tag : CREATED) {
-                engine.remove(tag);
-            }
-        }
+        CliRun.removeFromHostDaemon(CREATED);
     }
 
     private static long count(String text, String part) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
+import io.jenkins.plugins.containerbuild.engine.event.EventSink;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -80,6 +82,15 @@ record CliRun(int exit, String out, String err) {
             return JSON.readTree(out);
         } catch (IOException e) {
             throw new UncheckedIOException("stdout is not JSON: " + out, e);
+        }
+    }
+
+    /** Removes the images {@code refs} names from the lab's host daemon (a class's clean-up of what it tagged). */
+    static void removeFromHostDaemon(List<String> refs) throws Exception {
+        try (ContainerEngine engine = ContainerEngine.connect(Lab.get().dood(), EventSink.discard())) {
+            for (String ref : refs) {
+                engine.remove(ref);
+            }
         }
     }
 

@@ -2,8 +2,6 @@ package io.jenkins.plugins.containerbuild.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
-import io.jenkins.plugins.containerbuild.engine.event.EventSink;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,11 +34,7 @@ class DockerConfigPushTest {
 
     @AfterAll
     static void removeImages() throws Exception {
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), EventSink.discard())) {
-            for (String tag : CREATED) {
-                engine.remove(tag);
-            }
-        }
+        CliRun.removeFromHostDaemon(CREATED);
     }
 
     private static String tagged(String registry, String name) {

@@ -91,9 +91,7 @@ class InsideTheBuildTest {
     @AfterAll
     static void removeImages() throws Exception {
         try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), EventSink.discard())) {
-            for (String tag : CREATED) {
-                engine.remove(tag);
-            }
+            CliRun.removeFromHostDaemon(CREATED);
             PrivateRegistry onTheHost = REGISTRIES.get("htpasswd");
             if (onTheHost != null) {
                 engine.remove(onTheHost.privateBase()); // the classic builder keeps what it pulled
