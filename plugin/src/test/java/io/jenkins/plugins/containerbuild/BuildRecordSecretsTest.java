@@ -55,13 +55,7 @@ class BuildRecordSecretsTest {
         ContainerBuildStep build = new ContainerBuildStep();
         ContainerPushStep push = new ContainerPushStep();
         try (MockedStatic<CredentialsProvider> provider = mockStatic(CredentialsProvider.class)) {
-            DockerServerCredentials tlsCredentials = mock(DockerServerCredentials.class);
-            hudson.util.Secret key = Fixtures.secret(tls.keyPem());
-            when(tlsCredentials.getClientKeySecret()).thenReturn(key);
-            when(tlsCredentials.getClientCertificate()).thenReturn(tls.certPem());
-            when(tlsCredentials.getServerCaCertificate()).thenReturn(tls.caPem());
-            provider.when(() -> CredentialsProvider.findCredentialById(eq("tls"), eq(DockerServerCredentials.class),
-                    any())).thenReturn(tlsCredentials);
+            DockerServerCredentials tlsCredentials = Fixtures.tlsCredentials(provider, "tls", tls);
             provider.when(() -> CredentialsProvider.findCredentialById(eq("tls"), eq(IdCredentials.class), any()))
                     .thenReturn(tlsCredentials);
             Fixtures.registryCredentials(provider, "registry", lab);

@@ -43,13 +43,7 @@ class DaemonModesTest {
         StepHarness harness = new StepHarness(workspace);
         TlsMaterial tls = lab.clientTls();
         try (MockedStatic<CredentialsProvider> provider = mockStatic(CredentialsProvider.class)) {
-            DockerServerCredentials credentials = mock(DockerServerCredentials.class);
-            hudson.util.Secret key = Fixtures.secret(tls.keyPem());
-            when(credentials.getClientKeySecret()).thenReturn(key);
-            when(credentials.getClientCertificate()).thenReturn(tls.certPem());
-            when(credentials.getServerCaCertificate()).thenReturn(tls.caPem());
-            provider.when(() -> CredentialsProvider.findCredentialById(eq("tls"), eq(DockerServerCredentials.class), any()))
-                    .thenReturn(credentials);
+            DockerServerCredentials credentials = Fixtures.tlsCredentials(provider, "tls", tls);
 
             TcpDaemon daemon = new TcpDaemon(lab.tlsUri().toString());
             daemon.setCredentialsId("tls");

@@ -9,6 +9,7 @@ import com.cloudbees.plugins.credentials.CredentialsProvider;
 import com.cloudbees.plugins.credentials.common.IdCredentials;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
 import hudson.util.Secret;
+import io.jenkins.plugins.containerbuild.engine.daemon.TlsMaterial;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +22,7 @@ import java.util.Base64;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jenkinsci.plugins.docker.commons.credentials.DockerServerCredentials;
 import org.mockito.MockedStatic;
 
 /** Small builders shared by the tests: build contexts, unique names, credentials as Jenkins would hand them out. */
@@ -71,6 +73,22 @@ final class Fixtures {
         provider.when(() -> CredentialsProvider.findCredentialById(eq(id), eq(StandardUsernamePasswordCredentials.class), any()))
                 .thenReturn(c);
         provider.when(() -> CredentialsProvider.findCredentialById(eq(id), eq(IdCredentials.class), any()))
+                .thenReturn(c);
+        return c;
+    }
+
+    /**
+     * Docker server credentials holding {@code tls} (CA, client certificate and key), as CredentialsProvider finds
+     * them by {@code id} as {@link DockerServerCredentials}.
+     */
+    static DockerServerCredentials tlsCredentials(MockedStatic<CredentialsProvider> provider, String id,
+                                                  TlsMaterial tls) {
+        DockerServerCredentials c = mock(DockerServerCredentials.class);
+        Secret key = secret(tls.keyPem());
+        when(c.getClientKeySecret()).thenReturn(key);
+        when(c.getClientCertificate()).thenReturn(tls.certPem());
+        when(c.getServerCaCertificate()).thenReturn(tls.caPem());
+        provider.when(() -> CredentialsProvider.findCredentialById(eq(id), eq(DockerServerCredentials.class), any()))
                 .thenReturn(c);
         return c;
     }

@@ -276,13 +276,7 @@ class WithContainerDaemonTest {
         StepHarness harness = new StepHarness(workspace);
         TlsMaterial tls = lab.clientTls();
         try (MockedStatic<CredentialsProvider> provider = mockStatic(CredentialsProvider.class)) {
-            DockerServerCredentials credentials = mock(DockerServerCredentials.class);
-            hudson.util.Secret key = Fixtures.secret(tls.keyPem());
-            when(credentials.getClientKeySecret()).thenReturn(key);
-            when(credentials.getClientCertificate()).thenReturn(tls.certPem());
-            when(credentials.getServerCaCertificate()).thenReturn(tls.caPem());
-            provider.when(() -> CredentialsProvider.findCredentialById(eq("tls"), eq(DockerServerCredentials.class),
-                    any())).thenReturn(credentials);
+            DockerServerCredentials credentials = Fixtures.tlsCredentials(provider, "tls", tls);
             TcpDaemon tcp = new TcpDaemon(lab.tlsUri().toString());
             tcp.setCredentialsId("tls");
             Block block = new Block(harness, tcp);
