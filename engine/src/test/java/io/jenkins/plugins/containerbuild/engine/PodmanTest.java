@@ -288,8 +288,7 @@ class PodmanTest {
         String cgroup = null;
         try {
             try (ContainerEngine engine = ContainerEngine.connect(podman.endpoint(), events)) {
-                AbortWhen.Outcome o = AbortWhen.run(events,
-                        e -> e instanceof EngineEvent.StepOutput out && out.line().contains(marker),
+                AbortWhen.Outcome o = AbortWhen.once(sleepRuns(events, marker, sleep),
                         () -> engine.build(BuildRequest.builder(dir).tag(tag).networkMode("none").build()));
                 assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
                 assertThat(o.millis()).as("the call ends once the step is stopped").isLessThan(15_000);
@@ -421,7 +420,8 @@ class PodmanTest {
 
     /**
      * Builds {@code RUN echo MARKER && SLEEP && echo after} from {@code base} (the lab's busybox tagged so) with the
-     * stop plan given, aborts when the marker is printed, and returns how long the call took after the abort.
+     * stop plan given, aborts once the marker is printed and the sleep runs, and returns how long the call took
+     * after the abort.
      */
     private long abortDuring(Path dir, String base, String sleep, RecordingSink events,
                              java.util.function.Function<io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection,
@@ -435,11 +435,19 @@ class PodmanTest {
                              io.jenkins.plugins.containerbuild.engine.daemon.Timeouts.defaults())) {
             BuildImageStep step = new BuildImageStep(c, BuildRequest.builder(dir).networkMode("none").build(), events,
                     plan);
-            AbortWhen.Outcome o = AbortWhen.run(events,
-                    e -> e instanceof EngineEvent.StepOutput out && out.line().contains(marker), step::call);
+            AbortWhen.Outcome o = AbortWhen.once(sleepRuns(events, marker, sleep), step::call);
             assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
             return o.millis();
         }
+    }
+
+    /**
+     * Whether the step has printed its marker and its shell has started the sleep: aborting on the marker alone
+     * could kill the shell before it forks, so that one process (not the two the tests count) was stopped.
+     */
+    private static java.util.function.BooleanSupplier sleepRuns(RecordingSink events, String marker, String sleep) {
+        return () -> events.events.stream().anyMatch(e -> e instanceof EngineEvent.StepOutput out
+                && out.line().contains(marker)) && StepLeftovers.running(sleep);
     }
 
     private void awaitNoBuildContainerOrCgroup(String baseName, String cgroup) throws Exception {
