@@ -225,8 +225,9 @@ final class PodmanRunStopper {
     EngineEvent report(Outcome o) {
         Set<Long> gone = new LinkedHashSet<>(o.killed());
         gone.addAll(o.refused());
+        gone.addAll(o.ended());
         o.remaining().forEach(gone::remove);
-        if (o.killed().isEmpty() && o.refused().isEmpty()) {
+        if (gone.isEmpty() && o.remaining().isEmpty()) {
             return new EngineEvent.Phase("Found no process of the aborted build's cgroup " + marker + " in this host's"
                     + " /proc: no RUN step was running, or Podman runs where this agent cannot see its processes"
                     + " (another PID namespace, such as an agent container given the host's Podman socket), and there a"
@@ -234,8 +235,9 @@ final class PodmanRunStopper {
         }
         if (o.remaining().isEmpty()) {
             if (o.killed().isEmpty() && o.monitors().isEmpty()) {
-                return new EngineEvent.Phase("The aborted build's RUN step ended by itself (its processes in the cgroup "
-                        + marker + " could not be signalled)");
+                return new EngineEvent.Phase("The aborted build's RUN step ended by itself" + (o.refused().isEmpty()
+                        ? " (its processes in the cgroup " + marker + " ended before they were signalled)"
+                        : " (its processes in the cgroup " + marker + " could not be signalled)"));
             }
             return new EngineEvent.Phase("Stopped the aborted build's RUN step on Podman (" + gone.size()
                     + (gone.size() == 1 ? " process" : " processes") + " in its cgroup " + marker
@@ -259,15 +261,19 @@ final class PodmanRunStopper {
     }
 
     /**
-     * What a stop did: processes sent SIGKILL, processes that refused it, monitors sent SIGTERM, the processes still
-     * running at its end, and whether a further interrupt ended it early.
+     * What a stop did: processes sent SIGKILL, processes that refused it, monitors sent SIGTERM, processes found in
+     * the cgroup that ended before they were signalled (the step's shell is the init of the container's PID
+     * namespace: killing it has the kernel kill the rest), the processes still running at its end, and whether a
+     * further interrupt ended it early.
      */
-    record Outcome(Set<Long> killed, Set<Long> refused, Set<Long> monitors, List<Long> remaining, boolean cutShort) {}
+    record Outcome(Set<Long> killed, Set<Long> refused, Set<Long> monitors, Set<Long> ended, List<Long> remaining,
+                   boolean cutShort) {}
 
     Outcome stop() {
         Set<Long> killed = new LinkedHashSet<>();
         Set<Long> refused = new LinkedHashSet<>();
         Set<Long> monitors = new LinkedHashSet<>();
+        Set<Long> ended = new LinkedHashSet<>();
         List<Long> seen;
         long start = System.nanoTime();
         long lastSeen = start;
@@ -285,6 +291,7 @@ final class PodmanRunStopper {
                 // the handle holds the process's start time, so a signal never reaches a later process of that pid;
                 // checked again after taking it, in case the pid was reused since the scan
                 if (p.isEmpty() || !inCgroup(read(proc.resolve(Long.toString(pid)).resolve("cgroup")), marker)) {
+                    ended.add(pid);
                     continue;
                 }
                 if (kill.test(p.get())) {
@@ -319,7 +326,9 @@ final class PodmanRunStopper {
             Thread.currentThread().interrupt();
         }
         refused.removeAll(killed);
-        return new Outcome(killed, refused, monitors, seen, interrupted);
+        ended.removeAll(killed);
+        ended.removeAll(refused);
+        return new Outcome(killed, refused, monitors, ended, seen, interrupted);
     }
 
     /** The live (not zombie) processes of this host whose cgroup is the build's, in any hierarchy. */

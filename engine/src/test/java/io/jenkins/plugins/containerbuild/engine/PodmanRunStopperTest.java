@@ -104,10 +104,16 @@ class PodmanRunStopperTest {
 
     private static String report(java.util.Set<Long> killed, java.util.Set<Long> refused, java.util.Set<Long> monitors,
                                  java.util.List<Long> remaining, boolean cutShort) throws IOException {
+        return report(killed, refused, monitors, java.util.Set.of(), remaining, cutShort);
+    }
+
+    private static String report(java.util.Set<Long> killed, java.util.Set<Long> refused, java.util.Set<Long> monitors,
+                                 java.util.Set<Long> ended, java.util.List<Long> remaining, boolean cutShort)
+            throws IOException {
         PodmanRunStopper stopper = PodmanRunStopper.decide("unix:///x.sock", info("cgroupfs", "v1", false), MARKER,
                 Path.of("/proc"));
         io.jenkins.plugins.containerbuild.engine.event.EngineEvent e =
-                stopper.report(new PodmanRunStopper.Outcome(killed, refused, monitors, remaining, cutShort));
+                stopper.report(new PodmanRunStopper.Outcome(killed, refused, monitors, ended, remaining, cutShort));
         return e.getClass().getSimpleName() + ": " + (e instanceof io.jenkins.plugins.containerbuild.engine.event.EngineEvent.Phase p
                 ? p.message() : ((io.jenkins.plugins.containerbuild.engine.event.EngineEvent.Warning) e).message());
     }
@@ -126,6 +132,12 @@ class PodmanRunStopperTest {
         assertThat(report(none, java.util.Set.of(1L), none, java.util.List.of(), false)).as("refused, then ended")
                 .isEqualTo("Phase: The aborted build's RUN step ended by itself (its processes in the cgroup " + MARKER
                         + " could not be signalled)");
+        assertThat(report(java.util.Set.of(1L), none, none, java.util.Set.of(2L), java.util.List.of(), false))
+                .as("the shell killed, its sleep killed by the kernel with it")
+                .isEqualTo("Phase: Stopped the aborted build's RUN step on Podman (2 processes in its cgroup " + MARKER + ")");
+        assertThat(report(none, none, none, java.util.Set.of(1L), java.util.List.of(), false)).as("ended while looked at")
+                .isEqualTo("Phase: The aborted build's RUN step ended by itself (its processes in the cgroup " + MARKER
+                        + " ended before they were signalled)");
         String start = "Warning: The aborted build's RUN step could not be stopped: processes [1, 2] in its cgroup "
                 + MARKER + " go on: ";
         assertThat(report(none, java.util.Set.of(1L, 2L), none, java.util.List.of(1L, 2L), false))
@@ -138,6 +150,59 @@ class PodmanRunStopperTest {
                         + " host (kill -9 1 2).");
         assertThat(report(none, java.util.Set.of(1L, 2L), none, java.util.List.of(1L, 2L), true))
                 .isEqualTo(start + "the stop was itself aborted; stop them on the host (kill -9 1 2).");
+    }
+
+    /**
+     * The step's shell is the init of the container's PID namespace, so the kernel kills its sleep with it, often
+     * before the stop comes to the sleep: a process found in the cgroup and gone by then counts as stopped. Two real
+     * processes of the test's own, in a proc tree of its own; killing either takes the other with it.
+     */
+    @Test
+    void aProcessThatWentWithTheOneKilledCountsAsStopped(@TempDir Path proc) throws Exception {
+        Process shell = new ProcessBuilder("sleep", "300").start();
+        Process sleep = new ProcessBuilder("sleep", "301").start();
+        try {
+            String first = Long.toString(Math.min(shell.pid(), sleep.pid()));
+            String second = Long.toString(Math.max(shell.pid(), sleep.pid()));
+            process(proc, first, "12:pids:/" + MARKER + "\n", first + " (sh) S 1");
+            process(proc, second, "12:pids:/" + MARKER + "\n", second + " (sleep) S " + first);
+            java.util.List<Long> signalled = new java.util.ArrayList<>();
+            PodmanRunStopper stopper = PodmanRunStopper.decide("unix:///x.sock", info("cgroupfs", "v1", false), MARKER,
+                    proc).signallingWith(p -> {
+                        signalled.add(p.pid());
+                        for (String pid : java.util.List.of(first, second)) {
+                            try {
+                                deleteTree(proc.resolve(pid));
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                            ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+                        }
+                        return true;
+                    }, p -> false);
+            PodmanRunStopper.Outcome o = stopper.stop();
+            assertThat(signalled).as("one signal: the other went with it").hasSize(1);
+            java.util.Set<Long> both = new java.util.HashSet<>(o.killed());
+            both.addAll(o.ended());
+            assertThat(o.ended()).doesNotContainAnyElementsOf(o.killed());
+            assertThat(both).containsExactlyInAnyOrder(shell.pid(), sleep.pid());
+            assertThat(o.remaining()).isEmpty();
+            assertThat(((io.jenkins.plugins.containerbuild.engine.event.EngineEvent.Phase) stopper.report(o)).message())
+                    .isEqualTo("Stopped the aborted build's RUN step on Podman (2 processes in its cgroup " + MARKER + ")");
+        } finally {
+            shell.destroyForcibly();
+            sleep.destroyForcibly();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+                for (Path f : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
     }
 
     private static void process(Path proc, String pid, String cgroup, String stat) throws IOException {
