@@ -385,7 +385,10 @@ class PodmanTest {
             assertThat(pids).as("the shell and its sleep").hasSize(2);
             List<String> kill = new java.util.ArrayList<>(List.of("kill", "-9"));
             kill.addAll(pids);
-            Lab.exec(kill, null, true); // what the log tells the user to do
+            // what the log tells the user to do; the shell is the init of the step's PID namespace, so the kernel may
+            // have killed the sleep with it before kill comes to the sleep ("No such process", exit 1)
+            Lab.Result killed = Lab.exec(kill, null, false);
+            assertThat(killed.exitCode() == 0 || killed.stderr().contains("No such process")).as(killed.stderr()).isTrue();
             awaitNoBuildContainerOrCgroup(ImageReference.parse(base).repository(), plan.get().marker());
             assertThat(StepLeftovers.running(sleep)).isFalse();
         } finally {
