@@ -70,7 +70,6 @@ final class PodmanRunStopper {
 
     private final String endpoint;
     private final String marker;
-    private final String cgroupParent;
     private final String whyNone;
     private final Path proc;
     /** Sends SIGKILL to a process; false when the process may not be signalled (or is gone). */
@@ -78,19 +77,18 @@ final class PodmanRunStopper {
     /** Sends SIGTERM to a process (a monitor); false when it may not be signalled. */
     private final Predicate<ProcessHandle> term;
 
-    private PodmanRunStopper(String endpoint, String marker, String cgroupParent, String whyNone, Path proc,
-                             Predicate<ProcessHandle> kill, Predicate<ProcessHandle> term) {
+    private PodmanRunStopper(String endpoint, String marker, String whyNone, Path proc, Predicate<ProcessHandle> kill,
+                             Predicate<ProcessHandle> term) {
         this.endpoint = endpoint;
         this.marker = marker;
-        this.cgroupParent = cgroupParent;
         this.whyNone = whyNone;
         this.proc = proc;
         this.kill = kill;
         this.term = term;
     }
 
-    private PodmanRunStopper(String endpoint, String marker, String cgroupParent, String whyNone, Path proc) {
-        this(endpoint, marker, cgroupParent, whyNone, proc, ProcessHandle::destroyForcibly, ProcessHandle::destroy);
+    private PodmanRunStopper(String endpoint, String marker, String whyNone, Path proc) {
+        this(endpoint, marker, whyNone, proc, ProcessHandle::destroyForcibly, ProcessHandle::destroy);
     }
 
     /**
@@ -98,7 +96,7 @@ final class PodmanRunStopper {
      * refused, as they are for an engine that may not signal the step's processes or their monitor).
      */
     PodmanRunStopper signallingWith(Predicate<ProcessHandle> kill, Predicate<ProcessHandle> term) {
-        return new PodmanRunStopper(endpoint, marker, cgroupParent, whyNone, proc, kill, term);
+        return new PodmanRunStopper(endpoint, marker, whyNone, proc, kill, term);
     }
 
     /**
@@ -122,7 +120,7 @@ final class PodmanRunStopper {
             return none(endpoint, "Podman's /libpod/info could not be read (" + e.getMessage() + ")");
         }
         PodmanRunStopper decided = decide(endpoint, info, randomMarker(), proc);
-        if (decided.cgroupParent != null && REFUSED.contains(endpoint)) {
+        if (decided.marker != null && REFUSED.contains(endpoint)) {
             return none(endpoint, "its OCI runtime refused an earlier build a cgroup of its own");
         }
         return decided;
@@ -138,11 +136,8 @@ final class PodmanRunStopper {
         String manager = host.path("cgroupManager").asText("");
         String version = host.path("cgroupVersion").asText("");
         JsonNode rootless = host.path("security").path("rootless");
-        if (rootless.isBoolean() && !rootless.asBoolean()) {
-            return new PodmanRunStopper(endpoint, marker, marker, null, proc);
-        }
-        if (rootless.isBoolean() && manager.equals("systemd") && version.equals("v2")) {
-            return new PodmanRunStopper(endpoint, marker, marker, null, proc);
+        if (rootless.isBoolean() && (!rootless.asBoolean() || manager.equals("systemd") && version.equals("v2"))) {
+            return new PodmanRunStopper(endpoint, marker, null, proc);
         }
         return none(endpoint, (rootless.asBoolean(false) ? "rootless Podman" : "Podman (rootless or not: its info does"
                 + " not say)") + " with the cgroup manager " + (manager.isEmpty() ? "(unknown)" : manager) + " on cgroup "
@@ -151,7 +146,7 @@ final class PodmanRunStopper {
     }
 
     private static PodmanRunStopper none(String endpoint, String why) {
-        return new PodmanRunStopper(endpoint, null, null, why, null);
+        return new PodmanRunStopper(endpoint, null, why, null);
     }
 
     private static JsonNode info(DaemonConnection daemon) throws IOException {
@@ -173,9 +168,12 @@ final class PodmanRunStopper {
         return PREFIX + HexFormat.of().formatHex(b);
     }
 
-    /** The build's {@code cgroupparent}; null when none is asked for. */
+    /**
+     * The build's {@code cgroupparent}: its cgroup's name, which Buildah hands the runtime as a relative cgroupfs
+     * path; null when none is asked for.
+     */
     String cgroupParent() {
-        return cgroupParent;
+        return marker;
     }
 
     /** The name of the build's cgroup (the last segment of its path); null without one. */
@@ -189,7 +187,7 @@ final class PodmanRunStopper {
      * this endpoint gets none again. What the step printed itself does not count: a step may print its cgroup.
      */
     boolean refusedBy(ContainerEngineException failure) {
-        if (cgroupParent == null || !(failure instanceof BuildFailedException b)) {
+        if (marker == null || !(failure instanceof BuildFailedException b)) {
             return false;
         }
         for (String line : b.lastLines()) {
@@ -212,7 +210,7 @@ final class PodmanRunStopper {
      * is kept.
      */
     void stopAfterAbort(EventSink events) {
-        if (cgroupParent == null) {
+        if (marker == null) {
             events.accept(new EngineEvent.Warning("The running RUN step of the aborted build, if one was running, goes"
                     + " on to its end on Podman (" + whyNone + "); Buildah then stops the build. A step that never"
                     + " ends has to be stopped on the Podman host."));
