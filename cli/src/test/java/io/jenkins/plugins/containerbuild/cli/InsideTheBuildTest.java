@@ -90,12 +90,13 @@ class InsideTheBuildTest {
 
     @AfterAll
     static void removeImages() throws Exception {
-        try (ContainerEngine engine = ContainerEngine.connect(lab.dood(), EventSink.discard())) {
-            CliRun.removeFromHostDaemon(CREATED);
+        try {
+            List<String> made = new ArrayList<>(CREATED);
             PrivateRegistry onTheHost = REGISTRIES.get("htpasswd");
             if (onTheHost != null) {
-                engine.remove(onTheHost.privateBase()); // the classic builder keeps what it pulled
+                made.add(onTheHost.privateBase()); // the classic builder keeps what it pulled
             }
+            CliRun.removeFromHostDaemon(made);
         } finally {
             // what the TLS registry's builds made goes with the daemon
             try (TlsAuthRegistry r = tlsRegistry; DisposableDaemon d = tlsDaemon) {
