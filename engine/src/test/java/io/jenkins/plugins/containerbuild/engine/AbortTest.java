@@ -36,8 +36,9 @@ class AbortTest {
             assertThat(o.millis()).as("abort is prompt").isLessThan(20_000);
         }
         // nothing of the step still runs on the daemon: no container and no process with the marker
-        Await.holdsWithin(Await.DAEMON, () -> !processRunning(sleep) && buildContainers(daemon, sleep).isEmpty());
-        assertThat(processRunning(sleep)).as("the RUN step's process was stopped").isFalse();
+        Await.holdsWithin(Await.DAEMON,
+                () -> !StepLeftovers.running(sleep) && buildContainers(daemon, sleep).isEmpty());
+        assertThat(StepLeftovers.running(sleep)).as("the RUN step's process was stopped").isFalse();
         assertThat(buildContainers(daemon, sleep)).as("the classic builder's container was removed").isEmpty();
         check.assertNothingLeft();
 
@@ -109,8 +110,8 @@ class AbortTest {
                 });
         assertThat(o.thrown()).isInstanceOf(InterruptedException.class);
         assertThat(LabSupport.labelledContainers(daemon, owner)).as("the sidecar is gone").isEmpty();
-        Await.holdsWithin(Await.DAEMON, () -> !processRunning(sleep));
-        assertThat(processRunning(sleep)).as("the step inside the sidecar was stopped with it").isFalse();
+        Await.holdsWithin(Await.DAEMON, () -> !StepLeftovers.running(sleep));
+        assertThat(StepLeftovers.running(sleep)).as("the step inside the sidecar was stopped with it").isFalse();
         assertThat(daemon.docker("volume", "ls", "-q", "--filter", "dangling=true").lines()
                 .filter(v -> daemon.docker("volume", "inspect", "-f", "{{.Labels}}", v).contains(owner))).isEmpty();
         check.assertNoCredential(o.thrown(), events);
@@ -155,10 +156,6 @@ class AbortTest {
     private static java.util.List<String> buildContainers(Lab.Daemon daemon, String sleep) {
         return daemon.docker("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}").lines()
                 .filter(l -> l.contains(sleep)).toList();
-    }
-
-    private static boolean processRunning(String commandLine) {
-        return Lab.exec(java.util.List.of("pgrep", "-f", "^" + commandLine + "$"), null, false).exitCode() == 0;
     }
 
     /**

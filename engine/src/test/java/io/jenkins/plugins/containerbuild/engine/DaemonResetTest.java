@@ -8,7 +8,6 @@ import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -66,16 +65,12 @@ class DaemonResetTest {
 
             // the daemon saw its client go and stopped the step
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (processRunning(sleep) && System.nanoTime() < deadline) {
+            while (StepLeftovers.running(sleep) && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
-            assertThat(processRunning(sleep)).as("the RUN step was stopped").isFalse();
+            assertThat(StepLeftovers.running(sleep)).as("the RUN step was stopped").isFalse();
             check.assertClean(error, events);
             FaultCheck.assertNextBuildSucceeds(endpoint, daemon.baseImage(), dir);
         }
-    }
-
-    private static boolean processRunning(String commandLine) {
-        return Lab.exec(List.of("pgrep", "-f", "^" + commandLine + "$"), null, false).exitCode() == 0;
     }
 }
