@@ -162,21 +162,20 @@ class PodmanRunStopperTest {
         Process shell = new ProcessBuilder("sleep", "300").start();
         Process sleep = new ProcessBuilder("sleep", "301").start();
         try {
-            String first = Long.toString(Math.min(shell.pid(), sleep.pid()));
-            String second = Long.toString(Math.max(shell.pid(), sleep.pid()));
-            process(proc, first, "12:pids:/" + MARKER + "\n", first + " (sh) S 1");
-            process(proc, second, "12:pids:/" + MARKER + "\n", second + " (sleep) S " + first);
+            for (Process p : java.util.List.of(shell, sleep)) {
+                process(proc, Long.toString(p.pid()), "12:pids:/" + MARKER + "\n", p.pid() + " (sleep) S 1");
+            }
             java.util.List<Long> signalled = new java.util.ArrayList<>();
             PodmanRunStopper stopper = PodmanRunStopper.decide("unix:///x.sock", info("cgroupfs", "v1", false), MARKER,
                     proc).signallingWith(p -> {
                         signalled.add(p.pid());
-                        for (String pid : java.util.List.of(first, second)) {
+                        for (Process gone : java.util.List.of(shell, sleep)) { // out of the cgroup, and killed
                             try {
-                                deleteTree(proc.resolve(pid));
+                                Files.delete(proc.resolve(Long.toString(gone.pid())).resolve("cgroup"));
                             } catch (IOException e) {
                                 throw new java.io.UncheckedIOException(e);
                             }
-                            ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+                            gone.destroyForcibly();
                         }
                         return true;
                     }, p -> false);
@@ -192,16 +191,6 @@ class PodmanRunStopperTest {
         } finally {
             shell.destroyForcibly();
             sleep.destroyForcibly();
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
-                for (Path f : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(f);
-                }
-            }
         }
     }
 
