@@ -12,7 +12,7 @@ import java.util.List;
  * {@code *a*a*a*a*a*a*a*a*a*a*a*a*a*a*b} against a name of 60 {@code a}s made it try every way of sharing the name
  * among the stars, and the context walk spun at 100% CPU for as long as one cared to wait (issue 17), deaf to an
  * abort. The docker CLI compiles the same patterns to Go regular expressions, which are automata and run in linear
- * time. Why not {@code re2j}, Go's RE2 ported to Java: the translation needs six constructs, not a regular expression
+ * time. Why not {@code re2j}, Go's RE2 ported to Java: the translation needs seven constructs, not a regular expression
  * engine; a dependency would have to travel in the plugin's {@code .hpi} and on the CLI's class path; and names may
  * hold lone surrogates (raw bytes of names that are not UTF-8), whose handling here is ours to define and test.
  *
@@ -20,7 +20,9 @@ import java.util.List;
  * continuations, jump, assert the start of the name, match. Matching carries the set of live instructions along
  * the name one code point at a time and adds each instruction to a set at most once, so one match does at most
  * (instructions × code points) steps and keeps no state between calls (a {@code Glob} is immutable and may be shared
- * between threads).
+ * between threads). That bound is also why a match needs no abort check of its own: a 4 KiB line of wildcards against
+ * a 4 KiB path takes about 0.1 s, the issue's line against 60 {@code a}s under a millisecond, and the walk looks for
+ * an interrupt between directories.
  *
  * <p>The name is read by code point, as {@code java.util.regex} read it: a surrogate pair is one character, a lone
  * surrogate (U+DC80..U+DCFF standing for a raw byte) is one character of its own, matched by {@code ?}, {@code *}
