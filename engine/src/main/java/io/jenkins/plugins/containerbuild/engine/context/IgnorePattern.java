@@ -1,14 +1,16 @@
 package io.jenkins.plugins.containerbuild.engine.context;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
-import java.util.regex.Pattern;
 
 /**
  * One cleaned {@code .dockerignore} pattern, matched the way the docker CLI's pattern matcher does:
  * a pattern without wildcards is compared literally, {@code **} at the start matches a path suffix,
- * {@code **} at the end a path prefix, anything else is turned into a regular expression where
- * {@code *} and {@code ?} never cross a {@code /} and {@code **} spans any number of directories.
+ * {@code **} at the end a path prefix, anything else is compiled to the {@link Glob} of the regular expression the
+ * docker CLI writes for it, where {@code *} and {@code ?} never cross a {@code /} and {@code **} spans any number of
+ * directories. A {@link Glob} matches in time proportional to pattern times path, as Go's regular expressions do,
+ * so no line of a hostile {@code .dockerignore} can keep the walk busy.
  */
 final class IgnorePattern {
 
@@ -17,14 +19,14 @@ final class IgnorePattern {
     private final String text;
     private final boolean exclusion;
     private final Kind kind;
-    private final Pattern regex;
+    private final Glob glob;
     private final String affix; // the literal prefix (PREFIX) or suffix (SUFFIX) compared with the path
 
-    private IgnorePattern(String text, boolean exclusion, Kind kind, Pattern regex) {
+    private IgnorePattern(String text, boolean exclusion, Kind kind, Glob glob) {
         this.text = text;
         this.exclusion = exclusion;
         this.kind = kind;
-        this.regex = regex;
+        this.glob = glob;
         this.affix = switch (kind) {
             case PREFIX -> text.substring(0, text.length() - 2); // without the trailing **
             case SUFFIX -> text.substring(2); // without the leading **
@@ -70,7 +72,7 @@ final class IgnorePattern {
             case PREFIX -> path.startsWith(affix);
             // "**/foo" also matches "foo" itself
             case SUFFIX -> path.endsWith(affix) || (affix.startsWith("/") && affix.substring(1).equals(path));
-            case REGEX -> regex.matcher(path).matches();
+            case REGEX -> glob.matches(path);
         };
     }
 
@@ -80,7 +82,7 @@ final class IgnorePattern {
     }
 
     private static IgnorePattern translate(String p, boolean exclusion) {
-        StringBuilder re = new StringBuilder("^");
+        Glob.Builder re = Glob.builder();
         Kind kind = Kind.EXACT;
         int pos = 0;
         int len = p.length();
@@ -97,22 +99,22 @@ final class IgnorePattern {
                         if (kind == Kind.EXACT) {
                             kind = Kind.PREFIX;
                         } else {
-                            re.append(".*");
+                            re.runWithoutNewline();
                             kind = Kind.REGEX;
                         }
                     } else {
-                        re.append("(?:.*/)?");
+                        re.anyDirectories();
                         kind = Kind.REGEX;
                     }
                     if (step == 0) {
                         kind = Kind.SUFFIX;
                     }
                 } else {
-                    re.append("[^/]*");
+                    re.runWithoutSlash();
                     kind = Kind.REGEX;
                 }
             } else if (ch == '?') {
-                re.append("[^/]");
+                re.anyButSlash();
                 kind = Kind.REGEX;
             } else if (ch == '\\') {
                 if (pos == len) {
@@ -120,36 +122,31 @@ final class IgnorePattern {
                 }
                 int escaped = p.codePointAt(pos);
                 pos += Character.charCount(escaped);
-                re.append(literal(escaped));
+                re.literal(escaped);
                 kind = Kind.REGEX;
             } else if (ch == '[') {
                 pos = characterClass(p, pos, re);
                 kind = Kind.REGEX;
             } else if (ch == '^') {
                 // the docker CLI leaves '^' unescaped in its regular expression, where it is an anchor
-                re.append('^');
+                re.start();
             } else {
-                re.append(literal(ch));
+                re.literal(ch);
             }
         }
-        Pattern regex = null;
-        if (kind == Kind.REGEX) {
-            re.append("\\z");
-            // UNIX_LINES: like Go's regexp, '.' stops at '\n' only
-            regex = Pattern.compile(re.toString(), Pattern.UNIX_LINES);
-        }
-        return new IgnorePattern(p, exclusion, kind, regex);
+        return new IgnorePattern(p, exclusion, kind, kind == Kind.REGEX ? re.build() : null);
     }
 
     /**
      * Go's {@code filepath.Match} for one path element, as BuildKit matches the wildcards of a followed path (a
      * {@code COPY *.txt} source): {@code *} and {@code ?} within the element, {@code [...]} classes, {@code \}
      * escapes. No {@code **}, no trimming, no {@code !}; null when the element has no wildcard that is not escaped
-     * (it names one entry: {@link #unescape}).
+     * (it names one entry: {@link #unescape}). Like a pattern, it matches in linear time: the element comes from the
+     * Dockerfile or from the daemon.
      *
      * @throws IllegalArgumentException for an element that is not valid glob syntax
      */
-    static Pattern element(String glob) {
+    static Glob element(String glob) {
         boolean wild = false;
         for (int i = 0; i < glob.length() && !wild; i++) {
             char c = glob.charAt(i);
@@ -162,29 +159,29 @@ final class IgnorePattern {
         if (!wild) {
             return null;
         }
-        StringBuilder re = new StringBuilder("^");
+        Glob.Builder re = Glob.builder();
         int pos = 0;
         while (pos < glob.length()) {
             int ch = glob.codePointAt(pos);
             pos += Character.charCount(ch);
             if (ch == '*') {
-                re.append("[^/]*");
+                re.runWithoutSlash();
             } else if (ch == '?') {
-                re.append("[^/]");
+                re.anyButSlash();
             } else if (ch == '\\') {
                 if (pos == glob.length()) {
                     throw badPattern(glob, "it ends with a lone backslash");
                 }
                 int escaped = glob.codePointAt(pos);
                 pos += Character.charCount(escaped);
-                re.append(literal(escaped));
+                re.literal(escaped);
             } else if (ch == '[') {
                 pos = characterClass(glob, pos, re);
             } else {
-                re.append(literal(ch));
+                re.literal(ch);
             }
         }
-        return Pattern.compile(re.append("\\z").toString(), Pattern.UNIX_LINES);
+        return re.build();
     }
 
     /** The name an element without wildcards stands for: its escapes removed ({@code a\\*b} is {@code a*b}). */
@@ -215,16 +212,17 @@ final class IgnorePattern {
 
     /**
      * Translates a Go {@code filepath.Match} character class starting after its {@code [}, validating it with the
-     * same rules; returns the position after the closing {@code ]}.
+     * same rules; returns the position after the closing {@code ]}. A reversed range ({@code [z-a]}) holds nothing.
      */
-    private static int characterClass(String p, int pos, StringBuilder re) {
+    private static int characterClass(String p, int pos, Glob.Builder re) {
         int len = p.length();
         boolean negated = false;
         if (pos < len && p.charAt(pos) == '^') {
             negated = true;
             pos++;
         }
-        StringBuilder ranges = new StringBuilder();
+        int[] ranges = new int[8];
+        int used = 0;
         int count = 0;
         while (true) {
             if (pos < len && p.charAt(pos) == ']' && count > 0) {
@@ -240,19 +238,16 @@ final class IgnorePattern {
                 hi = h[0];
             }
             if (lo[0] <= hi) {
-                ranges.append(hexChar(lo[0]));
-                if (hi != lo[0]) {
-                    ranges.append('-').append(hexChar(hi));
+                if (used == ranges.length) {
+                    ranges = Arrays.copyOf(ranges, used * 2);
                 }
+                ranges[used++] = lo[0];
+                ranges[used++] = hi;
             }
             count++;
         }
-        if (ranges.length() == 0) {
-            // only reversed ranges: nothing can match (or anything, when negated)
-            re.append(negated ? "(?s:.)" : "(?!)");
-        } else {
-            re.append('[').append(negated ? "^" : "").append(ranges).append(']');
-        }
+        // with only reversed ranges the list is empty: nothing matches (or, negated, anything)
+        re.characterClass(Arrays.copyOf(ranges, used), negated);
         return pos;
     }
 
@@ -274,17 +269,6 @@ final class IgnorePattern {
             throw badPattern(p, "a character class [...] is not closed with ']'");
         }
         return new int[] {cp, pos};
-    }
-
-    private static String hexChar(int cp) {
-        return "\\x{" + Integer.toHexString(cp) + "}";
-    }
-
-    private static String literal(int cp) {
-        if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') || cp == '/') {
-            return Character.toString(cp);
-        }
-        return hexChar(cp);
     }
 
     private static IllegalArgumentException badPattern(String p, String why) {

@@ -198,7 +198,7 @@ public final class SyncedDirectory {
             String[] elements = normal.split("/");
             List<String> names = new ArrayList<>();
             for (int i = 0; i < elements.length; i++) {
-                java.util.regex.Pattern glob;
+                Glob glob;
                 try {
                     glob = IgnorePattern.element(elements[i]);
                 } catch (IllegalArgumentException malformed) {
@@ -218,7 +218,7 @@ public final class SyncedDirectory {
                             .collect(java.util.stream.Collectors.joining());
                     for (ContextWalker.Child child : ContextWalker.sortedChildren(dir)) {
                         String name = child.path().getFileName().toString();
-                        if (glob.matcher(name).matches()) {
+                        if (glob.matches(name)) {
                             String found = prefix + IgnorePattern.escape(name);
                             addFollowed(rest.isEmpty() ? found : found + "/" + rest, depth + 1, true);
                         }
