@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild;
 
+import io.jenkins.plugins.containerbuild.engine.Printable;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.event.EventSink;
 import java.io.PrintStream;
@@ -16,7 +17,8 @@ import java.util.stream.Stream;
  * Secrets that the step knows of are masked in every line as a second line of defence; the engine's events carry
  * none. The log is written line by line, so a multi-line secret (a PEM key) is masked by each of its lines, whether
  * the lines arrive together or one by one; longer secrets are masked first, so that one contained in another leaves
- * nothing of the longer one.
+ * nothing of the longer one. Control characters but line feeds and tabs are escaped ({@link Printable}) in every line:
+ * the engine's events come so already, this keeps it so for the step's own lines, which may quote an exception.
  */
 final class BuildLog implements EventSink {
 
@@ -70,7 +72,7 @@ final class BuildLog implements EventSink {
         for (String s : secrets) {
             masked = masked.replace(s, "****");
         }
-        out.println(masked);
+        out.println(Printable.output(masked));
         out.flush();
     }
 }

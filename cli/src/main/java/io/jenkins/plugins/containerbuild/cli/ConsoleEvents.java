@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.cli;
 
+import io.jenkins.plugins.containerbuild.engine.Printable;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.event.EventSink;
 import java.io.PrintStream;
@@ -12,7 +13,9 @@ import java.util.Map;
 /**
  * Prints the engine's events as readable lines on the error stream: phases as {@code ==>}, steps as
  * {@code Step ...}, step output indented, transfer progress once per change of status, warnings. Every line, and
- * every message the CLI prints through {@link #error}, has the registered secrets masked.
+ * every message the CLI prints through {@link #error}, has the registered secrets masked, and its control characters
+ * but line feeds and tabs escaped ({@link Printable}): the engine's events and errors come so already, this keeps
+ * it so for whatever else the CLI prints.
  */
 final class ConsoleEvents implements EventSink {
 
@@ -68,7 +71,7 @@ final class ConsoleEvents implements EventSink {
         for (String s : secrets) {
             masked = masked.replace(s, "****");
         }
-        err.println(masked);
+        err.println(Printable.output(masked));
         err.flush();
     }
 

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Asks a docker credential helper for one registry's login, as the docker CLI does: runs
  * {@code docker-credential-NAME get} (found on {@code PATH}) with the server address on stdin and reads
- * {@code {"Username": ..., "Secret": ...}} from its stdout, in memory. The helper gets no secret in its arguments or
+ * {@code {"Username": ..., "Secret": ...}} from its stdout, in memory. Only a helper found through an absolute
+ * {@code PATH} entry is run. The helper gets no secret in its arguments or
  * environment; its stderr is discarded and its stdout never repeated in a message, since either may carry the
  * secret.
  */
@@ -57,7 +58,7 @@ final class CredentialHelper {
             throw new UsageException("The credential helper name '" + name + "' (" + source + ") is not a plain"
                     + " name: fix that entry.", command);
         }
-        Path executable = find(env);
+        Path executable = find(env, command);
         if (executable == null) {
             throw new UsageException(program() + ", named by " + source + ", is not on PATH: install it or remove"
                     + " that entry.", command);
@@ -133,12 +134,26 @@ final class CredentialHelper {
         return Optional.of(new RegistryCredentials(username, secret));
     }
 
-    private Path find(Map<String, String> env) {
+    /**
+     * The helper's absolute path: the first {@code PATH} entry that holds it, as a shell finds it. A match in a
+     * relative entry ({@code .}, {@code bin}, or an empty one, which means the current directory) is refused rather
+     * than skipped, as the docker CLI does (Go's {@code exec.ErrDot}): whoever can write the directory the command
+     * runs in, a checked-out repository for one, would otherwise choose the program that is handed the registry
+     * address and whose answer becomes the login.
+     */
+    private Path find(Map<String, String> env, Options.Command command) throws UsageException {
         String path = env.getOrDefault("PATH", "");
         for (String dir : path.split(":", -1)) {
             Path candidate = Path.of(dir.isEmpty() ? "." : dir).resolve(program());
             if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return candidate.toAbsolutePath();
+                if (!candidate.isAbsolute()) {
+                    throw new UsageException(program() + ", named by " + source + ", was found through the relative"
+                            + " PATH entry '" + dir + "'" + (dir.isEmpty() ? " (an empty entry is the current"
+                            + " directory)" : "") + ", and a credential helper found relative to the current"
+                            + " directory is not run: remove that entry from PATH or put the helper's absolute"
+                            + " directory before it.", command);
+                }
+                return candidate;
             }
         }
         return null;

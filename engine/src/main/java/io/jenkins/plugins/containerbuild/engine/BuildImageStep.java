@@ -466,7 +466,8 @@ final class BuildImageStep {
                         events.accept(new EngineEvent.Warning("Unreadable BuildKit progress skipped: " + e.getMessage()));
                     }
                 } else if (aux != null && aux.hasNonNull("ID")) {
-                    imageId = aux.get("ID").asText(); // moby.image.id (BuildKit) or the classic builder's aux
+                    // moby.image.id (BuildKit) or the classic builder's aux; printed in logs and results
+                    imageId = Printable.line(aux.get("ID").asText());
                 } else if (line.hasNonNull("stream")) {
                     classic.accept(line.get("stream").asText());
                 } else if (line.hasNonNull("status") && !buildkit) {
@@ -717,7 +718,7 @@ final class BuildImageStep {
 
         @Override
         public void stepFailed(String name, String error) {
-            events.accept(new EngineEvent.StepOutput(name, "ERROR: " + error));
+            events.accept(new EngineEvent.StepOutput(name, "ERROR: " + Printable.line(error))); // the daemon's, one line
         }
 
         @Override

@@ -5,7 +5,10 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
-/** Reads the two shapes of error the daemon sends: an error reply, and an error line inside a progress stream. */
+/**
+ * Reads the two shapes of error the daemon sends: an error reply, and an error line inside a progress stream. Both
+ * come back as one printable line ({@link Printable#line}): they often quote a registry, and are printed in messages.
+ */
 final class DaemonReplies {
 
     private static final int MAX_ERROR_BODY = 64 * 1024;
@@ -17,9 +20,9 @@ final class DaemonReplies {
         byte[] raw = response.getBody().readNBytes(MAX_ERROR_BODY);
         String text = new String(raw, StandardCharsets.UTF_8);
         try {
-            return Json.read(raw).path("message").asText(text);
+            return Printable.line(Json.read(raw).path("message").asText(text));
         } catch (IOException notJson) {
-            return text;
+            return Printable.line(text);
         }
     }
 
@@ -28,6 +31,6 @@ final class DaemonReplies {
         if (!line.hasNonNull("error") && !line.hasNonNull("errorDetail")) {
             return null;
         }
-        return line.path("errorDetail").path("message").asText(line.path("error").asText());
+        return Printable.line(line.path("errorDetail").path("message").asText(line.path("error").asText()));
     }
 }

@@ -151,7 +151,7 @@ final class PushImageStep {
                 }
                 JsonNode aux = line.get("aux");
                 if (aux != null && aux.hasNonNull("Digest")) {
-                    digest = aux.get("Digest").asText();
+                    digest = Printable.line(aux.get("Digest").asText()); // printed in logs and results
                     size = aux.path("Size").asLong();
                     continue;
                 }

@@ -16,12 +16,14 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A daemon of the test's own on a unix socket, as much of one as a build through a BuildKit session meets: it
  * answers {@code GET /_ping} (API 1.41), upgrades {@code POST /session} to HTTP/2 and keeps the connection as a
  * {@link GrpcTestClient}, and on {@code POST /build} plays the daemon's side of the session with the test's
- * {@link Script} before it answers with an image id. Anything else gets a 404. Its threads are in a group of its
+ * {@link Script} before it answers with an image id. Anything else gets a 404. A test may give its own replies (a JSON
+ * body by request line) for the build and for other requests. Its threads are in a group of its
  * own; closing it closes every connection.
  */
 final class SessionPlayingDaemon implements AutoCloseable {
@@ -36,6 +38,7 @@ final class SessionPlayingDaemon implements AutoCloseable {
 
     private final ServerSocketChannel server;
     private final Script script;
+    private final Function<String, String> replies;
     private final ThreadGroup threads = new ThreadGroup("session-playing-daemon");
     private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
     private final List<String> requestLines = new CopyOnWriteArrayList<>();
@@ -44,7 +47,16 @@ final class SessionPlayingDaemon implements AutoCloseable {
     private volatile Throwable scriptFailure;
 
     SessionPlayingDaemon(Path socket, Script script) throws IOException {
+        this(socket, script, requestLine -> null);
+    }
+
+    /**
+     * @param replies the body (JSON, HTTP 200) of the reply to a request line: to the build after the script ran,
+     *                or to any other request; null for the usual reply (an image id, or a 404)
+     */
+    SessionPlayingDaemon(Path socket, Script script, Function<String, String> replies) throws IOException {
         this.script = script;
+        this.replies = replies;
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         Thread accept = new Thread(threads, () -> {
@@ -109,13 +121,17 @@ final class SessionPlayingDaemon implements AutoCloseable {
                     String body;
                     try {
                         script.play(session.get(30, TimeUnit.SECONDS), List.copyOf(advertised));
-                        body = "{\"id\":\"moby.image.id\",\"aux\":{\"ID\":\"" + IMAGE_ID + "\"}}\n";
+                        String own = replies.apply(requestLine);
+                        body = own != null ? own
+                                : "{\"id\":\"moby.image.id\",\"aux\":{\"ID\":\"" + IMAGE_ID + "\"}}\n";
                     } catch (Throwable e) {
                         scriptFailure = e;
                         body = "{\"errorDetail\":{\"message\":\"the test's daemon script failed\"},"
                                 + "\"error\":\"the test's daemon script failed\"}\n";
                     }
                     reply(out, "200 OK", "application/json", body, "");
+                } else if (replies.apply(requestLine) != null) {
+                    reply(out, "200 OK", "application/json", replies.apply(requestLine), "");
                 } else {
                     reply(out, "404 Not Found", "application/json", "{\"message\":\"page not found\"}", "");
                 }

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine.buildkit;
 
+import io.jenkins.plugins.containerbuild.engine.Printable;
 import io.jenkins.plugins.containerbuild.engine.proto.MalformedProtobufException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -58,10 +59,11 @@ public final class BuildkitProgress {
 
     /** The step that made the build fail, its error and its last output lines (oldest first). */
     public record FailedStep(String name, String error, List<String> lastLines) {
+        /** The name and the error, which the daemon chose, made one printable line each; the lines printable. */
         public FailedStep {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(error, "error");
-            lastLines = List.copyOf(lastLines);
+            name = Printable.line(Objects.requireNonNull(name, "name"));
+            error = Printable.line(Objects.requireNonNull(error, "error"));
+            lastLines = List.copyOf(lastLines.stream().map(Printable::output).toList());
         }
     }
 
