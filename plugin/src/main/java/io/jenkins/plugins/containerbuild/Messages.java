@@ -327,6 +327,10 @@ final class Messages {
         return format("Credentials.NotVisible", id, kind);
     }
 
+    static String Credentials_SystemScope(Object id, Object kind) {
+        return format("Credentials.SystemScope", id, kind);
+    }
+
     static String Credentials_OtherKind(Object id, Object kind) {
         return format("Credentials.OtherKind", id, kind);
     }
