@@ -32,9 +32,12 @@ final class BlockDaemon implements Serializable {
         this.description = description;
     }
 
-    /** A daemon that the steps reach themselves, each with its own connection (any kind but DinD). */
-    static BlockDaemon of(DaemonSpec daemon) {
-        return new BlockDaemon(daemon, null, null, null);
+    /**
+     * A daemon that the steps reach themselves, each with its own connection (any kind but DinD); {@code description}
+     * names it as the log does (no secret).
+     */
+    static BlockDaemon of(DaemonSpec daemon, String description) {
+        return new BlockDaemon(daemon, null, null, description);
     }
 
     /** The sidecar the agent keeps under {@code sidecar}, started on {@code hostSocket}. */
@@ -75,6 +78,6 @@ final class BlockDaemon implements Serializable {
 
     @Override
     public String toString() {
-        return sidecar != null ? description : String.valueOf(daemon);
+        return description != null ? description : String.valueOf(daemon); // none in a block saved before 21
     }
 }

@@ -283,6 +283,10 @@ final class Messages {
         return format("WithContainerDaemonStep.Using", a0);
     }
 
+    static String ContainerBuildBuilder_InsideBlock(Object daemon) {
+        return format("ContainerBuildBuilder.InsideBlock", daemon);
+    }
+
     static String WithContainerDaemonStep_SidecarGone() {
         return format("WithContainerDaemonStep.SidecarGone");
     }

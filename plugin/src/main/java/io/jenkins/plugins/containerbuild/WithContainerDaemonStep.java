@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild;
 
+import hudson.EnvVars;
 import hudson.Extension;
 import hudson.FilePath;
 import hudson.model.Run;
@@ -9,6 +10,7 @@ import java.io.Serial;
 import java.util.List;
 import java.util.Set;
 import org.jenkinsci.Symbol;
+import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
 import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -27,6 +29,13 @@ import org.kohsuke.stapler.DataBoundConstructor;
 public final class WithContainerDaemonStep extends Step {
 
     static final String FUNCTION_NAME = "withContainerDaemon";
+
+    /**
+     * Set in the body's environment to the block's daemon (as the log names it, no secret): the freestyle step used
+     * as a metastep ({@code containerBuildAndPush}) cannot read the body's context, so this is how it knows it runs in
+     * a block whose daemon it cannot use ({@link ContainerBuildBuilder#perform}).
+     */
+    static final String BLOCK_VARIABLE = "CONTAINER_BUILD_BLOCK_DAEMON";
 
     private final DaemonSpec daemon;
 
@@ -79,7 +88,11 @@ public final class WithContainerDaemonStep extends Step {
             FilePath workspace = context.get(FilePath.class);
             TaskListener listener = context.get(TaskListener.class);
             block = open(step.getDaemon(), run, workspace, listener);
-            context.newBodyInvoker().withContext(block).withCallback(new Callback()).start();
+            EnvironmentExpander marker = new BlockMarker(block.toString());
+            EnvironmentExpander outer = context.get(EnvironmentExpander.class);
+            context.newBodyInvoker().withContext(block)
+                    .withContext(outer == null ? marker : EnvironmentExpander.merge(outer, marker))
+                    .withCallback(new Callback()).start();
         }
 
         /**
@@ -137,6 +150,24 @@ public final class WithContainerDaemonStep extends Step {
         }
     }
 
+    /** Sets {@link #BLOCK_VARIABLE} in the body's environment. */
+    static final class BlockMarker extends EnvironmentExpander {
+
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final String daemon;
+
+        BlockMarker(String daemon) {
+            this.daemon = daemon;
+        }
+
+        @Override
+        public void expand(EnvVars env) {
+            env.put(BLOCK_VARIABLE, daemon);
+        }
+    }
+
     /**
      * The block's daemon, opened: for DinD, a sidecar started on the agent and kept there; for any other kind, the
      * daemon choice itself, checked by resolving it once (credentials, allowed images) so that a bad one fails before
@@ -152,7 +183,7 @@ public final class WithContainerDaemonStep extends Step {
         }
         new BuildLog(listener.getLogger(), FUNCTION_NAME, resolved.secrets())
                 .line(Messages.WithContainerDaemonStep_Using(resolved));
-        return BlockDaemon.of(spec);
+        return BlockDaemon.of(spec, resolved.toString());
     }
 
     @Extension

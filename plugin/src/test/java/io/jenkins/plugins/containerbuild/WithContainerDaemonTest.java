@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.mockStatic;
@@ -61,12 +62,17 @@ class WithContainerDaemonTest {
     private static final class Block {
         final WithContainerDaemonStep.Execution execution;
         final AtomicReference<Object> bodyContext = new AtomicReference<>();
+        /** Every value given to the body's context, in order. */
+        final List<Object> bodyContexts = new java.util.concurrent.CopyOnWriteArrayList<>();
         final AtomicReference<BodyExecutionCallback> callback = new AtomicReference<>();
 
         Block(StepHarness harness, DaemonSpec daemon) {
             BodyInvoker invoker = mock(BodyInvoker.class);
             when(invoker.withContext(any())).thenAnswer(i -> {
-                bodyContext.set(i.getArgument(0));
+                bodyContexts.add(i.getArgument(0));
+                if (i.getArgument(0) instanceof BlockDaemon) {
+                    bodyContext.set(i.getArgument(0));
+                }
                 return invoker;
             });
             when(invoker.withCallback(any(BodyExecutionCallback.class))).thenAnswer(i -> {
@@ -339,5 +345,44 @@ class WithContainerDaemonTest {
         Block block = new Block(harness, new DoodDaemon());
         assertThatThrownBy(() -> block.begin(harness)).isInstanceOf(AbortException.class)
                 .hasMessageContaining("does not allow a step to choose its Docker daemon");
+    }
+
+    /**
+     * The freestyle step used as a Pipeline metastep ({@code containerBuildAndPush}) cannot take the block's daemon
+     * from the body's context: inside a block, with no daemon of its own, it refuses instead of building on the global
+     * default daemon. The block marks its body's environment for that.
+     */
+    @Test
+    void containerBuildAndPushInsideABlockRefusesRatherThanUseTheGlobalDefault() throws Exception {
+        Files.writeString(workspace.resolve("Dockerfile"), "FROM " + lab.baseImage() + "\n");
+        StepHarness harness = new StepHarness(workspace);
+        DoodDaemon dood = new DoodDaemon();
+        dood.setSocket("unix://" + lab.hostSocket());
+        Block block = new Block(harness, dood);
+        block.begin(harness);
+        hudson.EnvVars env = spy(new hudson.EnvVars());
+        doAnswer(i -> i.getArgument(0)).when(env).expand(any());
+        for (Object value : block.bodyContexts) {
+            if (value instanceof org.jenkinsci.plugins.workflow.steps.EnvironmentExpander expander) {
+                expander.expand(env);
+            }
+        }
+        ContainerBuildBuilder builder = new ContainerBuildBuilder();
+        String tag = "containerbuild-plugin/never-built-" + Fixtures.unique() + ":1";
+        builder.setTags(tag);
+        builder.setNetwork("none");
+        try {
+            assertThatThrownBy(() -> builder.perform(harness.run, harness.filePath, env,
+                    mock(hudson.Launcher.class), harness.listener)).isInstanceOf(AbortException.class)
+                    .hasMessageContaining("containerBuildAndPush cannot use the daemon of the withContainerDaemon"
+                            + " block it runs in (unix://" + lab.hostSocket() + ")")
+                    .hasMessageContaining("use containerBuild and containerPush inside the block");
+            assertThat(harness.wire).as("nothing was sent to the agent").isEmpty();
+            block.end(harness);
+        } finally {
+            if (!lab.docker("image", "ls", "-q", tag).isBlank()) { // built by a builder that ignored the block
+                lab.docker("image", "rm", "-f", tag);
+            }
+        }
     }
 }
