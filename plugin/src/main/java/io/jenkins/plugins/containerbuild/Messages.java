@@ -291,6 +291,26 @@ final class Messages {
         return format("WithContainerDaemonStep.SidecarGone");
     }
 
+    static String WithContainerDaemonStep_StoppedWhileStarting() {
+        return format("WithContainerDaemonStep.StoppedWhileStarting");
+    }
+
+    static String WithContainerDaemonStep_NotRecorded() {
+        return format("WithContainerDaemonStep.NotRecorded");
+    }
+
+    static String WithContainerDaemonStep_Lost(Object why) {
+        return format("WithContainerDaemonStep.Lost", why);
+    }
+
+    static String WithContainerDaemonStep_FoundAgain(Object container) {
+        return format("WithContainerDaemonStep.FoundAgain", container);
+    }
+
+    static String WithContainerDaemonStep_ResumeLater() {
+        return format("WithContainerDaemonStep.ResumeLater");
+    }
+
     static String WithContainerDaemonStep_NotKept(Object a0) {
         return format("WithContainerDaemonStep.NotKept", a0);
     }

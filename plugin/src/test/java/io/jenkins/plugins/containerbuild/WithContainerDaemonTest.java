@@ -29,7 +29,6 @@ import org.jenkinsci.plugins.docker.commons.credentials.DockerServerCredentials;
 import org.jenkinsci.plugins.workflow.steps.BodyExecution;
 import org.jenkinsci.plugins.workflow.steps.BodyExecutionCallback;
 import org.jenkinsci.plugins.workflow.steps.BodyInvoker;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,18 +47,13 @@ class WithContainerDaemonTest {
 
     private static final String OWNER_LABEL = "io.jenkins.containerbuild.owner";
 
-    private static Lab lab;
+    private static final Lab lab = Lab.get();
 
     @TempDir
     Path workspace;
 
-    @BeforeAll
-    static void lab() {
-        lab = Lab.get();
-    }
-
     /** A block's execution over {@code harness}, its body started by a fake invoker that records what it got. */
-    private static final class Block {
+    static final class Block {
         final WithContainerDaemonStep.Execution execution;
         final AtomicReference<Object> bodyContext = new AtomicReference<>();
         /** Every value given to the body's context, in order. */
@@ -79,7 +73,7 @@ class WithContainerDaemonTest {
                 callback.set(i.getArgument(0));
                 return invoker;
             });
-            when(invoker.start()).thenReturn(mock(BodyExecution.class));
+            when(invoker.start()).thenReturn(new RecordingBody());
             when(harness.context.newBodyInvoker()).thenReturn(invoker);
             WithContainerDaemonStep.Execution e = spy(new WithContainerDaemonStep.Execution(harness.context,
                     new WithContainerDaemonStep(daemon)));
@@ -102,7 +96,44 @@ class WithContainerDaemonTest {
         }
     }
 
-    private static DindDaemon dind(String volume) {
+    /** A body as Jenkins saves it with the Pipeline (serializable), which records how it was cancelled. */
+    static final class RecordingBody extends BodyExecution {
+        private static final long serialVersionUID = 1L;
+        volatile Throwable cancelledWith;
+
+        @Override
+        public boolean cancel(Throwable t) {
+            cancelledWith = t;
+            return true;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterrupt) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return cancelledWith != null;
+        }
+
+        @Override
+        public boolean isDone() {
+            return false;
+        }
+
+        @Override
+        public Object get() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Object get(long timeout, TimeUnit unit) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    static DindDaemon dind(String volume) {
         DindDaemon d = new DindDaemon(lab.dindImage());
         d.setCacheVolume(volume);
         d.setSecurity("capabilities");
@@ -110,7 +141,7 @@ class WithContainerDaemonTest {
         return d;
     }
 
-    private static List<String> sidecarsOf(StepHarness harness) {
+    static List<String> sidecarsOf(StepHarness harness) {
         return lab.docker("ps", "-aq", "--filter", "label=" + OWNER_LABEL + "=" + harness.run.getExternalizableId())
                 .lines().filter(l -> !l.isBlank()).toList();
     }
@@ -223,27 +254,87 @@ class WithContainerDaemonTest {
         }
     }
 
+    /**
+     * Jenkins restarting closes the agent's connection to the controller: the agent lets the block's sidecar go but
+     * leaves it running (the resumed block finds it again: {@link WithContainerDaemonResumeTest}), where it used to
+     * remove it and so fail the first step after the restart.
+     */
     @Test
-    void theAgentRemovesTheSidecarWhenItsConnectionToTheControllerCloses() throws Exception {
+    void theSidecarOutlivesTheAgentsConnectionToTheController() throws Exception {
         StepHarness harness = new StepHarness(workspace);
+        when(harness.run.getExternalizableId()).thenReturn("containerbuild-plugin-" + Fixtures.unique() + "#1");
         Channel channel = mock(Channel.class);
         harness.channel = channel;
         Block block = new Block(harness, dind(null));
         try {
             BlockDaemon daemon = block.begin(harness);
-            assertThat(sidecarsOf(harness)).hasSize(1);
+            List<String> sidecars = sidecarsOf(harness);
+            assertThat(sidecars).hasSize(1);
             ArgumentCaptor<Channel.Listener> listener = ArgumentCaptor.forClass(Channel.Listener.class);
             verify(channel).addListener(listener.capture());
 
             listener.getValue().onClosed(channel, new java.io.IOException("connection to the controller lost"));
-            assertThat(sidecarsOf(harness)).as("the agent removed it on its own").isEmpty();
-            assertThat(KeptSidecars.keeps(daemon.sidecar())).isFalse();
+            assertThat(KeptSidecars.keeps(daemon.sidecar())).as("let go").isFalse();
+            assertThat(sidecarsOf(harness)).as("still there").isEqualTo(sidecars);
+            assertThat(lab.docker("inspect", "-f", "{{.State.Running}}", sidecars.get(0)).strip()).isEqualTo("true");
 
-            // a step after that (Jenkins came back) fails saying why, and the block's end only notes it
-            assertThatThrownBy(() -> harness.build(new ContainerBuildStep())).isInstanceOf(AbortException.class)
-                    .hasMessageContaining("The DinD sidecar of the withContainerDaemon block is not on this agent");
+            // the block's end removes it all the same
             block.end(harness);
-            assertThat(harness.log()).contains("no longer kept on this agent");
+            assertThat(sidecarsOf(harness)).as("removed at the end").isEmpty();
+        } finally {
+            sidecarsOf(harness).forEach(c -> lab.docker("rm", "-fv", c));
+        }
+    }
+
+    /**
+     * A stop that comes while the block starts, after the agent kept the sidecar but before the execution learnt of
+     * it: the sidecar goes, and no body starts. ({@code GeneralNonBlockingStepExecution} would turn the start's later
+     * callbacks into no-ops, so nothing else would release it until the agent disconnects.)
+     */
+    @Test
+    void aStopAfterTheAgentKeptTheSidecarButBeforeTheBlockKnewItLeavesNoSidecar() throws Exception {
+        StepHarness harness = new StepHarness(workspace);
+        when(harness.run.getExternalizableId()).thenReturn("containerbuild-plugin-" + Fixtures.unique() + "#1");
+        Block block = new Block(harness, dind(null));
+        doAnswer(i -> {
+            Object started = harness.actOnAgent(i.getArgument(0));
+            assertThat(sidecarsOf(harness)).as("kept on the agent").hasSize(1);
+            // the stand-in's super.stop cannot stop anything; what the block sent comes before it
+            assertThatThrownBy(() -> block.execution.stop(new InterruptedException("aborted by a user")))
+                    .isInstanceOf(UnsupportedOperationException.class);
+            return started;
+        }).when(harness.filePath).act(any(StartSidecarCallable.class));
+        try {
+            try {
+                block.execution.begin();
+            } catch (AbortException e) {
+                // either way: what matters is that nothing is left and no body started
+            }
+            assertThat(sidecarsOf(harness)).as("removed").isEmpty();
+            assertThat(block.callback.get()).as("no body started").isNull();
+        } finally {
+            sidecarsOf(harness).forEach(c -> lab.docker("rm", "-fv", c));
+        }
+    }
+
+    /** The same stop, arriving on the agent before the start: no sidecar is started at all. */
+    @Test
+    void aStopBeforeTheAgentStartsTheSidecarStartsNone() throws Exception {
+        StepHarness harness = new StepHarness(workspace);
+        when(harness.run.getExternalizableId()).thenReturn("containerbuild-plugin-" + Fixtures.unique() + "#1");
+        Block block = new Block(harness, dind(null));
+        doAnswer(i -> {
+            assertThatThrownBy(() -> block.execution.stop(new InterruptedException("aborted by a user")))
+                    .isInstanceOf(UnsupportedOperationException.class);
+            return harness.actOnAgent(i.getArgument(0));
+        }).when(harness.filePath).act(any(StartSidecarCallable.class));
+        try {
+            assertThatThrownBy(block.execution::begin).isInstanceOf(AbortException.class)
+                    .hasMessage("The withContainerDaemon block was stopped while its DinD sidecar started; the sidecar"
+                            + " was removed.");
+            assertThat(sidecarsOf(harness)).isEmpty();
+            assertThat(harness.log()).doesNotContain("Starting DinD sidecar");
+            assertThat(block.callback.get()).isNull();
         } finally {
             sidecarsOf(harness).forEach(c -> lab.docker("rm", "-fv", c));
         }
