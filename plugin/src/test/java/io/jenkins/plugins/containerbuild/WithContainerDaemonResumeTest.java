@@ -163,4 +163,44 @@ class WithContainerDaemonResumeTest {
             sidecarsOf(before).forEach(c -> lab.docker("rm", "-fv", c));
         }
     }
+
+    /**
+     * A block saved by the plugin before it recorded its sidecar: Java serialization leaves the new field null and the
+     * key field holds the engine's label, as then. Resumed, it ends at once saying it cannot be found again; its end
+     * still removes the sidecar by that label.
+     */
+    @Test
+    void aBlockSavedBeforeItsSidecarWasRecordedEndsAtOnceAndItsSidecarStillGoes() throws Exception {
+        StepHarness before = harness();
+        StepHarness after = harness();
+        try {
+            WithContainerDaemonTest.Block block = begunThenDisconnected(before);
+            Field blockField = WithContainerDaemonStep.Execution.class.getDeclaredField("block");
+            blockField.setAccessible(true);
+            BlockDaemon daemon = (BlockDaemon) blockField.get(block.execution);
+            String label = daemon.ref().label();
+            Field ref = BlockDaemon.class.getDeclaredField("ref");
+            ref.setAccessible(true);
+            ref.set(daemon, null);
+            Field sidecar = BlockDaemon.class.getDeclaredField("sidecar");
+            sidecar.setAccessible(true);
+            sidecar.set(daemon, label);
+
+            WithContainerDaemonStep.Execution resumed = savedAndLoaded(block.execution, after.context);
+            resumed.resume();
+            Field body = WithContainerDaemonStep.Execution.class.getDeclaredField("body");
+            body.setAccessible(true);
+            assertThat(((WithContainerDaemonTest.RecordingBody) body.get(resumed)).cancelledWith)
+                    .isInstanceOf(AbortException.class).hasMessage("This withContainerDaemon block began before the"
+                            + " plugin recorded its DinD sidecar, so it cannot be found again after a restart: run the"
+                            + " build again.");
+            assertThat(sidecarsOf(after)).as("still there until the block ends").hasSize(1);
+
+            resumed.end(after.context);
+            assertThat(sidecarsOf(after)).as("removed by its label").isEmpty();
+            assertThat(after.log()).contains("no longer kept on this agent");
+        } finally {
+            sidecarsOf(before).forEach(c -> lab.docker("rm", "-fv", c));
+        }
+    }
 }
