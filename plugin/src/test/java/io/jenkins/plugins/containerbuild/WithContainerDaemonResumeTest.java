@@ -7,8 +7,10 @@ import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
 
 import hudson.AbortException;
+import hudson.FilePath;
 import hudson.remoting.Channel;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.io.IOException;
@@ -108,6 +110,42 @@ class WithContainerDaemonResumeTest {
 
             resumed.end(after.context);
             assertThat(sidecarsOf(after)).as("removed when the body ended").isEmpty();
+        } finally {
+            sidecarsOf(before).forEach(c -> lab.docker("rm", "-fv", c));
+        }
+    }
+
+    /** Resumed before its agent reconnected: the block waits, and the first step inside finds the sidecar itself. */
+    @Test
+    void whenTheAgentComesBackAfterTheResumeTheFirstStepFindsTheSidecar() throws Exception {
+        String id = Fixtures.unique();
+        Files.writeString(workspace.resolve("Dockerfile"), "FROM " + lab.registryBaseImage() + "\nLABEL later=" + id
+                + "\n");
+        StepHarness before = harness();
+        StepHarness after = harness();
+        after.channel = mock(Channel.class);
+        try {
+            WithContainerDaemonTest.Block block = begunThenDisconnected(before);
+            String sidecar = sidecarsOf(before).get(0);
+            WithContainerDaemonStep.Execution resumed = savedAndLoaded(block.execution, after.context);
+            when(after.context.get(FilePath.class)).thenReturn(null); // the agent is not connected yet
+            resumed.resume();
+            assertThat(after.log()).contains("The agent is not connected yet: the block's DinD sidecar will be looked"
+                    + " for when a step inside uses it.");
+            Field body = WithContainerDaemonStep.Execution.class.getDeclaredField("body");
+            body.setAccessible(true);
+            assertThat(((WithContainerDaemonTest.RecordingBody) body.get(resumed)).cancelledWith).isNull();
+
+            when(after.context.get(FilePath.class)).thenReturn(after.filePath); // it is back
+            after.block = before.block;
+            ContainerBuildStep build = new ContainerBuildStep();
+            build.setNetwork("none");
+            assertThat(after.build(build).getImageId()).startsWith("sha256:");
+            assertThat(after.log()).contains("Connected to DinD sidecar " + sidecar);
+            assertThat(sidecarsOf(after)).containsExactly(sidecar);
+
+            resumed.end(after.context);
+            assertThat(sidecarsOf(after)).isEmpty();
         } finally {
             sidecarsOf(before).forEach(c -> lab.docker("rm", "-fv", c));
         }
