@@ -340,6 +340,34 @@ class WithContainerDaemonTest {
         }
     }
 
+    /**
+     * The same stop, reaching the agent while the sidecar starts (after the start looked for a release, before it
+     * kept the sidecar): the start removes its sidecar instead of keeping it.
+     */
+    @Test
+    void aReleaseThatArrivesWhileTheSidecarStartsRemovesItOnceStarted() throws Exception {
+        String owner = "containerbuild-plugin-" + Fixtures.unique() + "#1";
+        io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint.Dind endpoint =
+                (io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint.Dind) ResolvedDaemon.dind(
+                        lab.hostSocket().toString(), lab.dindImage(), null, "capabilities", owner).endpoint();
+        String key = java.util.UUID.randomUUID().toString();
+        CapturingListener listener = new CapturingListener();
+        BuildLog log = new BuildLog(listener.getLogger(), WithContainerDaemonStep.FUNCTION_NAME, List.of());
+        try {
+            io.jenkins.plugins.containerbuild.engine.SharedSidecar sidecar =
+                    io.jenkins.plugins.containerbuild.engine.SharedSidecar.start(endpoint,
+                            io.jenkins.plugins.containerbuild.engine.daemon.Timeouts.defaults(), log);
+            assertThat(KeptSidecars.release(key)).as("not kept yet").isFalse();
+            assertThatThrownBy(() -> KeptSidecars.keep(key, sidecar, null)).isInstanceOf(AbortException.class)
+                    .hasMessageContaining("was stopped while its DinD sidecar started");
+            assertThat(KeptSidecars.keeps(key)).isFalse();
+            assertThat(lab.docker("ps", "-aq", "--filter", "label=" + OWNER_LABEL + "=" + owner).strip()).isEmpty();
+        } finally {
+            lab.docker("ps", "-aq", "--filter", "label=" + OWNER_LABEL + "=" + owner).lines()
+                    .filter(c -> !c.isBlank()).forEach(c -> lab.docker("rm", "-fv", c));
+        }
+    }
+
     @Test
     void aSecondBlockOnTheSameCacheVolumeFailsClearly() throws Exception {
         String volume = "cb-block-" + Fixtures.unique();
