@@ -1,4 +1,6 @@
 package com.cloudbees.plugins.credentials;
 
 /** Stand-in: any credentials. */
-public interface Credentials {}
+public interface Credentials {
+    CredentialsScope getScope();
+}

@@ -19,6 +19,14 @@ public class CredentialsMatchers {
         throw new UnsupportedOperationException();
     }
 
+    public static CredentialsMatcher not(CredentialsMatcher matcher) {
+        throw new UnsupportedOperationException();
+    }
+
+    public static CredentialsMatcher withScope(CredentialsScope scope) {
+        throw new UnsupportedOperationException();
+    }
+
     public static CredentialsMatcher withId(String id) {
         throw new UnsupportedOperationException();
     }

@@ -67,13 +67,13 @@ final class BuildImageCallable extends MasterToSlaveFileCallable<BuildOutcome> {
     @Override
     public BuildOutcome invoke(File workspace, VirtualChannel channel) throws IOException, InterruptedException {
         try {
-            return build(workspace.toPath());
+            return build(workspace.toPath(), channel);
         } finally {
             inputs.destroy();
         }
     }
 
-    private BuildOutcome build(Path root) throws IOException, InterruptedException {
+    private BuildOutcome build(Path root, VirtualChannel channel) throws IOException, InterruptedException {
         Path contextDir = WorkspacePaths.resolve(root, context, Messages.Workspace_BuildContext());
         if (!Files.isDirectory(contextDir)) {
             throw new AbortException(Messages.Workspace_ContextMissing(contextDir));
@@ -103,7 +103,7 @@ final class BuildImageCallable extends MasterToSlaveFileCallable<BuildOutcome> {
         } catch (IllegalArgumentException e) {
             throw new AbortException(e.getMessage());
         }
-        try (ContainerEngine engine = Engines.connect(daemon, log)) {
+        try (ContainerEngine engine = Engines.connect(daemon, log, channel)) {
             BuildResult result = engine.build(request);
             if (result.imageId() != null) {
                 log.line(Messages.BuildLog_Built(result.imageId(), result.size()));

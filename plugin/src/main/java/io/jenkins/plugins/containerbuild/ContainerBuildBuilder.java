@@ -318,6 +318,12 @@ public final class ContainerBuildBuilder extends Builder implements SimpleBuildS
     @Override
     public void perform(Run<?, ?> run, FilePath workspace, EnvVars env, Launcher launcher, TaskListener listener)
             throws InterruptedException, IOException {
+        String block = env.get(WithContainerDaemonStep.BLOCK_VARIABLE);
+        if (block != null && daemon == null) {
+            // a metastep cannot read the block's context (BlockDaemon), only its environment: refuse rather than
+            // build on the global default daemon while the block's daemon waits
+            throw new AbortException(Messages.ContainerBuildBuilder_InsideBlock(block));
+        }
         ContainerBuildStep build = buildStep(env);
         ContainerPushStep pushStep = push ? pushStep(env) : null;
         BuiltImage image = ContainerBuildStep.perform(build, run, workspace, listener, null);

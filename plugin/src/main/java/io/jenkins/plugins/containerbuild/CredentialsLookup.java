@@ -1,6 +1,7 @@
 package io.jenkins.plugins.containerbuild;
 
 import com.cloudbees.jenkins.plugins.sshcredentials.SSHUserPrivateKey;
+import com.cloudbees.plugins.credentials.CredentialsMatcher;
 import com.cloudbees.plugins.credentials.CredentialsMatchers;
 import com.cloudbees.plugins.credentials.CredentialsProvider;
 import com.cloudbees.plugins.credentials.common.IdCredentials;
@@ -113,16 +114,20 @@ final class CredentialsLookup {
 
     /**
      * For the "Test connection" button: the client certificate {@code id} as visible in {@code item} (globally when
-     * null), looked up as the job's authentication (or the system's), as the credentials drop-down lists them. Not
-     * tracked: no build uses it.
+     * null), looked up as the job's authentication (or the system's), as the credentials drop-down lists them: so
+     * globally not in SYSTEM scope, which no build can read ({@link FormSupport#usableByBuilds}), and a message
+     * that says so. Not tracked: no build uses it.
      */
     static ResolvedDaemon.TlsPem clientCertificate(String id, Item item) throws AbortException {
         Authentication as = item instanceof Queue.Task task ? Tasks.getAuthenticationOf2(task) : ACL.SYSTEM2;
-        DockerServerCredentials c = CredentialsMatchers.firstOrNull(
-                CredentialsProvider.lookupCredentialsInItem(DockerServerCredentials.class, item, as, List.of()),
-                CredentialsMatchers.withId(id));
+        List<DockerServerCredentials> visible =
+                CredentialsProvider.lookupCredentialsInItem(DockerServerCredentials.class, item, as, List.of());
+        CredentialsMatcher withId = CredentialsMatchers.withId(id);
+        DockerServerCredentials c = CredentialsMatchers.firstOrNull(visible, FormSupport.usableByBuilds(item, withId));
         if (c == null) {
-            throw new AbortException(Messages.Credentials_NotFound(id, Messages.Credentials_DockerServerType()));
+            String kind = Messages.Credentials_DockerServerType();
+            throw new AbortException(CredentialsMatchers.firstOrNull(visible, withId) != null
+                    ? Messages.Credentials_SystemScope(id, kind) : Messages.Credentials_NotFound(id, kind));
         }
         return pem(id, c);
     }

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.containerbuild;
 
 import hudson.AbortException;
+import hudson.remoting.VirtualChannel;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
 
@@ -9,10 +10,11 @@ final class Engines {
 
     private Engines() {}
 
-    static ContainerEngine connect(ResolvedDaemon daemon, BuildLog log)
+    /** {@code channel}: the callable's channel to the controller, for a kept sidecar found again ({@link KeptSidecars}). */
+    static ContainerEngine connect(ResolvedDaemon daemon, BuildLog log, VirtualChannel channel)
             throws AbortException, ContainerEngineException, InterruptedException {
         if (daemon.kind() == ResolvedDaemon.Kind.KEPT) {
-            return KeptSidecars.attach(daemon.sidecar(), log);
+            return KeptSidecars.attach(daemon.sidecar(), log, channel);
         }
         try {
             return ContainerEngine.connect(daemon.endpoint(), log);

@@ -3,6 +3,7 @@ package io.jenkins.plugins.containerbuild;
 import com.cloudbees.plugins.credentials.CredentialsMatcher;
 import com.cloudbees.plugins.credentials.CredentialsMatchers;
 import com.cloudbees.plugins.credentials.CredentialsProvider;
+import com.cloudbees.plugins.credentials.CredentialsScope;
 import com.cloudbees.plugins.credentials.common.StandardCredentials;
 import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
 import hudson.Util;
@@ -48,7 +49,7 @@ final class FormSupport {
     /**
      * The credentials of {@code kind} visible in {@code item} (or globally), listed as the job's authentication
      * (the system's globally), for a user who {@link #maySeeCredentials may see them}; only the current value for
-     * anyone else.
+     * anyone else. Globally, SYSTEM scope is left out ({@link #usableByBuilds}).
      */
     static ListBoxModel credentials(Item item, String current, CredentialsKind kind) {
         StandardListBoxModel result = new StandardListBoxModel();
@@ -57,7 +58,8 @@ final class FormSupport {
             return result.includeCurrentValue(value);
         }
         return result.includeEmptyValue()
-                .includeMatchingAs(authentication(item), item, kind.type(), List.of(), kind.matcher())
+                .includeMatchingAs(authentication(item), item, kind.type(), List.of(),
+                        usableByBuilds(item, kind.matcher()))
                 .includeCurrentValue(value);
     }
 
@@ -92,13 +94,28 @@ final class FormSupport {
         Authentication as = authentication(item);
         CredentialsMatcher withId = CredentialsMatchers.withId(id);
         if (!CredentialsProvider.listCredentialsInItem(kind.type(), item, as, List.of(),
-                CredentialsMatchers.allOf(withId, kind.matcher())).isEmpty()) {
+                usableByBuilds(item, CredentialsMatchers.allOf(withId, kind.matcher()))).isEmpty()) {
             return FormValidation.ok();
+        }
+        if (item == null && !CredentialsProvider.listCredentialsInItem(kind.type(), null, as, List.of(),
+                CredentialsMatchers.allOf(withId, CredentialsMatchers.withScope(CredentialsScope.SYSTEM))).isEmpty()) {
+            return FormValidation.error(Messages.Credentials_SystemScope(id, kind.description()));
         }
         boolean otherKind = !CredentialsProvider.listCredentialsInItem(StandardCredentials.class, item, as, List.of(),
                 withId).isEmpty();
         return FormValidation.error(otherKind ? Messages.Credentials_OtherKind(id, kind.description())
                 : Messages.Credentials_NotVisible(id, kind.description()));
+    }
+
+    /**
+     * {@code matcher}, restricted on the global page ({@code item} null) to what a build can read. There the
+     * credentials API lists the Jenkins root, SYSTEM scope included, but a build looks the same id up with
+     * {@code findCredentialById(id, type, run)}, in its job, where SYSTEM scope is never visible: offering such
+     * credentials would pass every check and fail every build. In a job the API leaves SYSTEM scope out itself.
+     */
+    static CredentialsMatcher usableByBuilds(Item item, CredentialsMatcher matcher) {
+        return item != null ? matcher : CredentialsMatchers.allOf(matcher,
+                CredentialsMatchers.not(CredentialsMatchers.withScope(CredentialsScope.SYSTEM)));
     }
 
     private static Authentication authentication(Item item) {

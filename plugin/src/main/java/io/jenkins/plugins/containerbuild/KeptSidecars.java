@@ -6,74 +6,173 @@ import hudson.remoting.VirtualChannel;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngine;
 import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
 import io.jenkins.plugins.containerbuild.engine.SharedSidecar;
+import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
+import io.jenkins.plugins.containerbuild.engine.daemon.Timeouts;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The DinD sidecars that this JVM keeps for {@code withContainerDaemon} blocks, by label. It lives where the
- * sidecars run, on the agent (the static state of the plugin's classes there), and owns them: a block's start
+ * The DinD sidecars that this JVM keeps for {@code withContainerDaemon} blocks, by the key each block chose
+ * ({@link SidecarRef#key()}). It lives where the sidecars run, on the agent (the static state of the plugin's classes
+ * there, which a new connection to the controller loads anew), and owns them: a block's start
  * ({@link StartSidecarCallable}) puts one in, the steps inside attach to it, and the block's end
- * ({@link ReleaseSidecarCallable}) takes it out and removes it. Nothing here waits for the controller to clean up:
- * when the connection to the controller that asked for a sidecar closes (the controller stopped, or the agent lost
- * it), that connection's sidecars are removed; when the JVM shuts down, all are; and when the JVM is killed, the next
- * engine started on the same host daemon removes them, because they carry this process's owner labels.
+ * ({@link ReleaseSidecarCallable}) takes it out and removes it.
+ *
+ * <p>When the connection to the controller that asked for a sidecar closes (Jenkins restarts, or the agent lost it),
+ * the sidecar is let go, not removed: its container keeps running so that the block, resumed, finds it again
+ * ({@link #adopt}, from the container id, labels and owner the block saved, and the client identity kept in the
+ * container). A sidecar whose block never comes back goes with the agent's process: when that process ends, the next
+ * sidecar started on the same host daemon removes it, because it carries the process's owner labels. A kept sidecar is
+ * removed when the JVM shuts down.
+ *
+ * <p>A release that comes before its sidecar was kept (the block was stopped while the agent started it) is
+ * remembered, and the sidecar is removed as soon as its start ends instead of being kept.
  */
 final class KeptSidecars {
 
     /** A kept sidecar and the channel through which the controller asked for it (null when run locally). */
     private record Kept(SharedSidecar sidecar, Channel channel) {}
 
+    /** How many early releases are remembered; older ones are for starts that ended long ago. */
+    private static final int MAX_EARLY_RELEASES = 1000;
+
     private static final Map<String, Kept> KEPT = new HashMap<>(); // guarded by KeptSidecars.class
+    private static final Set<String> RELEASED_EARLY = new LinkedHashSet<>(); // guarded by KeptSidecars.class
     private static final List<Channel> WATCHED = new ArrayList<>(); // guarded by KeptSidecars.class
     private static Thread shutdownHook; // guarded by KeptSidecars.class; set while anything is kept
 
     private KeptSidecars() {}
 
-    /** Keeps {@code sidecar} until {@link #release}, or until {@code channel} closes; returns its label. */
-    static String keep(SharedSidecar sidecar, VirtualChannel channel) {
-        Channel c = channel instanceof Channel ch ? ch : null;
+    /**
+     * Keeps {@code sidecar} under {@code key} until {@link #release}; lets it go when {@code channel} closes. When the
+     * release came first, removes the sidecar instead and says so.
+     */
+    static void keep(String key, SharedSidecar sidecar, VirtualChannel channel) throws AbortException {
+        boolean releasedEarly;
         synchronized (KeptSidecars.class) {
-            KEPT.put(sidecar.label(), new Kept(sidecar, c));
-            if (shutdownHook == null) {
-                shutdownHook = new Thread(KeptSidecars::releaseAll, "containerbuild-kept-sidecars");
-                Runtime.getRuntime().addShutdownHook(shutdownHook);
-            }
-            if (c != null && !WATCHED.contains(c)) {
-                WATCHED.add(c);
-                c.addListener(new Channel.Listener() {
-                    @Override
-                    public void onClosed(Channel closed, IOException cause) {
-                        releaseChannel(closed);
-                    }
-                });
+            releasedEarly = RELEASED_EARLY.remove(key);
+            if (!releasedEarly) {
+                put(key, sidecar, channel);
             }
         }
-        return sidecar.label();
+        if (releasedEarly) {
+            sidecar.close();
+            throw new AbortException(Messages.WithContainerDaemonStep_StoppedWhileStarting());
+        }
+    }
+
+    /** Whether the sidecar {@code key} was released before it started: then it must not be started at all. */
+    static boolean releasedEarly(String key) {
+        synchronized (KeptSidecars.class) {
+            return RELEASED_EARLY.contains(key);
+        }
+    }
+
+    private static void put(String key, SharedSidecar sidecar, VirtualChannel channel) {
+        Channel c = channel instanceof Channel ch ? ch : null;
+        KEPT.put(key, new Kept(sidecar, c));
+        if (shutdownHook == null) {
+            shutdownHook = new Thread(KeptSidecars::releaseAll, "containerbuild-kept-sidecars");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+        if (c != null && !WATCHED.contains(c)) {
+            WATCHED.add(c);
+            c.addListener(new Channel.Listener() {
+                @Override
+                public void onClosed(Channel closed, IOException cause) {
+                    letGoOf(closed);
+                }
+            });
+        }
     }
 
     /**
-     * An engine on the kept sidecar {@code label}, for one step; closing it leaves the sidecar running. A clear
-     * failure when this JVM does not keep it.
+     * An engine on the block's sidecar, for one step; closing it leaves the sidecar running. A sidecar this JVM does
+     * not keep (the connection to the controller was lost since) is {@link #adopt found again} first; a clear failure
+     * when it cannot be.
      */
-    static ContainerEngine attach(String label, BuildLog log) throws AbortException, ContainerEngineException {
+    static ContainerEngine attach(SidecarRef ref, BuildLog log, VirtualChannel channel)
+            throws AbortException, ContainerEngineException {
         Kept kept;
         synchronized (KeptSidecars.class) {
-            kept = KEPT.get(label);
+            kept = KEPT.get(ref.key());
         }
         if (kept == null) {
-            throw new AbortException(Messages.WithContainerDaemonStep_SidecarGone());
+            if (!ref.adoptable()) {
+                throw new AbortException(Messages.WithContainerDaemonStep_SidecarGone());
+            }
+            adopt(ref, log, channel);
+            synchronized (KeptSidecars.class) {
+                kept = KEPT.get(ref.key());
+            }
+            if (kept == null) { // released meanwhile
+                throw new AbortException(Messages.WithContainerDaemonStep_SidecarGone());
+            }
         }
         return kept.sidecar().attach(log);
     }
 
-    /** Takes the sidecar {@code label} out and removes it; false when this JVM does not keep it. */
-    static boolean release(String label) {
+    /**
+     * Finds the sidecar {@code ref} names again, when this JVM does not keep it (any more): the container must still
+     * run, carry the block's labels and owner and have been started by this process ({@link SharedSidecar#adopt}).
+     * Then it is kept as if this JVM had started it. Nothing to do when it is kept already.
+     *
+     * @return whether it had to be found again (false: it was kept)
+     * @throws AbortException saying why it cannot be used
+     */
+    static boolean adopt(SidecarRef ref, BuildLog log, VirtualChannel channel) throws AbortException {
+        synchronized (KeptSidecars.class) {
+            if (KEPT.containsKey(ref.key())) {
+                return false;
+            }
+        }
+        if (!ref.adoptable()) {
+            throw new AbortException(Messages.WithContainerDaemonStep_NotRecorded());
+        }
+        SharedSidecar found;
+        try {
+            found = SharedSidecar.adopt(new DaemonEndpoint.UnixSocket(Path.of(ref.hostSocket())), ref.containerId(),
+                    ref.label(), ref.owner(), Timeouts.defaults(), log);
+        } catch (ContainerEngineException e) {
+            AbortException a = new AbortException(Messages.WithContainerDaemonStep_Lost(e.getMessage()));
+            a.initCause(e);
+            throw a;
+        }
+        boolean first;
+        synchronized (KeptSidecars.class) {
+            first = !KEPT.containsKey(ref.key()) && !RELEASED_EARLY.remove(ref.key());
+            if (first) {
+                put(ref.key(), found, channel);
+            }
+        }
+        if (!first) {
+            found.letGo(); // another step found it at the same moment, or the block ended meanwhile
+        }
+        return true;
+    }
+
+    /**
+     * Takes the sidecar {@code key} out and removes it; false when this JVM does not keep it, which is then
+     * remembered, so that a start still under way removes it instead of keeping it.
+     */
+    static boolean release(String key) {
         Kept kept;
         synchronized (KeptSidecars.class) {
-            kept = KEPT.remove(label);
+            kept = KEPT.remove(key);
+            if (kept == null) {
+                RELEASED_EARLY.add(key);
+                for (Iterator<String> i = RELEASED_EARLY.iterator(); RELEASED_EARLY.size() > MAX_EARLY_RELEASES; ) {
+                    i.next();
+                    i.remove();
+                }
+            }
             unhookIfEmpty();
         }
         if (kept == null) {
@@ -83,15 +182,18 @@ final class KeptSidecars {
         return true;
     }
 
-    /** Whether this JVM keeps the sidecar {@code label}. */
-    static boolean keeps(String label) {
+    /** Whether this JVM keeps the sidecar {@code key}. */
+    static boolean keeps(String key) {
         synchronized (KeptSidecars.class) {
-            return KEPT.containsKey(label);
+            return KEPT.containsKey(key);
         }
     }
 
-    /** Removes the sidecars asked for through {@code channel}, which has closed. */
-    static void releaseChannel(Channel channel) {
+    /**
+     * Lets go of the sidecars asked for through {@code channel}, which has closed: their connections close, their
+     * containers keep running for the blocks to find again when Jenkins comes back.
+     */
+    static void letGoOf(Channel channel) {
         List<SharedSidecar> gone = new ArrayList<>();
         synchronized (KeptSidecars.class) {
             WATCHED.remove(channel);
@@ -104,7 +206,7 @@ final class KeptSidecars {
             });
             unhookIfEmpty();
         }
-        gone.forEach(SharedSidecar::close);
+        gone.forEach(SharedSidecar::letGo);
     }
 
     /** The shutdown hook: removes every kept sidecar. */

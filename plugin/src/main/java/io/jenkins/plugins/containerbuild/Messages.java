@@ -283,8 +283,32 @@ final class Messages {
         return format("WithContainerDaemonStep.Using", a0);
     }
 
+    static String ContainerBuildBuilder_InsideBlock(Object daemon) {
+        return format("ContainerBuildBuilder.InsideBlock", daemon);
+    }
+
     static String WithContainerDaemonStep_SidecarGone() {
         return format("WithContainerDaemonStep.SidecarGone");
+    }
+
+    static String WithContainerDaemonStep_StoppedWhileStarting() {
+        return format("WithContainerDaemonStep.StoppedWhileStarting");
+    }
+
+    static String WithContainerDaemonStep_NotRecorded() {
+        return format("WithContainerDaemonStep.NotRecorded");
+    }
+
+    static String WithContainerDaemonStep_Lost(Object why) {
+        return format("WithContainerDaemonStep.Lost", why);
+    }
+
+    static String WithContainerDaemonStep_FoundAgain(Object container) {
+        return format("WithContainerDaemonStep.FoundAgain", container);
+    }
+
+    static String WithContainerDaemonStep_ResumeLater() {
+        return format("WithContainerDaemonStep.ResumeLater");
     }
 
     static String WithContainerDaemonStep_NotKept(Object a0) {
@@ -325,6 +349,10 @@ final class Messages {
 
     static String Credentials_NotVisible(Object id, Object kind) {
         return format("Credentials.NotVisible", id, kind);
+    }
+
+    static String Credentials_SystemScope(Object id, Object kind) {
+        return format("Credentials.SystemScope", id, kind);
     }
 
     static String Credentials_OtherKind(Object id, Object kind) {

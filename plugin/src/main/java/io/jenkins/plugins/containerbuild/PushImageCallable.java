@@ -80,7 +80,7 @@ final class PushImageCallable extends MasterToSlaveFileCallable<LinkedHashMap<St
         } catch (IllegalArgumentException e) {
             throw new AbortException(e.getMessage());
         }
-        try (ContainerEngine engine = Engines.connect(daemon, log)) {
+        try (ContainerEngine engine = Engines.connect(daemon, log, channel)) {
             for (Map.Entry<String, String> e : retag.entrySet()) {
                 engine.tag(e.getValue(), e.getKey());
                 log.line(Messages.BuildLog_Tagged(e.getValue(), e.getKey()));

@@ -32,8 +32,8 @@ final class ResolvedDaemon implements Serializable {
     private final String dindCacheVolume;
     private final String dindSecurity;
     private final String owner;
-    /** KEPT: the sidecar's label, its key in {@link KeptSidecars}; null otherwise. */
-    private String sidecar;
+    /** KEPT: what identifies the block's sidecar, its key in {@link KeptSidecars} first; null otherwise. */
+    private SidecarRef sidecar;
 
     private ResolvedDaemon(Kind kind, String socket, String uri, TlsPem tls, String dindImage, String dindCacheVolume,
                            String dindSecurity, String owner) {
@@ -64,9 +64,10 @@ final class ResolvedDaemon implements Serializable {
         return new ResolvedDaemon(Kind.PODMAN, socket, null, null, null, null, null, null);
     }
 
-    /** The sidecar that a block keeps, started on {@code hostSocket} and kept under {@code sidecar}. */
-    static ResolvedDaemon kept(String hostSocket, String sidecar, String description) {
-        ResolvedDaemon d = new ResolvedDaemon(Kind.KEPT, hostSocket, null, null, description, null, null, null);
+    /** The sidecar that a block keeps, as {@code sidecar} identifies it. */
+    static ResolvedDaemon kept(SidecarRef sidecar, String description) {
+        ResolvedDaemon d = new ResolvedDaemon(Kind.KEPT, sidecar.hostSocket(), null, null, description, null, null,
+                null);
         d.sidecar = sidecar;
         return d;
     }
@@ -80,9 +81,19 @@ final class ResolvedDaemon implements Serializable {
         return socket;
     }
 
-    /** KEPT: the label (and key in {@link KeptSidecars}) of the block's sidecar. */
-    String sidecar() {
+    /** KEPT: what identifies the block's sidecar. */
+    SidecarRef sidecar() {
         return sidecar;
+    }
+
+    /** DIND: the run that starts the sidecar (its owner label). */
+    String owner() {
+        return owner;
+    }
+
+    /** DIND: the sidecar's cache volume; null for none. */
+    String cacheVolume() {
+        return dindCacheVolume;
     }
 
     /** Builds the engine's endpoint; runs on the agent. A KEPT sidecar has none: {@link Engines} attaches to it. */

@@ -14,26 +14,30 @@ import jenkins.MasterToSlaveFileCallable;
 
 /**
  * The agent side of the start of a {@code withContainerDaemon} block on DinD: starts the sidecar and leaves it in
- * {@link KeptSidecars}, returning its label. Interrupting it (stopping the build) removes a sidecar half started.
+ * {@link KeptSidecars} under the key the block chose, returning what identifies it. Interrupting it (stopping the
+ * build) removes a sidecar half started; a release of the key that arrives before the start ends (the block was
+ * stopped meanwhile) removes it too.
  */
-final class StartSidecarCallable extends MasterToSlaveFileCallable<String> {
+final class StartSidecarCallable extends MasterToSlaveFileCallable<SidecarRef> {
 
     @Serial
     private static final long serialVersionUID = 1L;
 
     private final ResolvedDaemon daemon;
+    private final String key;
     private final TaskListener listener;
 
-    StartSidecarCallable(ResolvedDaemon daemon, TaskListener listener) {
+    StartSidecarCallable(ResolvedDaemon daemon, String key, TaskListener listener) {
         if (daemon.kind() != ResolvedDaemon.Kind.DIND) {
             throw new IllegalArgumentException("not a DinD daemon: " + daemon);
         }
         this.daemon = daemon;
+        this.key = key;
         this.listener = listener;
     }
 
     @Override
-    public String invoke(File workspace, VirtualChannel channel) throws IOException, InterruptedException {
+    public SidecarRef invoke(File workspace, VirtualChannel channel) throws IOException, InterruptedException {
         BuildLog log = new BuildLog(listener.getLogger(), WithContainerDaemonStep.FUNCTION_NAME, daemon.secrets());
         DaemonEndpoint.Dind endpoint;
         try {
@@ -41,10 +45,17 @@ final class StartSidecarCallable extends MasterToSlaveFileCallable<String> {
         } catch (IllegalArgumentException e) {
             throw new AbortException(e.getMessage());
         }
+        if (KeptSidecars.releasedEarly(key)) {
+            throw new AbortException(Messages.WithContainerDaemonStep_StoppedWhileStarting());
+        }
+        SharedSidecar sidecar;
         try {
-            return KeptSidecars.keep(SharedSidecar.start(endpoint, Timeouts.defaults(), log), channel);
+            sidecar = SharedSidecar.start(endpoint, Timeouts.defaults(), log);
         } catch (ContainerEngineException e) {
             throw Engines.abort(e);
         }
+        KeptSidecars.keep(key, sidecar, channel);
+        return new SidecarRef(key, daemon.hostSocket(), sidecar.containerId(), sidecar.label(), daemon.owner(),
+                daemon.cacheVolume());
     }
 }

@@ -89,6 +89,27 @@ class WithContainerDaemonJenkinsTest {
         assertThat(sidecarsOf(lab, a)).as("removed after the abort").isEmpty();
     }
 
+    /**
+     * The freestyle step as a metastep cannot read the block's context; the block's body environment tells it that it
+     * runs in a block, and it refuses rather than build on the global default daemon.
+     */
+    @Test
+    void containerBuildAndPushInsideABlockRefuses(JenkinsRule j) throws Exception {
+        Lab lab = Lab.get();
+        WorkflowJob p = j.createProject(WorkflowJob.class, "metastep");
+        p.setDefinition(new CpsFlowDefinition(
+                "node {\n"
+                + "  writeFile file: 'Dockerfile', text: 'FROM " + lab.baseImage() + "\\n'\n"
+                + "  withContainerDaemon(dood(socket: 'unix://" + lab.hostSocket() + "')) {\n"
+                + "    containerBuildAndPush(tags: 'containerbuild-jenkins/never-built:1', network: 'none')\n"
+                + "  }\n"
+                + "}", true));
+        WorkflowRun b = j.assertBuildStatus(Result.FAILURE, p.scheduleBuild2(0));
+        j.assertLogContains("containerBuildAndPush cannot use the daemon of the withContainerDaemon block it runs in"
+                + " (unix://" + lab.hostSocket() + ")", b);
+        assertThat(lab.docker("image", "ls", "-q", "containerbuild-jenkins/never-built:1").strip()).isEmpty();
+    }
+
     @Test
     void theStepRoundTripsThroughItsFormAndTheSnippetGenerator(JenkinsRule j) throws Exception {
         DindDaemon d = new DindDaemon("docker:dind");

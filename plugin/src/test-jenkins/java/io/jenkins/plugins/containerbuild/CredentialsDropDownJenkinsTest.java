@@ -148,6 +148,31 @@ class CredentialsDropDownJenkinsTest {
         assertThat(kindAs("reader", () -> push.doCheckCredentialsId(job, "gone")), is(FormValidation.Kind.OK));
     }
 
+    /**
+     * The real credentials API lists SYSTEM scope at the Jenkins root, never to a build: the global page leaves such
+     * credentials out of its drop-downs, its check says why a SYSTEM id is of no use, and a build cannot find it.
+     */
+    @Test
+    void theGlobalPageOffersAndAcceptsNoSystemScopedCredentials() throws Exception {
+        SystemCredentialsProvider.getInstance().getCredentials().add(new UsernamePasswordCredentialsImpl(
+                CredentialsScope.SYSTEM, "jenkins-only", "for Jenkins itself", "ci", "not-a-real-password"));
+        NamedRegistry.DescriptorImpl d = r.jenkins.getDescriptorByType(NamedRegistry.DescriptorImpl.class);
+
+        assertThat(valuesAs("admin", () -> d.doFillCredentialsIdItems(null, "")), contains("", "registry"));
+        FormValidation check;
+        try (ACLContext ignored = ACL.as2(User.getById("admin", true).impersonate2())) {
+            check = d.doCheckCredentialsId(null, "jenkins-only");
+        }
+        assertThat(check.kind, is(FormValidation.Kind.ERROR));
+        assertThat(check.getMessage(), containsString("are in System scope, which only Jenkins itself may use"));
+        assertThat(kindAs("admin", () -> d.doCheckCredentialsId(null, "registry")), is(FormValidation.Kind.OK));
+
+        hudson.model.FreeStyleBuild build = r.buildAndAssertSuccess(job);
+        assertThat(CredentialsProvider.findCredentialById("jenkins-only",
+                com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials.class, build),
+                is((Object) null));
+    }
+
     private interface Check {
         FormValidation check() throws Exception;
     }

@@ -28,7 +28,8 @@ class AgentSideClassesTest {
 
     @Test
     void theSidecarCallablesAndTheRegistryUseNoMemberOfTheBlockStep() throws IOException {
-        for (Class<?> c : List.of(StartSidecarCallable.class, ReleaseSidecarCallable.class, KeptSidecars.class)) {
+        for (Class<?> c : List.of(StartSidecarCallable.class, ReleaseSidecarCallable.class, AdoptSidecarCallable.class,
+                KeptSidecars.class)) {
             assertThat(memberOwners(c)).as(c.getName())
                     .doesNotContain("io/jenkins/plugins/containerbuild/WithContainerDaemonStep",
                             "io/jenkins/plugins/containerbuild/WithContainerDaemonStep$Execution");

@@ -18,6 +18,7 @@ import com.cloudbees.jenkins.plugins.sshcredentials.SSHUserPrivateKey;
 import com.cloudbees.plugins.credentials.CredentialsMatcher;
 import com.cloudbees.plugins.credentials.CredentialsMatchers;
 import com.cloudbees.plugins.credentials.CredentialsProvider;
+import com.cloudbees.plugins.credentials.CredentialsScope;
 import com.cloudbees.plugins.credentials.common.StandardCredentials;
 import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
@@ -201,6 +202,13 @@ class FormPermissionsTest {
             matchers.when(() -> CredentialsMatchers.anyOf(usernamePassword, token)).thenReturn(registry);
             matchers.when(() -> CredentialsMatchers.anyOf(text, file)).thenReturn(secret);
             tokens.when(() -> AuthenticationTokens.matcher(DockerRegistryToken.class)).thenReturn(token);
+            // on the global page, SYSTEM scope is left out (SystemScopeCredentialsTest)
+            CredentialsMatcher system = mock(CredentialsMatcher.class, "system");
+            CredentialsMatcher notSystem = mock(CredentialsMatcher.class, "notSystem");
+            CredentialsMatcher globalOnly = mock(CredentialsMatcher.class, "globalOnly");
+            matchers.when(() -> CredentialsMatchers.withScope(CredentialsScope.SYSTEM)).thenReturn(system);
+            matchers.when(() -> CredentialsMatchers.not(system)).thenReturn(notSystem);
+            matchers.when(() -> CredentialsMatchers.allOf(always, notSystem)).thenReturn(globalOnly);
 
             new ContainerPushStep.DescriptorImpl().doFillCredentialsIdItems(job, "registry-ci");
             new TcpDaemon.DescriptorImpl().doFillCredentialsIdItems(null, "tls");
@@ -215,7 +223,7 @@ class FormPermissionsTest {
                     eq(registry));
             verify(inJob).includeCurrentValue("registry-ci");
             verify(models.constructed().get(1)).includeMatchingAs(isNull(), isNull(), eq(DockerServerCredentials.class),
-                    eq(List.of()), eq(always));
+                    eq(List.of()), eq(globalOnly));
             verify(models.constructed().get(2)).includeMatchingAs(isNull(), eq(job), eq(StandardCredentials.class),
                     eq(List.of()), eq(registry));
             verify(models.constructed().get(2)).includeCurrentValue("ecr");

@@ -68,7 +68,8 @@ final class StepHarness {
         });
     }
 
-    private Object actOnAgent(FilePath.FileCallable<?> callable) throws Exception {
+    /** What the workspace's {@code act} does: the callable, serialized and run here as on the agent. */
+    Object actOnAgent(FilePath.FileCallable<?> callable) throws Exception {
         wire.add(serialize(callable));
         FilePath.FileCallable<?> sent = roundTrip(callable);
         Object result = sent.invoke(workspace.toFile(), channel);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.mockStatic;
@@ -28,7 +29,6 @@ import org.jenkinsci.plugins.docker.commons.credentials.DockerServerCredentials;
 import org.jenkinsci.plugins.workflow.steps.BodyExecution;
 import org.jenkinsci.plugins.workflow.steps.BodyExecutionCallback;
 import org.jenkinsci.plugins.workflow.steps.BodyInvoker;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,33 +47,33 @@ class WithContainerDaemonTest {
 
     private static final String OWNER_LABEL = "io.jenkins.containerbuild.owner";
 
-    private static Lab lab;
+    private static final Lab lab = Lab.get();
 
     @TempDir
     Path workspace;
 
-    @BeforeAll
-    static void lab() {
-        lab = Lab.get();
-    }
-
     /** A block's execution over {@code harness}, its body started by a fake invoker that records what it got. */
-    private static final class Block {
+    static final class Block {
         final WithContainerDaemonStep.Execution execution;
         final AtomicReference<Object> bodyContext = new AtomicReference<>();
+        /** Every value given to the body's context, in order. */
+        final List<Object> bodyContexts = new java.util.concurrent.CopyOnWriteArrayList<>();
         final AtomicReference<BodyExecutionCallback> callback = new AtomicReference<>();
 
         Block(StepHarness harness, DaemonSpec daemon) {
             BodyInvoker invoker = mock(BodyInvoker.class);
             when(invoker.withContext(any())).thenAnswer(i -> {
-                bodyContext.set(i.getArgument(0));
+                bodyContexts.add(i.getArgument(0));
+                if (i.getArgument(0) instanceof BlockDaemon) {
+                    bodyContext.set(i.getArgument(0));
+                }
                 return invoker;
             });
             when(invoker.withCallback(any(BodyExecutionCallback.class))).thenAnswer(i -> {
                 callback.set(i.getArgument(0));
                 return invoker;
             });
-            when(invoker.start()).thenReturn(mock(BodyExecution.class));
+            when(invoker.start()).thenReturn(new RecordingBody());
             when(harness.context.newBodyInvoker()).thenReturn(invoker);
             WithContainerDaemonStep.Execution e = spy(new WithContainerDaemonStep.Execution(harness.context,
                     new WithContainerDaemonStep(daemon)));
@@ -96,7 +96,44 @@ class WithContainerDaemonTest {
         }
     }
 
-    private static DindDaemon dind(String volume) {
+    /** A body as Jenkins saves it with the Pipeline (serializable), which records how it was cancelled. */
+    static final class RecordingBody extends BodyExecution {
+        private static final long serialVersionUID = 1L;
+        volatile Throwable cancelledWith;
+
+        @Override
+        public boolean cancel(Throwable t) {
+            cancelledWith = t;
+            return true;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterrupt) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return cancelledWith != null;
+        }
+
+        @Override
+        public boolean isDone() {
+            return false;
+        }
+
+        @Override
+        public Object get() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Object get(long timeout, TimeUnit unit) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    static DindDaemon dind(String volume) {
         DindDaemon d = new DindDaemon(lab.dindImage());
         d.setCacheVolume(volume);
         d.setSecurity("capabilities");
@@ -104,7 +141,7 @@ class WithContainerDaemonTest {
         return d;
     }
 
-    private static List<String> sidecarsOf(StepHarness harness) {
+    static List<String> sidecarsOf(StepHarness harness) {
         return lab.docker("ps", "-aq", "--filter", "label=" + OWNER_LABEL + "=" + harness.run.getExternalizableId())
                 .lines().filter(l -> !l.isBlank()).toList();
     }
@@ -217,29 +254,117 @@ class WithContainerDaemonTest {
         }
     }
 
+    /**
+     * Jenkins restarting closes the agent's connection to the controller: the agent lets the block's sidecar go but
+     * leaves it running (the resumed block finds it again: {@link WithContainerDaemonResumeTest}), where it used to
+     * remove it and so fail the first step after the restart.
+     */
     @Test
-    void theAgentRemovesTheSidecarWhenItsConnectionToTheControllerCloses() throws Exception {
+    void theSidecarOutlivesTheAgentsConnectionToTheController() throws Exception {
         StepHarness harness = new StepHarness(workspace);
+        when(harness.run.getExternalizableId()).thenReturn("containerbuild-plugin-" + Fixtures.unique() + "#1");
         Channel channel = mock(Channel.class);
         harness.channel = channel;
         Block block = new Block(harness, dind(null));
         try {
             BlockDaemon daemon = block.begin(harness);
-            assertThat(sidecarsOf(harness)).hasSize(1);
+            List<String> sidecars = sidecarsOf(harness);
+            assertThat(sidecars).hasSize(1);
             ArgumentCaptor<Channel.Listener> listener = ArgumentCaptor.forClass(Channel.Listener.class);
             verify(channel).addListener(listener.capture());
 
             listener.getValue().onClosed(channel, new java.io.IOException("connection to the controller lost"));
-            assertThat(sidecarsOf(harness)).as("the agent removed it on its own").isEmpty();
-            assertThat(KeptSidecars.keeps(daemon.sidecar())).isFalse();
+            assertThat(KeptSidecars.keeps(daemon.sidecar())).as("let go").isFalse();
+            assertThat(sidecarsOf(harness)).as("still there").isEqualTo(sidecars);
+            assertThat(lab.docker("inspect", "-f", "{{.State.Running}}", sidecars.get(0)).strip()).isEqualTo("true");
 
-            // a step after that (Jenkins came back) fails saying why, and the block's end only notes it
-            assertThatThrownBy(() -> harness.build(new ContainerBuildStep())).isInstanceOf(AbortException.class)
-                    .hasMessageContaining("The DinD sidecar of the withContainerDaemon block is not on this agent");
+            // the block's end removes it all the same
             block.end(harness);
-            assertThat(harness.log()).contains("no longer kept on this agent");
+            assertThat(sidecarsOf(harness)).as("removed at the end").isEmpty();
         } finally {
             sidecarsOf(harness).forEach(c -> lab.docker("rm", "-fv", c));
+        }
+    }
+
+    /**
+     * A stop that comes while the block starts, after the agent kept the sidecar but before the execution learnt of
+     * it: the sidecar goes, and no body starts. ({@code GeneralNonBlockingStepExecution} would turn the start's later
+     * callbacks into no-ops, so nothing else would release it until the agent disconnects.)
+     */
+    @Test
+    void aStopAfterTheAgentKeptTheSidecarButBeforeTheBlockKnewItLeavesNoSidecar() throws Exception {
+        StepHarness harness = new StepHarness(workspace);
+        when(harness.run.getExternalizableId()).thenReturn("containerbuild-plugin-" + Fixtures.unique() + "#1");
+        Block block = new Block(harness, dind(null));
+        doAnswer(i -> {
+            Object started = harness.actOnAgent(i.getArgument(0));
+            assertThat(sidecarsOf(harness)).as("kept on the agent").hasSize(1);
+            // the stand-in's super.stop cannot stop anything; what the block sent comes before it
+            assertThatThrownBy(() -> block.execution.stop(new InterruptedException("aborted by a user")))
+                    .isInstanceOf(UnsupportedOperationException.class);
+            return started;
+        }).when(harness.filePath).act(any(StartSidecarCallable.class));
+        try {
+            try {
+                block.execution.begin();
+            } catch (AbortException e) {
+                // either way: what matters is that nothing is left and no body started
+            }
+            assertThat(sidecarsOf(harness)).as("removed").isEmpty();
+            assertThat(block.callback.get()).as("no body started").isNull();
+        } finally {
+            sidecarsOf(harness).forEach(c -> lab.docker("rm", "-fv", c));
+        }
+    }
+
+    /** The same stop, arriving on the agent before the start: no sidecar is started at all. */
+    @Test
+    void aStopBeforeTheAgentStartsTheSidecarStartsNone() throws Exception {
+        StepHarness harness = new StepHarness(workspace);
+        when(harness.run.getExternalizableId()).thenReturn("containerbuild-plugin-" + Fixtures.unique() + "#1");
+        Block block = new Block(harness, dind(null));
+        doAnswer(i -> {
+            assertThatThrownBy(() -> block.execution.stop(new InterruptedException("aborted by a user")))
+                    .isInstanceOf(UnsupportedOperationException.class);
+            return harness.actOnAgent(i.getArgument(0));
+        }).when(harness.filePath).act(any(StartSidecarCallable.class));
+        try {
+            assertThatThrownBy(block.execution::begin).isInstanceOf(AbortException.class)
+                    .hasMessage("The withContainerDaemon block was stopped while its DinD sidecar started; the sidecar"
+                            + " was removed.");
+            assertThat(sidecarsOf(harness)).isEmpty();
+            assertThat(harness.log()).doesNotContain("Starting DinD sidecar");
+            assertThat(block.callback.get()).isNull();
+        } finally {
+            sidecarsOf(harness).forEach(c -> lab.docker("rm", "-fv", c));
+        }
+    }
+
+    /**
+     * The same stop, reaching the agent while the sidecar starts (after the start looked for a release, before it
+     * kept the sidecar): the start removes its sidecar instead of keeping it.
+     */
+    @Test
+    void aReleaseThatArrivesWhileTheSidecarStartsRemovesItOnceStarted() throws Exception {
+        String owner = "containerbuild-plugin-" + Fixtures.unique() + "#1";
+        io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint.Dind endpoint =
+                (io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint.Dind) ResolvedDaemon.dind(
+                        lab.hostSocket().toString(), lab.dindImage(), null, "capabilities", owner).endpoint();
+        String key = java.util.UUID.randomUUID().toString();
+        CapturingListener listener = new CapturingListener();
+        BuildLog log = new BuildLog(listener.getLogger(), WithContainerDaemonStep.FUNCTION_NAME, List.of());
+        try {
+            io.jenkins.plugins.containerbuild.engine.SharedSidecar sidecar =
+                    io.jenkins.plugins.containerbuild.engine.SharedSidecar.start(endpoint,
+                            io.jenkins.plugins.containerbuild.engine.daemon.Timeouts.defaults(), log);
+            assertThat(KeptSidecars.release(key)).as("not kept yet").isFalse();
+            assertThatThrownBy(() -> KeptSidecars.keep(key, sidecar, null)).isInstanceOf(AbortException.class)
+                    .hasMessageContaining("was stopped while its DinD sidecar started");
+            assertThat(KeptSidecars.keeps(key)).isFalse();
+            assertThat(lab.docker("ps", "-aq", "--filter", "label=" + OWNER_LABEL + "=" + owner).strip()).isEmpty();
+        } finally {
+            lab.docker("ps", "-aq", "--filter", "label=" + OWNER_LABEL + "=" + owner).lines()
+                    .filter(c -> !c.isBlank()).forEach(c -> lab.docker("rm", "-fv", c));
         }
     }
 
@@ -339,5 +464,44 @@ class WithContainerDaemonTest {
         Block block = new Block(harness, new DoodDaemon());
         assertThatThrownBy(() -> block.begin(harness)).isInstanceOf(AbortException.class)
                 .hasMessageContaining("does not allow a step to choose its Docker daemon");
+    }
+
+    /**
+     * The freestyle step used as a Pipeline metastep ({@code containerBuildAndPush}) cannot take the block's daemon
+     * from the body's context: inside a block, with no daemon of its own, it refuses instead of building on the global
+     * default daemon. The block marks its body's environment for that.
+     */
+    @Test
+    void containerBuildAndPushInsideABlockRefusesRatherThanUseTheGlobalDefault() throws Exception {
+        Files.writeString(workspace.resolve("Dockerfile"), "FROM " + lab.baseImage() + "\n");
+        StepHarness harness = new StepHarness(workspace);
+        DoodDaemon dood = new DoodDaemon();
+        dood.setSocket("unix://" + lab.hostSocket());
+        Block block = new Block(harness, dood);
+        block.begin(harness);
+        hudson.EnvVars env = spy(new hudson.EnvVars());
+        doAnswer(i -> i.getArgument(0)).when(env).expand(any());
+        for (Object value : block.bodyContexts) {
+            if (value instanceof org.jenkinsci.plugins.workflow.steps.EnvironmentExpander expander) {
+                expander.expand(env);
+            }
+        }
+        ContainerBuildBuilder builder = new ContainerBuildBuilder();
+        String tag = "containerbuild-plugin/never-built-" + Fixtures.unique() + ":1";
+        builder.setTags(tag);
+        builder.setNetwork("none");
+        try {
+            assertThatThrownBy(() -> builder.perform(harness.run, harness.filePath, env,
+                    mock(hudson.Launcher.class), harness.listener)).isInstanceOf(AbortException.class)
+                    .hasMessageContaining("containerBuildAndPush cannot use the daemon of the withContainerDaemon"
+                            + " block it runs in (unix://" + lab.hostSocket() + ")")
+                    .hasMessageContaining("use containerBuild and containerPush inside the block");
+            assertThat(harness.wire).as("nothing was sent to the agent").isEmpty();
+            block.end(harness);
+        } finally {
+            if (!lab.docker("image", "ls", "-q", tag).isBlank()) { // built by a builder that ignored the block
+                lab.docker("image", "rm", "-f", tag);
+            }
+        }
     }
 }

@@ -49,6 +49,41 @@ public final class SharedSidecar implements AutoCloseable {
     }
 
     /**
+     * The sidecar {@code containerId} that this process started on {@code host} as a shared sidecar and lost track of
+     * (the process that asked for it went away and came back), checked and reconnected by
+     * {@link DindSidecar#adopt}; {@code events} hears its removal.
+     */
+    public static SharedSidecar adopt(DaemonEndpoint host, String containerId, String label, String owner,
+                                      Timeouts timeouts, EventSink events) throws ContainerEngineException {
+        Objects.requireNonNull(events, "events");
+        DaemonConnection c = DaemonConnection.open(host, timeouts);
+        try {
+            return new SharedSidecar(c, DindSidecar.adopt(c, containerId, label, owner, timeouts), timeouts, events);
+        } catch (ContainerEngineException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Lets go of the sidecar without removing it: closes the connections and leaves the container running, for a
+     * later {@link #adopt}. Engines attached since fail; {@link #close()} then does nothing.
+     */
+    public void letGo() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            sidecar.detach();
+        } finally {
+            host.close();
+        }
+    }
+
+    /**
      * An engine on the sidecar's daemon, with a connection of its own; closing it leaves the sidecar running.
      * Engines may be attached at once, from several threads.
      */

@@ -33,6 +33,45 @@ class SharedSidecarTest {
                 .withSecurity(DindOptions.SecurityProfile.CAPABILITIES).withOwner(owner));
     }
 
+    /**
+     * A sidecar let go (its process lost the controller that asked for it) keeps running, and is adopted again by its
+     * container id, label and owner: its client identity is read back from the container, nowhere else. An adoption
+     * that names another owner is refused; one of a removed sidecar says it is gone.
+     */
+    @Test
+    void aSidecarLetGoIsAdoptedAgainByItsIdLabelAndOwner() throws Exception {
+        String owner = LabSupport.unique("SharedSidecarTest-adopt");
+        try {
+            SharedSidecar first = SharedSidecar.start(dind(owner, null), Timeouts.defaults(), new RecordingSink());
+            String id = first.containerId();
+            String label = first.label();
+            // the client identity kept for that lives in the container, readable by root there only
+            assertThat(lab.docker("exec", id, "stat", "-c", "%a %u", "/containerbuild-tls",
+                    "/containerbuild-tls/client-key.pem", "/containerbuild-tls/client-cert.pem").strip().split("\n"))
+                    .containsExactly("700 0", "600 0", "600 0");
+            first.letGo();
+            assertThat(running(id)).as("let go, not removed").isTrue();
+            first.close();
+            assertThat(running(id)).as("close() after letGo() removes nothing").isTrue();
+
+            assertThatThrownBy(() -> SharedSidecar.adopt(lab.dood(), id, label, "someone-else", Timeouts.defaults(),
+                    new RecordingSink())).isInstanceOf(DindSidecarDiedException.class)
+                    .hasMessageContaining("is not the sidecar of someone-else");
+            RecordingSink events = new RecordingSink();
+            try (SharedSidecar again = SharedSidecar.adopt(lab.dood(), id, label, owner, Timeouts.defaults(), events);
+                 ContainerEngine engine = again.attach(new RecordingSink())) {
+                assertThat(again.containerId()).isEqualTo(id);
+                assertThat(engine.inspect("no-such-image-" + label)).isEmpty();
+            }
+            assertThat(LabSupport.labelledContainers(owner)).as("the adopted sidecar's close() removed it").isEmpty();
+            assertThatThrownBy(() -> SharedSidecar.adopt(lab.dood(), id, label, owner, Timeouts.defaults(),
+                    new RecordingSink())).isInstanceOf(DindSidecarDiedException.class)
+                    .hasMessageContaining("is not on");
+        } finally {
+            LabSupport.labelledContainers(owner).forEach(id -> lab.docker("rm", "-fv", id));
+        }
+    }
+
     @Test
     void enginesAttachOneAfterTheOtherAndASecondSidecarOnTheVolumeIsRefused(@TempDir Path dir) throws Exception {
         String owner = LabSupport.unique("SharedSidecarTest");

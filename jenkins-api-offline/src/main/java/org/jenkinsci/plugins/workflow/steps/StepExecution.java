@@ -18,4 +18,8 @@ public abstract class StepExecution implements Serializable {
     public void stop(Throwable cause) throws Exception {
         throw new UnsupportedOperationException();
     }
+
+    public void onResume() {
+        throw new UnsupportedOperationException();
+    }
 }

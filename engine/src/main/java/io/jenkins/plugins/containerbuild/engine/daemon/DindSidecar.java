@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
@@ -50,6 +51,8 @@ public final class DindSidecar implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Where the inner daemon's TLS files are put, in the container. */
     static final String TLS_DIR = "/containerbuild-tls";
+    private static final String CLIENT_CERT = "client-cert.pem";
+    private static final String CLIENT_KEY = "client-key.pem";
     private static final Pattern LISTEN = Pattern.compile("API listen on 127\\.0\\.0\\.1:(\\d+)");
     /** More than any daemon prints before it listens. */
     private static final int MAX_START_LOG = 1 << 20;
@@ -138,6 +141,91 @@ public final class DindSidecar implements AutoCloseable {
                 remove(host, id);
             }
         }
+    }
+
+    /**
+     * The running sidecar {@code containerId} on {@code host}, for a process that lost the object that held it (its
+     * controller restarted): only if it carries {@code label} and {@code owner}, was started by this process (a
+     * sidecar of an ended process is removed here, as the next start would anyway) and still runs. Its client identity
+     * is read back from the container, where {@link #start} left it ({@code TLS_DIR}, mode 0600), and its daemon is
+     * found where its log says it listens. A sidecar that cannot be used is reported with why; one that is no longer
+     * this process's, or no longer runs, is removed first.
+     */
+    public static DindSidecar adopt(DaemonConnection host, String containerId, String label, String owner,
+                                    Timeouts timeouts) throws ContainerEngineException {
+        String name = "The DinD sidecar " + containerId.substring(0, Math.min(12, containerId.length()));
+        InspectContainerResponse info;
+        try {
+            info = host.docker().inspectContainerCmd(containerId).exec();
+        } catch (NotFoundException e) {
+            throw new DindSidecarDiedException(name + " is not on " + host.endpoint() + " (it was removed, by"
+                    + " someone or because the agent's process ended, or this is not the machine that started it): run"
+                    + " the steps that use it on the agent that started it, or run the build again.", e);
+        }
+        Map<String, String> labels = info.getConfig() != null && info.getConfig().getLabels() != null
+                ? info.getConfig().getLabels() : Map.of();
+        if (!label.equals(labels.get(SIDECAR_LABEL)) || !owner.equals(labels.get(OWNER_LABEL))) {
+            throw new DindSidecarDiedException(name + " on " + host.endpoint() + " is not the sidecar of " + owner
+                    + " any more (its labels differ): run the build again.", null);
+        }
+        String process = labels.get(OwnerProcess.PROCESS_LABEL);
+        Optional<String> self = OwnerProcess.current().map(OwnerProcess::processLabel);
+        if (process != null && self.isPresent() && !process.equals(self.get())) {
+            remove(host, containerId);
+            throw new DindSidecarDiedException(name + " was started by an agent process that has ended since (the"
+                    + " agent restarted); it was removed, as the next sidecar on " + host.endpoint() + " would have"
+                    + " done: run the build again.", null);
+        }
+        InspectContainerResponse.ContainerState state = info.getState();
+        if (state == null || !Boolean.TRUE.equals(state.getRunning())) {
+            remove(host, containerId);
+            throw new DindSidecarDiedException(name + " stopped (exit code " + (state == null ? "unknown"
+                    : state.getExitCodeLong()) + ") while the block's controller was away; it was removed: run the"
+                    + " build again.", null);
+        }
+        Map<String, String> tls = readTlsDir(host, containerId);
+        if (!tls.containsKey(CLIENT_CERT) || !tls.containsKey(CLIENT_KEY) || !tls.containsKey("ca.pem")) {
+            throw new DindSidecarDiedException(name + " holds no client identity (an older version started it): run"
+                    + " the build again.", null);
+        }
+        OptionalInt port = listenPort(host, containerId);
+        if (port.isEmpty()) {
+            throw new DindSidecarDiedException(name + "'s log no longer says where its daemon listens: run the build"
+                    + " again.", null);
+        }
+        DaemonEndpoint.Tcp endpoint = new DaemonEndpoint.Tcp(URI.create("tcp://127.0.0.1:" + port.getAsInt()),
+                new TlsMaterial(tls.get("ca.pem"), tls.get(CLIENT_CERT), tls.get(CLIENT_KEY), true), false);
+        DaemonConnection inner = DaemonConnection.open(endpoint, timeouts);
+        return new DindSidecar(host, containerId, inner, info.getConfig().getImage(), label);
+    }
+
+    /** The files of {@code TLS_DIR} in the container, by name ({@code GET /containers/ID/archive}, read in memory). */
+    private static Map<String, String> readTlsDir(DaemonConnection host, String id) throws DindSidecarDiedException {
+        DockerHttpClient.Request req = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET)
+                .path(host.path("/containers/" + id + "/archive?path=" + TLS_DIR))
+                .build();
+        Map<String, String> files = new LinkedHashMap<>();
+        try (DockerHttpClient.Response r = host.call(req)) {
+            if (r.getStatusCode() != 200) {
+                return files;
+            }
+            try (TarArchiveInputStream in = new TarArchiveInputStream(r.getBody())) {
+                TarArchiveEntry e;
+                while ((e = in.getNextEntry()) != null) {
+                    if (e.isFile() && e.getSize() < 1 << 16) {
+                        String n = e.getName();
+                        files.put(n.substring(n.lastIndexOf('/') + 1),
+                                new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new DindSidecarDiedException("The DinD sidecar " + id.substring(0, Math.min(12, id.length()))
+                    + "'s TLS files could not be read back (" + DaemonConnection.rootMessage(e) + "): run the build"
+                    + " again.", e);
+        }
+        return files;
     }
 
     /**
@@ -248,6 +336,9 @@ public final class DindSidecar implements AutoCloseable {
             tarFile(out, "ca.pem", certs.caPem(), 0644);
             tarFile(out, "cert.pem", certs.serverCertPem(), 0644);
             tarFile(out, "key.pem", certs.serverKeyPem(), 0600);
+            // the client's identity too, so that a process that lost this object can use the sidecar again (adopt)
+            tarFile(out, CLIENT_CERT, certs.client().certPem(), 0600);
+            tarFile(out, CLIENT_KEY, certs.client().keyPem(), 0600);
         } catch (IOException e) {
             throw new DindStartException("The DinD sidecar's TLS files could not be packed (" + e.getMessage()
                     + "): report this as a bug.", e);
@@ -602,6 +693,11 @@ public final class DindSidecar implements AutoCloseable {
     /** The image it runs. */
     public String image() {
         return image;
+    }
+
+    /** Closes the connection to the inner daemon and leaves the container running, for {@link #adopt}. */
+    public void detach() {
+        inner.close();
     }
 
     /** Closes the connection to the inner daemon and removes the container with its anonymous volume. */
