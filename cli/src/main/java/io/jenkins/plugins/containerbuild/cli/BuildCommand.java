@@ -137,7 +137,8 @@ final class BuildCommand {
     static BuildRequest request(Invocation inv) throws UsageException, InterruptedException {
         Options o = inv.options();
         try {
-            BuildRequest.Builder b = BuildRequest.builder(inv.cwd().resolve(o.context).normalize());
+            BuildRequest.Builder b = BuildRequest.builder(inv.cwd().resolve(o.context).normalize())
+                    .dockerfileOption("--file");
             if (o.file != null) {
                 b.dockerfile(inv.cwd().resolve(o.file).normalize());
             }
