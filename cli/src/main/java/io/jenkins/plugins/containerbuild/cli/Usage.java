@@ -35,9 +35,10 @@ final class Usage {
 
             Options:
               --context DIR              the build context (required)
-              --file PATH                the Dockerfile (default DIR/Dockerfile); relative to the current directory
+              --file PATH                the Dockerfile (default DIR/Dockerfile); relative to the current directory;
+                                         - reads it from stdin
               --tag REF                  name the image; repeatable, at least one unless --output is given
-              --build-arg K=V            repeatable
+              --build-arg K=V            repeatable; K alone takes the value of the environment variable K
               --target STAGE             stop at this stage
               --label K=V                repeatable
               --pull                     always pull newer base images
