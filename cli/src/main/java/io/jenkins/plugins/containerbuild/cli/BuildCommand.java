@@ -27,19 +27,27 @@ final class BuildCommand {
     private BuildCommand() {}
 
     static int run(Invocation inv) throws UsageException, ContainerEngineException, InterruptedException {
-        if (!StdinDockerfile.STDIN.equals(inv.options().file)) {
-            return run(inv, null);
-        }
-        try (StdinDockerfile dockerfile = StdinDockerfile.read(inv.stdin(), inv.options())) {
-            return run(inv, dockerfile.path());
+        Options o = inv.options();
+        try (StdinContext context = StdinContext.STDIN.equals(o.context) ? StdinContext.read(inv.stdin(), o) : null;
+             StdinDockerfile dockerfile = StdinDockerfile.STDIN.equals(o.file)
+                     ? StdinDockerfile.read(inv.stdin(), o) : null) {
+            return run(inv, new FromStdin(context != null ? context.directory() : null,
+                    dockerfile != null ? dockerfile.path() : null));
         }
     }
 
-    /** {@code stdinDockerfile}: where {@code --file -} put the Dockerfile read from stdin; null without it. */
-    private static int run(Invocation inv, Path stdinDockerfile)
+    /**
+     * Where {@code --context -} unpacked the context and {@code --file -} put the Dockerfile read from stdin; each
+     * null when not asked for.
+     */
+    private record FromStdin(Path context, Path dockerfile) {
+        static final FromStdin NONE = new FromStdin(null, null);
+    }
+
+    private static int run(Invocation inv, FromStdin stdin)
             throws UsageException, ContainerEngineException, InterruptedException {
         Options o = inv.options();
-        BuildRequest request = request(inv, stdinDockerfile);
+        BuildRequest request = request(inv, stdin);
         BuildResult result;
         Map<String, String> digests = null;
         try {
@@ -145,19 +153,19 @@ final class BuildCommand {
 
     /** The request, checked before any daemon is contacted: bad tags or names are usage errors. */
     static BuildRequest request(Invocation inv) throws UsageException, InterruptedException {
-        return request(inv, null);
+        return request(inv, FromStdin.NONE);
     }
 
-    private static BuildRequest request(Invocation inv, Path stdinDockerfile)
-            throws UsageException, InterruptedException {
+    private static BuildRequest request(Invocation inv, FromStdin stdin) throws UsageException, InterruptedException {
         Options o = inv.options();
         try {
-            Path context = inv.cwd().resolve(o.context).normalize();
+            Path context = stdin.context() != null ? stdin.context() : inv.cwd().resolve(o.context).normalize();
             BuildRequest.Builder b = BuildRequest.builder(context).dockerfileOption("--file");
-            Path dockerfile = stdinDockerfile != null ? stdinDockerfile
-                    : o.file != null ? inv.cwd().resolve(o.file).normalize()
+            // with the context from stdin, --file names a file of that context, as with docker build -f PATH -
+            Path dockerfile = stdin.dockerfile() != null ? stdin.dockerfile()
+                    : o.file != null ? (stdin.context() != null ? stdin.context() : inv.cwd()).resolve(o.file).normalize()
                     : BuildContext.locate(context.resolve("Dockerfile"));
-            if (stdinDockerfile != null || o.file != null) {
+            if (stdin.dockerfile() != null || o.file != null) {
                 b.dockerfile(dockerfile);
             }
             for (String tag : o.tags) {

@@ -34,7 +34,7 @@ final class Usage {
             Usage: containerbuild build --context DIR --tag REF|--output DEST [OPTIONS]
 
             Options:
-              --context DIR              the build context (required)
+              --context DIR              the build context (required); - reads a tar or a lone Dockerfile from stdin
               --file PATH                the Dockerfile (default DIR/Dockerfile); relative to the current directory;
                                          - reads it from stdin
               --tag REF                  name the image; repeatable, at least one unless --output is given

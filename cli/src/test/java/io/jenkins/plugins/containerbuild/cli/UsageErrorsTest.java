@@ -68,6 +68,10 @@ class UsageErrorsTest {
         assertUsageError(run("build", "--context", dir.toString(), "--tag", "localhost:5001/x:1", "--file", "-",
                 "--push", "--username", "u", "--password-stdin"), "--file - and --password-stdin both read standard"
                 + " input");
+        assertUsageError(run("build", "--context", "-", "--file", "-", "--tag", "a:1"),
+                "--context - and --file - both read standard input");
+        assertUsageError(run("build", "--context", "-", "--tag", "localhost:5001/x:1", "--push", "--username", "u",
+                "--password-stdin"), "--context - and --password-stdin both read standard input");
     }
 
     @Test
