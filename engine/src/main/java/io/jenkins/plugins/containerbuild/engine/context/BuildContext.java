@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A directory to send to the daemon as the build context of {@code docker build}: a tar produced while it is sent,
- * with the {@code .dockerignore} of the directory applied like the docker CLI applies it. The Dockerfile and the
+ * with the {@code .dockerignore} of the directory applied like the docker CLI applies it (for BuildKit, a
+ * {@code <Dockerfile>.dockerignore} beside the Dockerfile instead, when there is one). The Dockerfile and the
  * {@code .dockerignore} are always sent; a Dockerfile from outside the context is added at the root of the tar under a
  * generated name (and added to the {@code .dockerignore} so that the daemon leaves it out of the build), exactly as the
  * docker CLI does.
@@ -126,7 +127,7 @@ public final class BuildContext {
                     + " context: make it a regular file inside the context (or a link to one), or name a Dockerfile"
                     + " outside the context with " + option + ".");
         }
-        if (!DockerfileStages.mayHaveStage(realDockerfile, !forBuildKit)) {
+        if (!mayHaveStage(dockerfile, realDockerfile, !forBuildKit)) {
             throw new ContextException("Dockerfile " + dockerfile + " has no build stage: it has no FROM"
                     + " instruction, and no builder can build it (Docker 20.10's BuildKit even crashes on it). Begin"
                     + " its stage with a FROM line (FROM scratch for an empty image).");
@@ -151,6 +152,15 @@ public final class BuildContext {
         }
         return new BuildContext(root, dockerfile, realDockerfile, name, outside, ignoreFile, dockerignore,
                 outside && !forBuildKit, ignore);
+    }
+
+    private static boolean mayHaveStage(Path named, Path real, boolean builtinFrontendOnly) throws ContextException {
+        try {
+            return DockerfileStages.mayHaveStage(real, builtinFrontendOnly);
+        } catch (IOException e) {
+            throw new ContextException("Dockerfile " + named + " cannot be read (" + e.getMessage() + "): make it"
+                    + " readable by the user running the build.", e);
+        }
     }
 
     /**
