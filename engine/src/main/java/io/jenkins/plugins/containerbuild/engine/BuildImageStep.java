@@ -25,6 +25,7 @@ import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -359,8 +360,8 @@ final class BuildImageStep {
      * when it is a link that leads out of that directory (which BuildKit would not follow), the file it leads to, from
      * that file's directory.
      */
-    private static java.nio.file.Path servedDockerfile(BuildContext context) throws BuildContextException {
-        java.nio.file.Path named = context.namedDockerfile();
+    private static Path servedDockerfile(BuildContext context) throws BuildContextException {
+        Path named = context.namedDockerfile();
         try {
             return context.realDockerfile().startsWith(named.getParent().toRealPath()) ? named
                     : context.realDockerfile();
