@@ -37,7 +37,7 @@ final class Arguments {
         value("--context", BUILD, (o, v) -> o.context = once("--context", o.context, v));
         value("--file", BUILD, (o, v) -> o.file = once("--file", o.file, v));
         value("--tag", BOTH, (o, v) -> o.tags.add(v));
-        value("--build-arg", BUILD, (o, v) -> put("--build-arg", o.buildArgs, v));
+        value("--build-arg", BUILD, (o, v) -> buildArg(o, v));
         value("--target", BUILD, (o, v) -> o.target = once("--target", o.target, v));
         value("--label", BUILD, (o, v) -> put("--label", o.labels, v));
         flag("--pull", BUILD, (o, v) -> o.pull = true);
@@ -221,6 +221,16 @@ final class Arguments {
         if (o.passwordStdin && o.username == null) {
             throw new UsageException("--password-stdin needs --username.", o.command);
         }
+        if (StdinContext.STDIN.equals(o.context) && StdinDockerfile.STDIN.equals(o.file)) {
+            throw new UsageException("--context - and --file - both read standard input: send a tar holding the"
+                    + " Dockerfile as the context, and name it with --file PATH inside it.", o.command);
+        }
+        if (o.passwordStdin && (StdinDockerfile.STDIN.equals(o.file) || StdinContext.STDIN.equals(o.context))) {
+            throw new UsageException((StdinContext.STDIN.equals(o.context) ? "--context -" : "--file -") + " and"
+                    + " --password-stdin both read standard input: give the "
+                    + (StdinContext.STDIN.equals(o.context) ? "context as a directory" : "Dockerfile as a file")
+                    + ", or log in through the docker config file.", o.command);
+        }
     }
 
     /** Runs a spec parser, its {@link IllegalArgumentException} becoming a usage error. */
@@ -237,6 +247,18 @@ final class Arguments {
             throw new BadValue("Option " + name + " was given twice.");
         }
         return value;
+    }
+
+    /**
+     * {@code NAME=value}, or {@code NAME} alone, whose value the build takes from the environment, as with
+     * {@code docker build --build-arg NAME} (kept as a null value until the environment is at hand).
+     */
+    private static void buildArg(Options o, String arg) {
+        if (!arg.isEmpty() && arg.indexOf('=') < 0) {
+            o.buildArgs.put(arg, null);
+        } else {
+            put("--build-arg", o.buildArgs, arg);
+        }
     }
 
     private static void put(String name, Map<String, String> into, String pair) {

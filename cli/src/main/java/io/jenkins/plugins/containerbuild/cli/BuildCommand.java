@@ -9,6 +9,7 @@ import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
 import io.jenkins.plugins.containerbuild.engine.PushRequest;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
 import io.jenkins.plugins.containerbuild.engine.RegistryCredentials;
+import io.jenkins.plugins.containerbuild.engine.context.BuildContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +28,26 @@ final class BuildCommand {
 
     static int run(Invocation inv) throws UsageException, ContainerEngineException, InterruptedException {
         Options o = inv.options();
-        BuildRequest request = request(inv);
+        try (StdinContext context = StdinContext.STDIN.equals(o.context) ? StdinContext.read(inv.stdin(), o) : null;
+             StdinDockerfile dockerfile = StdinDockerfile.STDIN.equals(o.file)
+                     ? StdinDockerfile.read(inv.stdin(), o) : null) {
+            return run(inv, new FromStdin(context != null ? context.directory() : null,
+                    dockerfile != null ? dockerfile.path() : null));
+        }
+    }
+
+    /**
+     * Where {@code --context -} unpacked the context and {@code --file -} put the Dockerfile read from stdin; each
+     * null when not asked for.
+     */
+    private record FromStdin(Path context, Path dockerfile) {
+        static final FromStdin NONE = new FromStdin(null, null);
+    }
+
+    private static int run(Invocation inv, FromStdin stdin)
+            throws UsageException, ContainerEngineException, InterruptedException {
+        Options o = inv.options();
+        BuildRequest request = request(inv, stdin);
         BuildResult result;
         Map<String, String> digests = null;
         try {
@@ -80,12 +100,10 @@ final class BuildCommand {
      * The config.json logins of the registries the build pulls from: those the Dockerfile names and the
      * {@code --cache-from} images; no other host's.
      */
-    private static void pullCredentials(BuildRequest.Builder b, Invocation inv)
+    private static void pullCredentials(BuildRequest.Builder b, Invocation inv, Path dockerfile)
             throws UsageException, InterruptedException {
         Options o = inv.options();
-        Path context = inv.cwd().resolve(o.context).normalize();
-        Path dockerfile = o.file != null ? inv.cwd().resolve(o.file).normalize() : context.resolve("Dockerfile");
-        List<String> images = new ArrayList<>(PullSources.images(dockerfile, o.buildArgs));
+        List<String> images = new ArrayList<>(PullSources.images(dockerfile, o.buildArgs(inv.env())));
         images.addAll(o.cacheFrom);
         Set<String> hosts = PullSources.hosts(images);
         if (hosts.isEmpty()) {
@@ -135,16 +153,25 @@ final class BuildCommand {
 
     /** The request, checked before any daemon is contacted: bad tags or names are usage errors. */
     static BuildRequest request(Invocation inv) throws UsageException, InterruptedException {
+        return request(inv, FromStdin.NONE);
+    }
+
+    private static BuildRequest request(Invocation inv, FromStdin stdin) throws UsageException, InterruptedException {
         Options o = inv.options();
         try {
-            BuildRequest.Builder b = BuildRequest.builder(inv.cwd().resolve(o.context).normalize());
-            if (o.file != null) {
-                b.dockerfile(inv.cwd().resolve(o.file).normalize());
+            Path context = stdin.context() != null ? stdin.context() : inv.cwd().resolve(o.context).normalize();
+            BuildRequest.Builder b = BuildRequest.builder(context).dockerfileOption("--file");
+            // with the context from stdin, --file names a file of that context, as with docker build -f PATH -
+            Path dockerfile = stdin.dockerfile() != null ? stdin.dockerfile()
+                    : o.file != null ? (stdin.context() != null ? stdin.context() : inv.cwd()).resolve(o.file).normalize()
+                    : BuildContext.locate(context.resolve("Dockerfile"));
+            if (stdin.dockerfile() != null || o.file != null) {
+                b.dockerfile(dockerfile);
             }
             for (String tag : o.tags) {
                 b.tag(tag);
             }
-            for (Map.Entry<String, String> e : o.buildArgs.entrySet()) {
+            for (Map.Entry<String, String> e : o.buildArgs(inv.env()).entrySet()) {
                 b.buildArg(e.getKey(), e.getValue());
             }
             for (Map.Entry<String, String> e : o.labels.entrySet()) {
@@ -170,7 +197,7 @@ final class BuildCommand {
             if (o.output != null) {
                 b.output(o.output.toOutput(inv.cwd(), o.command));
             }
-            pullCredentials(b, inv);
+            pullCredentials(b, inv, dockerfile);
             b.target(o.target).pull(o.pull).noCache(o.noCache).networkMode(o.network).platform(o.platform);
             if (o.builder != null) {
                 b.builderKind(BuilderKind.parse(o.builder));

@@ -27,6 +27,7 @@ final class Options {
     String context;
     String file;
     final List<String> tags = new ArrayList<>();
+    /** As given; a null value: {@code --build-arg NAME}, the value to come from the environment. */
     final Map<String, String> buildArgs = new LinkedHashMap<>();
     String target;
     final Map<String, String> labels = new LinkedHashMap<>();
@@ -59,5 +60,20 @@ final class Options {
 
     boolean anyTls() {
         return tlsCa != null || tlsCert != null || tlsKey != null;
+    }
+
+    /**
+     * The build arguments with values: {@code --build-arg NAME} takes the variable's value from {@code env}, and is
+     * left out when the variable is not set, as the docker CLI leaves it to the Dockerfile's default.
+     */
+    Map<String, String> buildArgs(Map<String, String> env) {
+        Map<String, String> resolved = new LinkedHashMap<>();
+        buildArgs.forEach((name, value) -> {
+            String v = value != null ? value : env.get(name);
+            if (v != null) {
+                resolved.put(name, v);
+            }
+        });
+        return resolved;
     }
 }

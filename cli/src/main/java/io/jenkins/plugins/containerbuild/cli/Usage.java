@@ -34,10 +34,11 @@ final class Usage {
             Usage: containerbuild build --context DIR --tag REF|--output DEST [OPTIONS]
 
             Options:
-              --context DIR              the build context (required)
-              --file PATH                the Dockerfile (default DIR/Dockerfile); relative to the current directory
+              --context DIR              the build context (required); - reads a tar or a lone Dockerfile from stdin
+              --file PATH                the Dockerfile (default DIR/Dockerfile); relative to the current directory;
+                                         - reads it from stdin
               --tag REF                  name the image; repeatable, at least one unless --output is given
-              --build-arg K=V            repeatable
+              --build-arg K=V            repeatable; K alone takes the value of the environment variable K
               --target STAGE             stop at this stage
               --label K=V                repeatable
               --pull                     always pull newer base images

@@ -33,13 +33,16 @@ record CliRun(int exit, String out, String err) {
     }
 
     static CliRun runWith(Map<String, String> env, String stdin, String... args) {
+        return runWith(env, stdin.getBytes(StandardCharsets.UTF_8), args);
+    }
+
+    static CliRun runWith(Map<String, String> env, byte[] stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            exit = ContainerBuildCli.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                    o, e, env);
+            exit = ContainerBuildCli.run(args, new ByteArrayInputStream(stdin), o, e, env);
         }
         CliRun r = new CliRun(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         System.err.println("--- containerbuild " + String.join(" ", args) + " -> " + exit + "\n" + r.err);

@@ -57,10 +57,21 @@ class UsageErrorsTest {
 
     @Test
     void buildArgWithoutEquals() {
-        assertUsageError(run("build", "--context", dir.toString(), "--tag", "a:1", "--build-arg", "NOEQUALS"),
-                "--build-arg 'NOEQUALS' is not KEY=VALUE");
+        assertUsageError(run("build", "--context", dir.toString(), "--tag", "a:1", "--build-arg", "=value"),
+                "--build-arg '=value' is not KEY=VALUE");
         assertUsageError(run("build", "--context", dir.toString(), "--tag", "a:1", "--label", "=v"),
                 "--label '=v' is not KEY=VALUE");
+    }
+
+    @Test
+    void dockerfileAndPasswordCannotBothComeFromStdin() {
+        assertUsageError(run("build", "--context", dir.toString(), "--tag", "localhost:5001/x:1", "--file", "-",
+                "--push", "--username", "u", "--password-stdin"), "--file - and --password-stdin both read standard"
+                + " input");
+        assertUsageError(run("build", "--context", "-", "--file", "-", "--tag", "a:1"),
+                "--context - and --file - both read standard input");
+        assertUsageError(run("build", "--context", "-", "--tag", "localhost:5001/x:1", "--push", "--username", "u",
+                "--password-stdin"), "--context - and --password-stdin both read standard input");
     }
 
     @Test

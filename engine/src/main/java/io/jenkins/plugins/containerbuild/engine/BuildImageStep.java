@@ -25,6 +25,7 @@ import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -101,9 +102,9 @@ final class BuildImageStep {
                     + " needed): upgrade the daemon or drop the output.");
         }
         // a missing context or a Dockerfile that is not a file is reported by BuildContext, with its own message
-        if (Files.isDirectory(request.context()) && !Files.exists(request.dockerfile())) {
+        if (Files.isDirectory(request.context()) && !Files.exists(BuildContext.locate(request.dockerfile()))) {
             throw new DockerfileMissingException("Dockerfile " + request.dockerfile()
-                    + " does not exist: create it or name the right file with the dockerfile option.");
+                    + " does not exist: create it or name the right file with " + request.dockerfileOption() + ".");
         }
         BuildContext context = openContext();
         warnIfForeignPlatform();
@@ -173,8 +174,8 @@ final class BuildImageStep {
             // BuildKit applies no .dockerignore to an uploaded tar: its context is filtered here alone. Buildah
             // (Podman) reads the .dockerignore it receives, as the classic builder does.
             return buildKit()
-                    ? BuildContext.forBuildKit(request.context(), request.dockerfile())
-                    : BuildContext.of(request.context(), request.dockerfile());
+                    ? BuildContext.forBuildKit(request.context(), request.dockerfile(), request.dockerfileOption())
+                    : BuildContext.of(request.context(), request.dockerfile(), request.dockerfileOption());
         } catch (IOException e) {
             throw contextUnreadable(e);
         }
@@ -278,11 +279,11 @@ final class BuildImageStep {
         SyncedDirectory dockerfileDir;
         try {
             contextDir = SyncedDirectory.context(context);
-            dockerfileDir = SyncedDirectory.dockerfileDirectory(request.dockerfile());
+            dockerfileDir = SyncedDirectory.dockerfileDirectory(servedDockerfile(context));
         } catch (IOException e) {
             throw contextUnreadable(e);
         }
-        String query = checkedQuery(request.dockerfile().getFileName().toString());
+        String query = checkedQuery(servedDockerfile(context).getFileName().toString());
         fileSend = openOutput();
         FileSyncService fileSync = new FileSyncService(Map.of(BuildSession.CONTEXT, contextDir,
                 BuildSession.DOCKERFILE, dockerfileDir));
@@ -351,6 +352,22 @@ final class BuildImageStep {
                     throw broken(call, answered[0], e);
                 }
             });
+        }
+    }
+
+    /**
+     * The Dockerfile as the session offers it: under its own name from its own directory, as the docker CLI does;
+     * when it is a link that leads out of that directory (which BuildKit would not follow), the file it leads to, from
+     * that file's directory.
+     */
+    private static Path servedDockerfile(BuildContext context) throws BuildContextException {
+        Path named = context.namedDockerfile();
+        try {
+            return context.realDockerfile().startsWith(named.getParent().toRealPath()) ? named
+                    : context.realDockerfile();
+        } catch (IOException e) {
+            throw new BuildContextException("The Dockerfile's directory " + named.getParent() + " cannot be read ("
+                    + e.getMessage() + "): check that it exists and is readable.", e);
         }
     }
 

@@ -21,6 +21,7 @@ public final class BuildRequest {
 
     private final Path context;
     private final Path dockerfile;
+    private final String dockerfileOption;
     private final List<String> tags;
     private final Map<String, String> buildArgs;
     private final String target;
@@ -45,6 +46,7 @@ public final class BuildRequest {
     private BuildRequest(Builder b) {
         this.context = b.context;
         this.dockerfile = b.dockerfile != null ? b.dockerfile : b.context.resolve("Dockerfile");
+        this.dockerfileOption = b.dockerfileOption;
         this.tags = List.copyOf(b.tags);
         this.buildArgs = unmodifiableCopy(b.buildArgs);
         this.target = b.target;
@@ -72,6 +74,7 @@ public final class BuildRequest {
     private BuildRequest(BuildRequest r, List<String> tags, BuildOutput output, boolean pull, boolean noCache) {
         this.context = r.context;
         this.dockerfile = r.dockerfile;
+        this.dockerfileOption = r.dockerfileOption;
         this.tags = List.copyOf(tags);
         this.buildArgs = r.buildArgs;
         this.target = r.target;
@@ -111,6 +114,8 @@ public final class BuildRequest {
 
     public Path context() { return context; }
     public Path dockerfile() { return dockerfile; }
+    /** How the user's interface names the option that names the Dockerfile, for error messages. */
+    public String dockerfileOption() { return dockerfileOption; }
     public List<String> tags() { return tags; }
     public Map<String, String> buildArgs() { return buildArgs; }
     /** The stage to stop at, or null for the last one. */
@@ -162,6 +167,7 @@ public final class BuildRequest {
     public static final class Builder {
         private final Path context;
         private Path dockerfile;
+        private String dockerfileOption = "the dockerfile option";
         private final List<String> tags = new ArrayList<>();
         private final Map<String, String> buildArgs = new LinkedHashMap<>();
         private String target;
@@ -186,6 +192,16 @@ public final class BuildRequest {
         /** The Dockerfile; by default {@code Dockerfile} in the context. It may lie outside the context. */
         public Builder dockerfile(Path dockerfile) {
             this.dockerfile = dockerfile;
+            return this;
+        }
+
+        /**
+         * How the user's interface names the option that names the Dockerfile ({@code --file} on a command line; by
+         * default "the dockerfile option", the Pipeline step's), so that an error about the Dockerfile tells the
+         * user what to change where they are.
+         */
+        public Builder dockerfileOption(String name) {
+            this.dockerfileOption = Objects.requireNonNull(name, "name");
             return this;
         }
 

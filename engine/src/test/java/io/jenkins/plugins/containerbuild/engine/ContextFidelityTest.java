@@ -59,27 +59,57 @@ class ContextFidelityTest {
                 .flatMap(c -> Stream.of(BuilderKind.values()).map(k -> Arguments.of(d, c, k))));
     }
 
+    /** Where the Dockerfile and its ignore file are found, as {@code docker build} finds them. */
+    enum DockerfileLookup {
+        DOCKERFILE_LINK_IN_CONTEXT,
+        LOWER_CASE_DOCKERFILE,
+        PER_DOCKERFILE_IGNORE
+    }
+
+    static Stream<Arguments> dockerfileLookups() {
+        return LabDaemons.full().flatMap(d -> Stream.of(DockerfileLookup.values())
+                .flatMap(c -> Stream.of(BuilderKind.values()).map(k -> Arguments.of(d, c, k))));
+    }
+
     @ParameterizedTest(name = "{0}: {1} with {2}")
     @MethodSource("contexts")
     void engineCopiesExactlyWhatTheCliCopies(Lab.Daemon daemon, Context context, BuilderKind kind, @TempDir Path tmp)
             throws Exception {
-        this.daemon = daemon;
-        Layout layout = switch (context) {
+        compare(daemon, kind, switch (context) {
             case DOCKERIGNORE_RULES -> dockerignoreRules(tmp);
             case LINKS_NAMES_MODES -> linksNamesModes(tmp);
             case DOCKERFILE_OUTSIDE -> dockerfileOutside(tmp, false);
             case DOCKERFILE_OUTSIDE_WITH_DOCKERIGNORE -> dockerfileOutside(tmp, true);
             case DOCKERFILE_IN_SUBDIRECTORY -> dockerfileInSubdirectory(tmp);
             case COPY_SOURCES -> copySources(tmp);
-        };
+        });
+    }
+
+    @ParameterizedTest(name = "{0}: {1} with {2}")
+    @MethodSource("dockerfileLookups")
+    void engineFindsTheDockerfileAndItsIgnoreFileAsTheCliDoes(Lab.Daemon daemon, DockerfileLookup lookup,
+            BuilderKind kind, @TempDir Path tmp) throws Exception {
+        compare(daemon, kind, switch (lookup) {
+            case DOCKERFILE_LINK_IN_CONTEXT -> dockerfileLinkInContext(tmp);
+            case LOWER_CASE_DOCKERFILE -> lowerCaseDockerfile(tmp);
+            case PER_DOCKERFILE_IGNORE -> perDockerfileIgnore(tmp);
+        });
+    }
+
+    private void compare(Lab.Daemon daemon, BuilderKind kind, Layout layout) throws Exception {
+        this.daemon = daemon;
         String ours = LabSupport.unique("it/fidelity-engine-" + kind).toLowerCase();
         String theirs = LabSupport.unique("it/fidelity-cli-" + kind).toLowerCase();
         // the two builds are independent (no cache is shared: both use no-cache), so run them side by side
         CompletableFuture<Void> cli = CompletableFuture.runAsync(() -> cliBuild(kind, layout, theirs));
         try {
             try (ContainerEngine engine = ContainerEngine.connect(daemon.endpoint(), new RecordingSink())) {
-                engine.build(BuildRequest.builder(layout.context()).dockerfile(layout.dockerfile()).tag(ours)
-                        .networkMode("none").noCache(true).builderKind(kind).build());
+                BuildRequest.Builder request = BuildRequest.builder(layout.context()).tag(ours).networkMode("none")
+                        .noCache(true).builderKind(kind);
+                if (layout.dockerfile() != null) {
+                    request.dockerfile(layout.dockerfile());
+                }
+                engine.build(request.build());
             }
             cli.get(5, TimeUnit.MINUTES);
 
@@ -105,7 +135,8 @@ class ContextFidelityTest {
     // ---------------------------------------------------------------------------------------------- contexts
 
     /**
-     * Where the context and the Dockerfile are, and what must be true of the copied files.
+     * Where the context and the Dockerfile are (null: the default, no {@code -f}), and what must be true of the
+     * copied files.
      *
      * @param dockerfileInTar the name under which the engine's tar carries the Dockerfile when the docker CLI with
      *     BuildKit would not let {@code COPY .} see it (excluded by the .dockerignore, or outside the context); null
@@ -307,12 +338,56 @@ class ContextFidelityTest {
         });
     }
 
+    /** A Dockerfile that is a link to another file of the context: both builders follow it. */
+    private Layout dockerfileLinkInContext(Path tmp) throws IOException {
+        Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+        write(ctx, "Dockerfile.real", "FROM " + lab.baseImage() + "\n" + COPY_ALL);
+        Files.createSymbolicLink(ctx.resolve("Dockerfile"), Path.of("Dockerfile.real"));
+        write(ctx, "app.txt", "app\n");
+        return new Layout(ctx, ctx.resolve("Dockerfile"), null, (m, kind) -> {
+            assertThat(m.get("Dockerfile")).isEqualTo(Entry.symlink("Dockerfile", 0777, "Dockerfile.real"));
+            assertThat(m.get("Dockerfile.real").sha256()).isEqualTo(sha256("FROM " + lab.baseImage() + "\n" + COPY_ALL));
+            assertThat(m).containsKey("app.txt");
+        });
+    }
+
+    /** Only a lower-case {@code dockerfile}, and no {@code -f}: the docker CLI and BuildKit fall back to it. */
+    private Layout lowerCaseDockerfile(Path tmp) throws IOException {
+        Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+        write(ctx, "dockerfile", "FROM " + lab.baseImage() + "\n" + COPY_ALL);
+        write(ctx, "app.txt", "app\n");
+        return new Layout(ctx, null, null, (m, kind) -> assertThat(m).containsKeys("dockerfile", "app.txt"));
+    }
+
+    /**
+     * {@code build/Dockerfile.prod} with its own {@code build/Dockerfile.prod.dockerignore}: BuildKit applies that
+     * one instead of the context's {@code .dockerignore}; the docker CLI's classic builder only the context's.
+     */
+    private Layout perDockerfileIgnore(Path tmp) throws IOException {
+        Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+        Path dockerfile = write(ctx, "build/Dockerfile.prod", "FROM " + lab.baseImage() + "\n" + COPY_ALL);
+        write(ctx, "build/Dockerfile.prod.dockerignore", "y.txt\n");
+        write(ctx, ".dockerignore", "x.txt\n");
+        write(ctx, "x.txt", "x\n");
+        write(ctx, "y.txt", "y\n");
+        return new Layout(ctx, dockerfile, null, (m, kind) -> {
+            assertThat(m.containsKey("x.txt")).as("x.txt, which the context's .dockerignore names")
+                    .isEqualTo(kind == BuilderKind.BUILDKIT);
+            assertThat(m.containsKey("y.txt")).as("y.txt, which the Dockerfile's own ignore file names")
+                    .isEqualTo(kind == BuilderKind.CLASSIC);
+            assertThat(m).containsKeys(".dockerignore", "build/Dockerfile.prod.dockerignore");
+        });
+    }
+
     // ---------------------------------------------------------------------------------------------- docker
 
     private void cliBuild(BuilderKind kind, Layout layout, String tag) {
-        daemon.run(Map.of("DOCKER_BUILDKIT", kind == BuilderKind.BUILDKIT ? "1" : "0"),
-                "build", "--no-cache", "--network", "none", "-t", tag,
-                "-f", layout.dockerfile().toAbsolutePath().toString(), layout.context().toAbsolutePath().toString());
+        List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--network", "none", "-t", tag));
+        if (layout.dockerfile() != null) {
+            args.addAll(List.of("-f", layout.dockerfile().toAbsolutePath().toString()));
+        }
+        args.add(layout.context().toAbsolutePath().toString());
+        daemon.run(Map.of("DOCKER_BUILDKIT", kind == BuilderKind.BUILDKIT ? "1" : "0"), args.toArray(String[]::new));
     }
 
     /** The manifest of {@code /ctx} in the image, keyed by path relative to {@code /ctx} ("" for itself). */

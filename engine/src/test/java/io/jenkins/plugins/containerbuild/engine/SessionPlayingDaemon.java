@@ -22,9 +22,9 @@ import java.util.function.Function;
  * A daemon of the test's own on a unix socket, as much of one as a build through a BuildKit session meets: it
  * answers {@code GET /_ping} (API 1.41), upgrades {@code POST /session} to HTTP/2 and keeps the connection as a
  * {@link GrpcTestClient}, and on {@code POST /build} plays the daemon's side of the session with the test's
- * {@link Script} before it answers with an image id. Anything else gets a 404. A test may give its own replies (a JSON
- * body by request line) for the build and for other requests. Its threads are in a group of its
- * own; closing it closes every connection.
+ * {@link Script} before it answers with an image id (at once for a build without a session). Anything else gets a
+ * 404. A test may give its own replies (a JSON body by request line) for the build and for other requests. Its threads
+ * are in a group of its own; closing it closes every connection.
  */
 final class SessionPlayingDaemon implements AutoCloseable {
 
@@ -120,7 +120,9 @@ final class SessionPlayingDaemon implements AutoCloseable {
                 } else if (parts[0].equals("POST") && path.matches("/v1\\.\\d+/build\\?.*")) {
                     String body;
                     try {
-                        script.play(session.get(30, TimeUnit.SECONDS), List.copyOf(advertised));
+                        if (path.contains("session=")) { // the classic builder's tar upload has none
+                            script.play(session.get(30, TimeUnit.SECONDS), List.copyOf(advertised));
+                        }
                         String own = replies.apply(requestLine);
                         body = own != null ? own
                                 : "{\"id\":\"moby.image.id\",\"aux\":{\"ID\":\"" + IMAGE_ID + "\"}}\n";

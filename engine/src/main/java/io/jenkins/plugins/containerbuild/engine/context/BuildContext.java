@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A directory to send to the daemon as the build context of {@code docker build}: a tar produced while it is sent,
- * with the {@code .dockerignore} of the directory applied like the docker CLI applies it. The Dockerfile and the
+ * with the {@code .dockerignore} of the directory applied like the docker CLI applies it (for BuildKit, a
+ * {@code <Dockerfile>.dockerignore} beside the Dockerfile instead, when there is one). The Dockerfile and the
  * {@code .dockerignore} are always sent; a Dockerfile from outside the context is added at the root of the tar under a
  * generated name (and added to the {@code .dockerignore} so that the daemon leaves it out of the build), exactly as the
  * docker CLI does.
@@ -34,19 +35,24 @@ public final class BuildContext {
     private static final String THREAD_NAME = "build-context-tar";
 
     private final Path root;
+    private final Path namedDockerfile;
     private final Path dockerfile;
     private final String dockerfileName;
     private final boolean dockerfileOutside;
-    private final byte[] dockerignoreContents; // null when the context has none
+    private final Path dockerignoreFile; // the context's .dockerignore, or BuildKit's <Dockerfile>.dockerignore
+    private final byte[] dockerignoreContents; // null when there is none
     private final boolean rewriteDockerignore; // classic builder with an outside Dockerfile
     private final DockerIgnore ignore;
     private final AtomicLong entriesSent = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
 
-    private BuildContext(Path root, Path dockerfile, String dockerfileName, boolean dockerfileOutside,
-            byte[] dockerignoreContents, boolean rewriteDockerignore, DockerIgnore ignore) {
+    private BuildContext(Path root, Path namedDockerfile, Path dockerfile, String dockerfileName,
+            boolean dockerfileOutside, Path dockerignoreFile, byte[] dockerignoreContents, boolean rewriteDockerignore,
+            DockerIgnore ignore) {
         this.root = root;
+        this.namedDockerfile = namedDockerfile;
         this.dockerfile = dockerfile;
+        this.dockerignoreFile = dockerignoreFile;
         this.dockerfileName = dockerfileName;
         this.dockerfileOutside = dockerfileOutside;
         this.dockerignoreContents = dockerignoreContents;
@@ -61,24 +67,40 @@ public final class BuildContext {
      * @param contextDir the build context directory (a symbolic link to one is resolved)
      * @param dockerfile the Dockerfile, inside or outside the context; a relative path is resolved against the current
      *     directory, like {@code docker build --file}
-     * @throws ContextException if the directory or the Dockerfile is missing or of the wrong kind, or the
-     *     {@code .dockerignore} cannot be read or has an invalid pattern
+     * @throws ContextException if the directory or the Dockerfile is missing or of the wrong kind, the Dockerfile
+     *     named inside the context is a link out of it or has no build stage, or the {@code .dockerignore} cannot be
+     *     read or has an invalid pattern
      */
     public static BuildContext of(Path contextDir, Path dockerfile) throws IOException {
-        return of(contextDir, dockerfile, false);
+        return of(contextDir, dockerfile, false, DEFAULT_OPTION);
+    }
+
+    /** As {@link #of(Path, Path)}; errors name the Dockerfile's option as {@code dockerfileOption}. */
+    public static BuildContext of(Path contextDir, Path dockerfile, String dockerfileOption) throws IOException {
+        return of(contextDir, dockerfile, false, dockerfileOption);
     }
 
     /**
      * The context for BuildKit, which sees exactly the files of the tar: like {@link #of}, but the
-     * {@code .dockerignore} is sent only when it does not exclude itself, and as it is.
+     * {@code .dockerignore} is sent only when it does not exclude itself, and as it is; and a
+     * {@code <Dockerfile>.dockerignore} beside the Dockerfile is applied instead of the context's, as BuildKit does.
      *
      * @throws ContextException as {@link #of}
      */
     public static BuildContext forBuildKit(Path contextDir, Path dockerfile) throws IOException {
-        return of(contextDir, dockerfile, true);
+        return of(contextDir, dockerfile, true, DEFAULT_OPTION);
     }
 
-    private static BuildContext of(Path contextDir, Path dockerfile, boolean forBuildKit) throws IOException {
+    /** As {@link #forBuildKit(Path, Path)}; errors name the Dockerfile's option as {@code dockerfileOption}. */
+    public static BuildContext forBuildKit(Path contextDir, Path dockerfile, String dockerfileOption)
+            throws IOException {
+        return of(contextDir, dockerfile, true, dockerfileOption);
+    }
+
+    private static final String DEFAULT_OPTION = "--file";
+
+    private static BuildContext of(Path contextDir, Path givenDockerfile, boolean forBuildKit, String option)
+            throws IOException {
         if (!Files.exists(contextDir)) {
             throw new ContextException("Build context directory " + contextDir.toAbsolutePath()
                     + " does not exist: pass an existing directory as the context.");
@@ -88,29 +110,84 @@ public final class BuildContext {
                     + " is not a directory: pass a directory as the context.");
         }
         Path root = contextDir.toRealPath();
+        Path dockerfile = locate(givenDockerfile).toAbsolutePath().normalize();
         if (!Files.exists(dockerfile)) {
-            throw new ContextException("Dockerfile " + dockerfile.toAbsolutePath()
-                    + " not found: create it or pass its path with --file.");
+            throw new ContextException("Dockerfile " + dockerfile
+                    + " not found: create it or pass its path with " + option + ".");
         }
         if (!Files.isRegularFile(dockerfile)) {
-            throw new ContextException("Dockerfile " + dockerfile.toAbsolutePath()
-                    + " is not a regular file: pass the path of the Dockerfile itself with --file.");
+            throw new ContextException("Dockerfile " + dockerfile
+                    + " is not a regular file: name the Dockerfile itself with " + option + ".");
         }
         Path realDockerfile = dockerfile.toRealPath();
         boolean outside = !realDockerfile.startsWith(root);
+        boolean namedInside = namedInside(dockerfile, contextDir, root);
+        if (outside && namedInside) {
+            throw new ContextException("Dockerfile " + dockerfile + " is a symbolic link that leads out of the build"
+                    + " context: make it a regular file inside the context (or a link to one), or name a Dockerfile"
+                    + " outside the context with " + option + ".");
+        }
+        if (!mayHaveStage(dockerfile, realDockerfile, !forBuildKit)) {
+            throw new ContextException("Dockerfile " + dockerfile + " has no build stage: it has no FROM"
+                    + " instruction, and no builder can build it (Docker 20.10's BuildKit even crashes on it). Begin"
+                    + " its stage with a FROM line (FROM scratch for an empty image).");
+        }
         String name = outside
                 ? ".dockerfile." + randomHex()
                 : ContextWalker.relativeSlashPath(root, realDockerfile);
 
-        byte[] dockerignore = readDockerignore(root);
-        DockerIgnore ignore = parseDockerignore(root, dockerignore);
+        // BuildKit reads <Dockerfile>.dockerignore instead of the context's .dockerignore when there is one; the
+        // docker CLI's classic builder only ever reads the context's
+        Path perDockerfile = dockerfile.resolveSibling(dockerfile.getFileName() + DOCKERIGNORE);
+        boolean ownIgnore = forBuildKit && Files.exists(perDockerfile, LinkOption.NOFOLLOW_LINKS);
+        Path ignoreFile = ownIgnore ? perDockerfile : root.resolve(DOCKERIGNORE);
+        byte[] dockerignore = readDockerignore(ignoreFile,
+                ownIgnore && !namedInside ? dockerfile.getParent().toRealPath() : root);
+        DockerIgnore ignore = parseDockerignore(ignoreFile, dockerignore);
         if (forBuildKit) {
             // the daemon must read the Dockerfile from the tar; the .dockerignore means nothing to it
             ignore = outside ? ignore : ignore.alwaysIncluding(name);
         } else {
             ignore = asTheCliSends(ignore, outside, name);
         }
-        return new BuildContext(root, realDockerfile, name, outside, dockerignore, outside && !forBuildKit, ignore);
+        return new BuildContext(root, dockerfile, realDockerfile, name, outside, ignoreFile, dockerignore,
+                outside && !forBuildKit, ignore);
+    }
+
+    private static boolean mayHaveStage(Path named, Path real, boolean builtinFrontendOnly) throws ContextException {
+        try {
+            return DockerfileStages.mayHaveStage(real, builtinFrontendOnly);
+        } catch (IOException e) {
+            throw new ContextException("Dockerfile " + named + " cannot be read (" + e.getMessage() + "): make it"
+                    + " readable by the user running the build.", e);
+        }
+    }
+
+    /**
+     * The Dockerfile to read: the one given, or, when a file named {@code Dockerfile} does not exist, a
+     * {@code dockerfile} beside it, as the docker CLI and BuildKit fall back to the lower-case name.
+     */
+    public static Path locate(Path dockerfile) {
+        Path name = dockerfile.getFileName();
+        if (name == null || !name.toString().equals("Dockerfile")
+                || Files.exists(dockerfile, LinkOption.NOFOLLOW_LINKS)) {
+            return dockerfile;
+        }
+        Path lower = dockerfile.resolveSibling("dockerfile");
+        return Files.exists(lower, LinkOption.NOFOLLOW_LINKS) ? lower : dockerfile;
+    }
+
+    /**
+     * Whether the Dockerfile is named as a file of the context: its path lies under the context as given, or its
+     * directory is (after links) a directory of the context. Such a file that is a link out of the context is
+     * refused: the default {@code Dockerfile} of a context must not bring in a file from elsewhere.
+     */
+    private static boolean namedInside(Path dockerfile, Path contextDir, Path root) throws IOException {
+        if (dockerfile.startsWith(contextDir.toAbsolutePath().normalize())) {
+            return true;
+        }
+        Path parent = dockerfile.getParent();
+        return parent != null && parent.toRealPath().startsWith(root);
     }
 
     /**
@@ -118,32 +195,33 @@ public final class BuildContext {
      * opened: the {@code .dockerignore} itself and a Dockerfile inside the context are always sent.
      */
     DockerIgnore cliIgnore() throws ContextException {
-        return asTheCliSends(parseDockerignore(root, dockerignoreContents), dockerfileOutside, dockerfileName);
+        return asTheCliSends(parseDockerignore(dockerignoreFile, dockerignoreContents), dockerfileOutside,
+                dockerfileName);
     }
 
     private static DockerIgnore asTheCliSends(DockerIgnore ignore, boolean outside, String dockerfileName) {
         return outside ? ignore.alwaysIncluding(DOCKERIGNORE) : ignore.alwaysIncluding(DOCKERIGNORE, dockerfileName);
     }
 
-    private static DockerIgnore parseDockerignore(Path root, byte[] dockerignore) throws ContextException {
+    private static DockerIgnore parseDockerignore(Path file, byte[] dockerignore) throws ContextException {
         if (dockerignore == null) {
             return DockerIgnore.none();
         }
         try {
             return DockerIgnore.parse(new String(dockerignore, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
-            throw new ContextException(root.resolve(DOCKERIGNORE) + ": " + e.getMessage(), e);
+            throw new ContextException(file + ": " + e.getMessage(), e);
         }
     }
 
     /**
-     * The {@code .dockerignore}'s bytes, or null when there is none. A symbolic link is followed, as the docker CLI
-     * reads its patterns, only to a file inside the context (which is sent anyway); one that leads out is refused,
-     * so no byte from outside the context can reach the daemon as the {@code .dockerignore} or show in an error. A
-     * link to nothing is no {@code .dockerignore}, as for the CLI. The link itself is sent as a link.
+     * The ignore file's bytes, or null when there is none. A symbolic link is followed, as the docker CLI reads its
+     * patterns, only to a file inside {@code root} (the context, which is sent anyway, or the directory of a
+     * Dockerfile outside the context); one that leads out is refused, so no byte from elsewhere can reach the daemon
+     * as the {@code .dockerignore} or show in an error. A link to nothing is no ignore file, as for the CLI. The link
+     * itself is sent as a link.
      */
-    private static byte[] readDockerignore(Path root) throws IOException {
-        Path file = root.resolve(DOCKERIGNORE);
+    private static byte[] readDockerignore(Path file, Path root) throws IOException {
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
@@ -156,7 +234,8 @@ public final class BuildContext {
             }
             if (!target.startsWith(root)) {
                 throw new ContextException(file + " is a symbolic link that leads out of the build context: make it a"
-                        + " regular file inside the context.");
+                        + " regular file " + (file.getParent().toRealPath().startsWith(root) ? "inside the context"
+                        : "in " + root) + ".");
             }
             file = target;
         }
@@ -183,6 +262,19 @@ public final class BuildContext {
      */
     public String dockerfileName() {
         return dockerfileName;
+    }
+
+    /**
+     * The Dockerfile as named (absolute, after the fallback to {@code dockerfile}), not resolved: a BuildKit session
+     * offers it from its own directory under this name, as the docker CLI does.
+     */
+    public Path namedDockerfile() {
+        return namedDockerfile;
+    }
+
+    /** The Dockerfile itself, with symbolic links resolved. */
+    public Path realDockerfile() {
+        return dockerfile;
     }
 
     /** The context directory, with symbolic links resolved. */

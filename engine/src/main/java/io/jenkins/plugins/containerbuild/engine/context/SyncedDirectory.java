@@ -115,13 +115,26 @@ public final class SyncedDirectory {
 
     /**
      * The directory of a Dockerfile, offering that file and its {@code NAME.dockerignore} only (the Dockerfile
-     * frontend asks for nothing else there; the rest of the directory may be anything).
+     * frontend asks for nothing else there; the rest of the directory may be anything), and, when the Dockerfile is
+     * a link, what it leads to inside the directory.
      */
     public static SyncedDirectory dockerfileDirectory(Path dockerfile) throws IOException {
         Path df = dockerfile.toAbsolutePath().normalize();
         String name = df.getFileName().toString();
-        return new SyncedDirectory(df.getParent().toRealPath(), DockerIgnore.none(),
-                Set.of(name, name + BuildContext.DOCKERIGNORE));
+        Path dir = df.getParent().toRealPath();
+        Set<String> names = new HashSet<>(Set.of(name, name + BuildContext.DOCKERIGNORE));
+        // a Dockerfile that is a link: BuildKit follows it, within the directory, and reads what it leads to
+        Path hop = dir.resolve(name);
+        for (int i = 0; i < 40 && Files.isSymbolicLink(hop); i++) {
+            hop = hop.getParent().resolve(Files.readSymbolicLink(hop)).normalize();
+            if (!hop.startsWith(dir) || hop.equals(dir)) {
+                break;
+            }
+            for (Path p = hop; !p.equals(dir); p = p.getParent()) {
+                names.add(ContextWalker.relativeSlashPath(dir, p));
+            }
+        }
+        return new SyncedDirectory(dir, DockerIgnore.none(), Set.copyOf(names));
     }
 
     public Path root() {

@@ -83,4 +83,61 @@ class BuildKitContextTest {
 
         assertThat(tar(context).keySet()).containsExactly("app.txt", context.dockerfileName());
     }
+
+    /**
+     * BuildKit applies {@code <Dockerfile>.dockerignore} instead of the context's {@code .dockerignore}, also in the
+     * tar sent without a session; the classic builder only the context's (as docker build does on both daemons).
+     */
+    @Test
+    void aDockerfilesOwnIgnoreFileReplacesTheContextsForBuildKitOnly() throws IOException {
+        Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+        Path dockerfile = write(ctx.resolve("build/Dockerfile.prod"), "FROM scratch\n");
+        write(ctx.resolve("build/Dockerfile.prod.dockerignore"), "y.txt\n");
+        write(ctx.resolve(".dockerignore"), "x.txt\n");
+        write(ctx.resolve("x.txt"), "x");
+        write(ctx.resolve("y.txt"), "y");
+
+        assertThat(tar(BuildContext.forBuildKit(ctx, dockerfile)).keySet()).containsExactly(".dockerignore", "build/",
+                "build/Dockerfile.prod", "build/Dockerfile.prod.dockerignore", "x.txt");
+        assertThat(tar(BuildContext.of(ctx, dockerfile)).keySet()).containsExactly(".dockerignore", "build/",
+                "build/Dockerfile.prod", "build/Dockerfile.prod.dockerignore", "y.txt");
+    }
+
+    /** A default Dockerfile that links into the context is followed; one that links out is refused, naming the option. */
+    @Test
+    void aDockerfileLinkIsFollowedInsideTheContextOnly() throws IOException {
+        Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+        write(ctx.resolve("Dockerfile.real"), "FROM scratch\n");
+        Files.createSymbolicLink(ctx.resolve("Dockerfile"), Path.of("Dockerfile.real"));
+        assertThat(BuildContext.forBuildKit(ctx, ctx.resolve("Dockerfile")).dockerfileName()).isEqualTo("Dockerfile.real");
+
+        write(tmp.resolve("elsewhere/Dockerfile"), "FROM scratch\n");
+        Files.delete(ctx.resolve("Dockerfile"));
+        Files.createSymbolicLink(ctx.resolve("Dockerfile"), Path.of("../elsewhere/Dockerfile"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BuildContext.of(ctx, ctx.resolve("Dockerfile"), "-f"))
+                .isInstanceOf(ContextException.class)
+                .hasMessage("Dockerfile " + ctx.resolve("Dockerfile") + " is a symbolic link that leads out of the"
+                        + " build context: make it a regular file inside the context (or a link to one), or name a"
+                        + " Dockerfile outside the context with -f.");
+        // named outside the context on purpose, it is an outside Dockerfile as before
+        assertThat(BuildContext.of(ctx, tmp.resolve("elsewhere/Dockerfile")).dockerfileName())
+                .startsWith(".dockerfile.");
+    }
+
+    @Test
+    void aLowerCaseDockerfileIsUsedWhenThereIsNoDockerfile() throws IOException {
+        Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+        write(ctx.resolve("dockerfile"), "FROM scratch\n");
+        assertThat(BuildContext.forBuildKit(ctx, ctx.resolve("Dockerfile")).dockerfileName()).isEqualTo("dockerfile");
+        write(ctx.resolve("Dockerfile"), "FROM scratch\n");
+        assertThat(BuildContext.of(ctx, ctx.resolve("Dockerfile")).dockerfileName()).isEqualTo("Dockerfile");
+        // only the name Dockerfile falls back
+        Files.delete(ctx.resolve("Dockerfile"));
+        write(ctx.resolve("sub/dockerfile.x"), "FROM scratch\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BuildContext.of(ctx, ctx.resolve("sub/Dockerfile.x"),
+                        "-f"))
+                .isInstanceOf(ContextException.class)
+                .hasMessage("Dockerfile " + ctx.resolve("sub/Dockerfile.x") + " not found: create it or pass its path"
+                        + " with -f.");
+    }
 }

@@ -48,6 +48,28 @@ class SyncedDirectoryTest {
     }
 
     /**
+     * A Dockerfile that is a link: the Dockerfile frontend follows it as a followed path, so what it leads to inside
+     * the directory is offered too (and nothing else); a link leading out of the directory brings nothing more.
+     */
+    @Test
+    void aLinkedDockerfileBringsWhatItLeadsToInsideItsDirectory(@TempDir Path dir) throws Exception {
+        write(dir, "real/Dockerfile.real", "FROM scratch\n");
+        write(dir, "real/other", "not offered\n");
+        write(dir, "id_rsa", "private\n");
+        Files.createSymbolicLink(dir.resolve("Dockerfile"), Path.of("real/Dockerfile.real"));
+        SyncedDirectory offered = SyncedDirectory.dockerfileDirectory(dir.resolve("Dockerfile"));
+        SyncedDirectory.Filter asked = new SyncedDirectory.Filter(List.of("Dockerfile", "Dockerfile.dockerignore"),
+                List.of(), List.of("Dockerfile", "Dockerfile.dockerignore"));
+        assertThat(paths(offered, asked)).containsExactly("Dockerfile", "real", "real/Dockerfile.real");
+        assertThat(paths(offered, ALL)).containsExactly("Dockerfile", "real", "real/Dockerfile.real");
+
+        Files.delete(dir.resolve("Dockerfile"));
+        Files.createSymbolicLink(dir.resolve("Dockerfile"), Path.of("../elsewhere/Dockerfile"));
+        assertThat(paths(SyncedDirectory.dockerfileDirectory(dir.resolve("Dockerfile")), ALL))
+                .containsExactly("Dockerfile");
+    }
+
+    /**
      * BuildKit 0.8 asks for the sources of {@code COPY *.pub /work/} as followed paths with their wildcards, matched
      * per path element like Go's {@code filepath.Match}; a matched link brings what it points to, a matched directory
      * its contents, and the context's {@code .dockerignore} still holds files back.
