@@ -38,7 +38,7 @@ class HostileDaemonLogTest {
         Throwable failure;
         try (HostileTextDaemon daemon = new HostileTextDaemon(dir.resolve("daemon.sock"));
              ContainerEngine engine = Engines.connect(ResolvedDaemon.socket(dir.resolve("daemon.sock").toString()),
-                     log)) {
+                     log, null)) {
             BuildRequest request = BuildRequest.builder(context).tag("hostile-text:fail")
                     .pullCredentials("registry.example.com", new RegistryCredentials("ci", "pw")).build();
             failure = catchThrowable(() -> engine.build(request));
