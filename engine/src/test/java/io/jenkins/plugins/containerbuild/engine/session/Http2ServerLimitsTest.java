@@ -41,7 +41,7 @@ class Http2ServerLimitsTest {
             peer.writeBytes(Http2Server.PREFACE);
             frame(peer, type, Http2Server.FLAG_PADDED | Http2Server.FLAG_END_HEADERS, 1, new byte[] {(byte) 200, 1, 2});
             assertThatThrownBy(() -> serve(peer)).isInstanceOf(IOException.class)
-                    .hasMessage("HTTP/2 frame whose padding is longer than its payload");
+                    .hasMessageStartingWith("HTTP/2 frame whose padding is longer than its payload");
         }
     }
 
