@@ -93,6 +93,7 @@ final class Http2Server {
     /** The highest stream id the peer opened: ids only grow (RFC 9113 Section 5.1.1); the frame thread only. */
     private int lastStreamId;
     private volatile boolean closed;
+    private volatile SessionProtocolException broken;
 
     Http2Server(InputStream in, OutputStream out, Consumer<Http2Stream> onStream) {
         this.in = in;
@@ -146,8 +147,25 @@ final class Http2Server {
         }
     }
 
+    /**
+     * How the peer first broke the protocol, on the connection or in a call; set before the peer is told, so that it
+     * is known by the time the peer reacts.
+     */
+    SessionProtocolException protocolFailure() {
+        return broken;
+    }
+
+    /** Keeps the first way the peer broke the protocol, and returns {@code e} to be thrown. */
+    synchronized SessionProtocolException broke(SessionProtocolException e) {
+        if (broken == null) {
+            broken = e;
+        }
+        return e;
+    }
+
     /** Tells the peer why the connection ends (RFC 9113 Section 6.8), as far as it still listens. */
     private void goAway(SessionProtocolException e) {
+        broke(e);
         byte[] debug = String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8);
         byte[] p = new byte[8 + Math.min(debug.length, 256)];
         put32(p, 0, lastStreamId);
