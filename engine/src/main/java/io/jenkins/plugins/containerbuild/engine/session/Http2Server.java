@@ -133,7 +133,7 @@ final class Http2Server {
             throw e;
         } catch (HpackException e) {
             SessionProtocolException broken = new SessionProtocolException(SessionProtocolException.COMPRESSION_ERROR,
-                    "the daemon sent a header block that cannot be decoded: " + e.getMessage(), e);
+                    "the daemon sent a header block that was refused: " + e.getMessage(), e);
             goAway(broken);
             throw broken;
         } finally {
@@ -235,6 +235,7 @@ final class Http2Server {
             }
             case CONTINUATION -> throw protocolError("the daemon sent a CONTINUATION frame that follows no header"
                     + " block");
+            case GOAWAY -> closed = true;
             default -> { } // PRIORITY, unknown extensions: nothing to do
         }
     }
@@ -515,15 +516,6 @@ final class Http2Server {
         } catch (IOException ignored) {
             // the connection is gone: the stream is too
         }
-    }
-
-    /** Received bytes that no service has read yet, over every stream: never more than the connection's window. */
-    long buffered() {
-        long n = 0;
-        for (Http2Stream s : streams.values()) {
-            n += s.buffered();
-        }
-        return n;
     }
 
     boolean isClosed() {

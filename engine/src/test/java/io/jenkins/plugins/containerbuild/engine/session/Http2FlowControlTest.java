@@ -78,7 +78,14 @@ class Http2FlowControlTest {
     @Test
     void aStreamNobodyReadsIsGrantedNoMoreThanItsWindowWhileAnotherStreamGoesOn() throws Exception {
         AtomicLong readOn101 = new AtomicLong();
-        try (RawH2Peer peer = new RawH2Peer(tmp, services(readOn101))) {
+        CompletableFuture<Http2Stream> unread = new CompletableFuture<>();
+        Consumer<Http2Stream> services = services(readOn101);
+        try (RawH2Peer peer = new RawH2Peer(tmp, s -> {
+            if (s.id() == 1) {
+                unread.complete(s);
+            }
+            services.accept(s);
+        })) {
             assertThat(peer.sync(SYNC)).isTrue();
             long initial = peer.streamGrant(1);
             peer.open(1, "/never.Read/Me");
@@ -87,6 +94,8 @@ class Http2FlowControlTest {
 
             assertThat(peer.streamUpdates(1)).as("WINDOW_UPDATEs for a stream nobody read").isZero();
             assertThat(sent).as("bytes the peer could send on a stream nobody reads").isEqualTo(initial);
+            assertThat(unread.get(20, TimeUnit.SECONDS).buffered()).as("bytes the server holds for it")
+                    .isEqualTo((int) sent);
 
             // another stream still moves 8 MiB, as its service reads them
             peer.open(101, "/read.All/Of");
