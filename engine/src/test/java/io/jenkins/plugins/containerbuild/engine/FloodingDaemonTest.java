@@ -38,32 +38,56 @@ class FloodingDaemonTest {
 
     @Test
     void dataBeyondTheWindowOfAStreamNobodyReadsIsAFlowControlError() throws Exception {
-        Path ctx = Files.createDirectories(tmp.resolve("ctx"));
-        LabSupport.context(ctx, "FROM busybox:local\nCOPY . /app\n");
-        byte[] big = new byte[4 << 20];
-        new Random(7).nextBytes(big);
-        Files.write(ctx.resolve("big.bin"), big);
+        Path ctx = contextWithABigFile();
         long[] flooded = {0};
         assertThatThrownBy(() -> runBuild(ctx, (session, methods) -> {
-            GrpcTestClient.Call call = session.open(DIFF_COPY, List.of(new Hpack.Header("dir-name", "context")));
-            int files = 0;
-            for (byte[] m; (m = call.read(REPLY)) != null; files++) {
-                if (HostileFileSyncTest.Packet.parse(m).stat() == null) {
-                    break; // the end of the walk
-                }
-            }
-            // the service sends big.bin into windows nobody grants back, so it stops reading the call: then flood it
-            session.withholdWindows();
-            for (int id = 0; id < files; id++) {
-                call.send(new ProtoWriter().varint(1, 1).varint(3, id).toByteArray()); // REQ
-            }
-            flooded[0] = flood(session, call.id(), Http2Frame.DATA, 0);
+            flooded[0] = floodAStreamNobodyReads(session);
             throw new AssertionError("the session took " + flooded[0] + " bytes on a stream nobody reads");
         })).isInstanceOf(ContainerEngineException.class)
                 .hasMessageContaining("broke the BuildKit session protocol")
                 .hasMessageContaining("FLOW_CONTROL_ERROR")
                 .hasMessageNotContaining("cannot be reached");
         assertThat(flooded[0]).as("bytes sent before the session stopped the flood").isLessThan(FLOOD);
+    }
+
+    @Test
+    void aFloodingDaemonThatThenCutsTheBuildIsNotReportedAsOutOfReach() throws Exception {
+        Path ctx = contextWithABigFile();
+        assertThatThrownBy(() -> runBuild(ctx, (session, methods) -> {
+            long sent = floodAStreamNobodyReads(session);
+            throw new SessionPlayingDaemon.CutTheBuild("flooded " + sent + " bytes"); // as a daemon that dies of it
+        })).isInstanceOf(ContainerEngineException.class)
+                .hasMessageContaining("broke the BuildKit session protocol")
+                .hasMessageContaining("FLOW_CONTROL_ERROR")
+                .hasMessageNotContaining("cannot be reached").hasMessageNotContaining("broke during the build");
+    }
+
+    private Path contextWithABigFile() throws IOException {
+        Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+        LabSupport.context(ctx, "FROM busybox:local\nCOPY . /app\n");
+        byte[] big = new byte[4 << 20];
+        new Random(7).nextBytes(big);
+        Files.write(ctx.resolve("big.bin"), big);
+        return ctx;
+    }
+
+    /**
+     * Opens a file sync of the context and asks for every file while granting nothing back: the service sends
+     * big.bin into windows that do not grow, so it stops reading the call. Then floods that call with DATA.
+     */
+    private static long floodAStreamNobodyReads(GrpcTestClient session) throws Exception {
+        GrpcTestClient.Call call = session.open(DIFF_COPY, List.of(new Hpack.Header("dir-name", "context")));
+        int files = 0;
+        for (byte[] m; (m = call.read(REPLY)) != null; files++) {
+            if (HostileFileSyncTest.Packet.parse(m).stat() == null) {
+                break; // the end of the walk
+            }
+        }
+        session.withholdWindows();
+        for (int id = 0; id < files; id++) {
+            call.send(new ProtoWriter().varint(1, 1).varint(3, id).toByteArray()); // REQ
+        }
+        return flood(session, call.id(), Http2Frame.DATA, 0);
     }
 
     @Test

@@ -34,6 +34,15 @@ final class SessionPlayingDaemon implements AutoCloseable {
 
     static final String IMAGE_ID = "sha256:" + "5e".repeat(32);
 
+    /** Thrown by a script for the daemon to cut the build request's connection without an answer, as a dying one. */
+    static final class CutTheBuild extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        CutTheBuild(String why) {
+            super(why);
+        }
+    }
+
     private final ServerSocketChannel server;
     private final Script script;
     private final ThreadGroup threads = new ThreadGroup("session-playing-daemon");
@@ -110,6 +119,9 @@ final class SessionPlayingDaemon implements AutoCloseable {
                     try {
                         script.play(session.get(30, TimeUnit.SECONDS), List.copyOf(advertised));
                         body = "{\"id\":\"moby.image.id\",\"aux\":{\"ID\":\"" + IMAGE_ID + "\"}}\n";
+                    } catch (CutTheBuild e) {
+                        ch.close();
+                        return;
                     } catch (Throwable e) {
                         scriptFailure = e;
                         body = "{\"errorDetail\":{\"message\":\"the test's daemon script failed\"},"
