@@ -11,10 +11,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,6 +35,8 @@ final class RawH2Peer implements AutoCloseable {
     /** What the server's {@link Http2Server#serve()} ended with: null when it returned normally. */
     private final CompletableFuture<Throwable> served = new CompletableFuture<>();
     private final LinkedBlockingQueue<Frame> received = new LinkedBlockingQueue<>();
+    /** Frames {@link #sync} took from {@code received} while it waited for its PING ACK, for {@link #next}. */
+    private final List<Frame> seen = new CopyOnWriteArrayList<>();
     private final Map<Integer, Long> streamGrants = new ConcurrentHashMap<>();
     private final SocketChannel channel;
     private final InputStream in;
@@ -164,7 +168,7 @@ final class RawH2Peer implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             Frame f = received.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
-            if (f != null && f.type() == Http2Server.PING && java.util.Arrays.equals(f.payload(), opaque)) {
+            if (f != null && f.type() == Http2Server.PING && Arrays.equals(f.payload(), opaque)) {
                 return true;
             }
             if (f != null && f.type() != Http2Server.PING) {
@@ -173,8 +177,6 @@ final class RawH2Peer implements AutoCloseable {
         }
         return false;
     }
-
-    private final java.util.List<Frame> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** The next frame of a type from the server, waiting up to the timeout; null when none came. */
     Frame next(int type, Duration timeout) throws InterruptedException {
