@@ -10,6 +10,7 @@ import io.jenkins.plugins.containerbuild.engine.session.FileSendService;
 import io.jenkins.plugins.containerbuild.engine.session.FileSyncService;
 import io.jenkins.plugins.containerbuild.engine.session.HealthService;
 import io.jenkins.plugins.containerbuild.engine.session.SecretsService;
+import io.jenkins.plugins.containerbuild.engine.session.SessionProtocolException;
 import io.jenkins.plugins.containerbuild.engine.session.SessionService;
 import io.jenkins.plugins.containerbuild.engine.session.SshForwardService;
 import io.jenkins.plugins.containerbuild.engine.proto.MalformedProtobufException;
@@ -332,6 +333,9 @@ final class BuildImageStep {
                         built = follow(response);
                         commitOutput();
                     } catch (ContainerEngineException e) {
+                        if (session.protocolFailure() != null) { // the cause; the rest followed from it
+                            throw brokeSessionProtocol(session.protocolFailure());
+                        }
                         if (fileSend != null && fileSend.failure() != null) { // the output refused or failed
                             throw new ContainerEngineException(fileSend.failure().getMessage(), fileSend.failure());
                         }
@@ -349,6 +353,9 @@ final class BuildImageStep {
                             + fileSync.bytesSent() + " bytes of changed files sent)"));
                     return built;
                 } catch (IOException | RuntimeException e) {
+                    if (session.protocolFailure() != null && !call.aborted()) { // not a daemon out of reach
+                        throw brokeSessionProtocol(session.protocolFailure());
+                    }
                     throw broken(call, answered[0], e);
                 }
             });
@@ -369,6 +376,17 @@ final class BuildImageStep {
             throw new BuildContextException("The Dockerfile's directory " + named.getParent() + " cannot be read ("
                     + e.getMessage() + "): check that it exists and is readable.", e);
         }
+    }
+
+    /**
+     * The daemon broke the session's protocol (it flooded, or sent what no BuildKit sends): the session was ended,
+     * and the build with it. Said as such, not as a daemon that could not be reached, which it could.
+     */
+    private ContainerEngineException brokeSessionProtocol(SessionProtocolException e) {
+        return new ContainerEngineException("The daemon at " + daemon.endpoint() + " broke the BuildKit session"
+                + " protocol: " + e.getMessage() + ". The session and the build were stopped; check what answers on"
+                + " that address (a proxy in front of the daemon, or a daemon that is not Docker's), then build again.",
+                e);
     }
 
     /**

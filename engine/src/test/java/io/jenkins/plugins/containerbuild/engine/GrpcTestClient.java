@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The client side of gRPC over HTTP/2 (RFC 9113, without TLS), as the daemon speaks it on a BuildKit session: what
  * a test needs to play the daemon. It opens streams, sends length-prefixed messages, and reads the replies and the
- * trailers. It grants every byte it receives straight back (WINDOW_UPDATE), answers SETTINGS and PING, and never
- * sends anything the test did not ask for. Frames are read on a thread of the test's own group.
+ * trailers. It grants every byte it receives straight back (WINDOW_UPDATE) unless told to withhold, answers SETTINGS
+ * and PING, and never sends anything the test did not ask for ({@link #rawFrame} sends what a hostile daemon would).
+ * Frames are read on a thread of the test's own group.
  */
 final class GrpcTestClient implements AutoCloseable {
 
@@ -48,6 +49,8 @@ final class GrpcTestClient implements AutoCloseable {
     private final Map<Integer, Call> calls = new ConcurrentHashMap<>();
     private final Thread reader;
     private volatile Throwable readFailure;
+    private volatile boolean withholdWindows;
+    private volatile int goawayCode = -1;
     private int nextStream = 1;
 
     GrpcTestClient(InputStream in, OutputStream out, ThreadGroup group) throws IOException {
@@ -72,6 +75,10 @@ final class GrpcTestClient implements AutoCloseable {
 
         private Call(int id) {
             this.id = id;
+        }
+
+        int id() {
+            return id;
         }
 
         void send(byte[] message) throws IOException {
@@ -175,6 +182,26 @@ final class GrpcTestClient implements AutoCloseable {
         }
     }
 
+    /**
+     * From now on grants the server nothing back (no WINDOW_UPDATE): its sends stop once they used the windows
+     * granted so far, as a service that writes to a daemon that stopped reading does.
+     */
+    void withholdWindows() {
+        withholdWindows = true;
+    }
+
+    /** The error code of the server's GOAWAY; -1 while it sent none. */
+    int goawayCode() {
+        return goawayCode;
+    }
+
+    /** Sends any frame, as a hostile daemon would: no window, size or state is checked. */
+    void rawFrame(int type, int flags, int stream, byte[] payload) throws IOException {
+        synchronized (out) {
+            frame(type, flags, stream, payload);
+        }
+    }
+
     private void readFrames() {
         try {
             while (true) {
@@ -214,7 +241,7 @@ final class GrpcTestClient implements AutoCloseable {
                             c.end();
                         }
                     }
-                    case GOAWAY -> { }
+                    case GOAWAY -> goawayCode = payload.length >= 8 ? get32(payload, 4) : 0;
                     default -> { } // WINDOW_UPDATE: our messages are far smaller than any window
                 }
             }
@@ -234,7 +261,7 @@ final class GrpcTestClient implements AutoCloseable {
             end -= payload[0] & 0xff;
             off = 1;
         }
-        if (payload.length > 0) {
+        if (payload.length > 0 && !withholdWindows) {
             byte[] inc = new byte[4];
             put32(inc, 0, payload.length);
             synchronized (out) {

@@ -36,6 +36,15 @@ final class SessionPlayingDaemon implements AutoCloseable {
 
     static final String IMAGE_ID = "sha256:" + "5e".repeat(32);
 
+    /** Thrown by a script for the daemon to cut the build request's connection without an answer, as a dying one. */
+    static final class CutTheBuild extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        CutTheBuild(String why) {
+            super(why);
+        }
+    }
+
     private final ServerSocketChannel server;
     private final Script script;
     private final Function<String, String> replies;
@@ -126,6 +135,9 @@ final class SessionPlayingDaemon implements AutoCloseable {
                         String own = replies.apply(requestLine);
                         body = own != null ? own
                                 : "{\"id\":\"moby.image.id\",\"aux\":{\"ID\":\"" + IMAGE_ID + "\"}}\n";
+                    } catch (CutTheBuild e) {
+                        ch.close();
+                        return;
                     } catch (Throwable e) {
                         scriptFailure = e;
                         body = "{\"errorDetail\":{\"message\":\"the test's daemon script failed\"},"

@@ -39,6 +39,7 @@ public final class BuildSession implements AutoCloseable {
     private final RawDaemonSocket socket;
     private final List<SessionService> services;
     private final Map<String, SessionService> byMethod;
+    private final Http2Server h2;
     private final Thread server;
     private final AtomicReference<Throwable> serverFailure = new AtomicReference<>();
 
@@ -48,12 +49,19 @@ public final class BuildSession implements AutoCloseable {
         this.socket = socket;
         this.services = services;
         this.byMethod = byMethod;
-        Http2Server h2 = new Http2Server(in, out, this::serve);
+        this.h2 = new Http2Server(in, out, this::serve);
         this.server = Thread.ofPlatform().daemon().name("containerbuild-session").start(() -> {
             try {
                 h2.serve();
             } catch (IOException | RuntimeException e) {
                 serverFailure.compareAndSet(null, e); // read by failure(): a broken session explains a failed build
+                if (e instanceof SessionProtocolException) {
+                    try { // RFC 9113 Section 5.4.1: after the GOAWAY of a connection error, the connection closes
+                        socket.close();
+                    } catch (IOException ignored) {
+                        // closed either way
+                    }
+                }
             }
         });
     }
@@ -125,6 +133,10 @@ public final class BuildSession implements AutoCloseable {
      * build; or null.
      */
     public IOException failure() {
+        SessionProtocolException protocol = protocolFailure();
+        if (protocol != null) { // first: what the services saw after it (a reset call) is only its consequence
+            return protocol;
+        }
         for (SessionService s : services) {
             IOException f = s.failure();
             if (f != null) {
@@ -139,6 +151,14 @@ public final class BuildSession implements AutoCloseable {
                 : new IOException("the BuildKit session failed: " + broken, broken);
     }
 
+    /**
+     * How the daemon first broke the session's protocol, if it did (the connection was ended then, or the call that
+     * did it): the reason a build failed, whatever the daemon says next. Null while the daemon plays by the rules.
+     */
+    public SessionProtocolException protocolFailure() {
+        return h2.protocolFailure();
+    }
+
     private void serve(Http2Stream call) {
         SessionService service = byMethod.get(call.path());
         try {
@@ -149,7 +169,8 @@ public final class BuildSession implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             try {
-                call.finish(Http2Stream.UNKNOWN, String.valueOf(e.getMessage()));
+                call.finish(e instanceof SessionProtocolException ? Http2Stream.RESOURCE_EXHAUSTED
+                        : Http2Stream.UNKNOWN, String.valueOf(e.getMessage()));
             } catch (IOException | RuntimeException ignored) {
                 call.cancel();
             }

@@ -152,32 +152,54 @@ public final class Hpack {
          * block is a connection error in HTTP/2; the decoder's table is not usable after one.
          */
         public List<Header> decode(byte[] block) throws HpackException {
+            return decode(block, Long.MAX_VALUE);
+        }
+
+        /**
+         * Decodes one header block, refusing it as soon as its header list grows larger than {@code maxListSize}
+         * octets as SETTINGS_MAX_HEADER_LIST_SIZE counts them (RFC 9113 Section 6.5.2: name, value and 32 per field).
+         * A field indexed from the table costs a byte on the wire but its full size in the list: without this bound a
+         * block of a megabyte could stand for gigabytes of headers.
+         */
+        public List<Header> decode(byte[] block, long maxListSize) throws HpackException {
             Reader in = new Reader(block);
             List<Header> headers = new ArrayList<>();
+            long listSize = 0;
             while (in.hasMore()) {
                 int first = in.peek();
+                Entry field;
                 if ((first & 0x80) != 0) { // 6.1 indexed header field
-                    headers.add(lookup(in.readInt(7)).header());
+                    field = lookup(in.readInt(7));
                 } else if ((first & 0xc0) == 0x40) { // 6.2.1 literal with incremental indexing
-                    Entry entry = readLiteral(in, 6);
-                    add(entry);
-                    headers.add(entry.header());
+                    field = readLiteral(in, 6);
+                    add(field);
                 } else if ((first & 0xe0) == 0x20) { // 6.3 dynamic table size update
-                    if (!headers.isEmpty()) {
-                        throw new HpackException("dynamic table size update after a header field (RFC 7541 4.2)");
-                    }
-                    int size = in.readInt(5);
-                    if (size > maxTableSize) {
-                        throw new HpackException("dynamic table size update to " + size + " exceeds the limit of "
-                                + maxTableSize);
-                    }
-                    tableCapacity = size;
-                    evictDownTo(tableCapacity);
+                    sizeUpdate(in, headers);
+                    continue;
                 } else { // 6.2.2 without indexing (0000), 6.2.3 never indexed (0001)
-                    headers.add(readLiteral(in, 4).header());
+                    field = readLiteral(in, 4);
                 }
+                listSize += field.size();
+                if (listSize > maxListSize) {
+                    throw new HpackException("header list larger than " + maxListSize + " octets");
+                }
+                headers.add(field.header());
             }
             return headers;
+        }
+
+        /** Section 6.3: a dynamic table size update, allowed only before the block's first field (Section 4.2). */
+        private void sizeUpdate(Reader in, List<Header> headers) throws HpackException {
+            if (!headers.isEmpty()) {
+                throw new HpackException("dynamic table size update after a header field (RFC 7541 4.2)");
+            }
+            int size = in.readInt(5);
+            if (size > maxTableSize) {
+                throw new HpackException("dynamic table size update to " + size + " exceeds the limit of "
+                        + maxTableSize);
+            }
+            tableCapacity = size;
+            evictDownTo(tableCapacity);
         }
 
         /** The dynamic table, newest entry (index 62) first. */

@@ -18,6 +18,16 @@ import java.util.function.Consumer;
  * flow control in both directions, RST_STREAM and WINDOW_UPDATE. Priorities and server push are not used. Each
  * stream the peer opens is handed to {@code onStream} on a thread of its own; frames are read on the thread that
  * calls {@link #serve()}.
+ *
+ * <p>The peer is the daemon, and a daemon (or whatever answers on its address) may be hostile, so everything it can
+ * make us hold is bounded: a stream's received bytes by its window, which grows back only as its service reads them
+ * (RFC 9113 Section 5.2), so a stream nobody reads stops the peer there without holding up the others; all streams'
+ * by the connection's window, granted back the same way; frames by the size we announce; header blocks by size and
+ * CONTINUATION count and the headers they decode to by SETTINGS_MAX_HEADER_LIST_SIZE; open streams by
+ * SETTINGS_MAX_CONCURRENT_STREAMS; a gRPC message by {@link Http2Stream#MAX_MESSAGE}. Nothing is queued to send:
+ * writers write, and wait for the peer's windows and the socket. A peer that breaks these rules gets a GOAWAY with
+ * the error code RFC 9113 gives for it and {@link #serve()} ends with a {@link SessionProtocolException} saying what
+ * it did, never with our memory running out.
  */
 final class Http2Server {
 
@@ -39,31 +49,51 @@ final class Http2Server {
     static final int FLAG_PRIORITY = 0x20;
 
     private static final int SETTINGS_HEADER_TABLE_SIZE = 0x1;
+    private static final int SETTINGS_MAX_CONCURRENT_STREAMS = 0x3;
     private static final int SETTINGS_INITIAL_WINDOW_SIZE = 0x4;
     private static final int SETTINGS_MAX_FRAME_SIZE = 0x5;
+    private static final int SETTINGS_MAX_HEADER_LIST_SIZE = 0x6;
 
-    /** What we let the peer send before it waits for a WINDOW_UPDATE, per stream and for the connection. */
-    static final int RECEIVE_WINDOW = 16 * 1024 * 1024;
+    /**
+     * What a stream may receive before its service reads: large enough that a transfer of file content is not held
+     * up waiting for WINDOW_UPDATEs (one is sent each time the service has read half of it).
+     */
+    static final int STREAM_WINDOW = 4 * 1024 * 1024;
+    /** What all streams together may receive before their services read: several streams' windows. */
+    static final int CONNECTION_WINDOW = 16 * 1024 * 1024;
+    /** Streams open at once; a peer that opens more gets REFUSED_STREAM (grpc-go waits for a free one instead). */
+    static final int MAX_CONCURRENT_STREAMS = 32;
+    /** The largest frame we accept, and announce: the HTTP/2 default. */
+    static final int MAX_FRAME = 16_384;
     private static final int DEFAULT_WINDOW = 65_535;
-    private static final int MAX_FRAME_WE_ACCEPT = 1 << 20;
+    private static final long MAX_WINDOW = Integer.MAX_VALUE;
     /** A header block (HEADERS plus its CONTINUATION frames) larger than this ends the connection. */
     static final int MAX_HEADER_BLOCK = 1 << 20;
     /** So do more CONTINUATION frames than this for one block, even empty ones (the "CONTINUATION flood"). */
     static final int MAX_CONTINUATIONS = 256;
+    /** The header list one block may decode to, counted as SETTINGS_MAX_HEADER_LIST_SIZE counts it. */
+    static final int MAX_HEADER_LIST = 1 << 20;
 
     private final InputStream in;
     private final OutputStream out;
     private final Consumer<Http2Stream> onStream;
     private final Map<Integer, Http2Stream> streams = new ConcurrentHashMap<>();
-    private final Hpack.Decoder decoder = new Hpack.Decoder(4096);
+    private final Hpack.Decoder decoder = new Hpack.Decoder(Hpack.DEFAULT_TABLE_SIZE);
     private final Hpack.Encoder encoder = new Hpack.Encoder();
     private final Object sendWindowLock = new Object();
+    private final Object receiveLock = new Object();
 
     private long connectionSendWindow = DEFAULT_WINDOW;
-    private int peerInitialWindow = DEFAULT_WINDOW;
+    private long peerInitialWindow = DEFAULT_WINDOW;
     private int peerMaxFrame = 16_384;
-    private long connectionReceived;
+    /** What the peer may still send on the connection; guarded by receiveLock. */
+    private long connectionReceiveWindow = CONNECTION_WINDOW;
+    /** Bytes read or dropped since the last connection WINDOW_UPDATE; guarded by receiveLock. */
+    private long connectionUnacknowledged;
+    /** The highest stream id the peer opened: ids only grow (RFC 9113 Section 5.1.1); the frame thread only. */
+    private int lastStreamId;
     private volatile boolean closed;
+    private volatile SessionProtocolException broken;
 
     Http2Server(InputStream in, OutputStream out, Consumer<Http2Stream> onStream) {
         this.in = in;
@@ -71,23 +101,41 @@ final class Http2Server {
         this.onStream = onStream;
     }
 
-    /** Reads frames until the peer goes away or the connection fails; every stream is reset at the end. */
+    /**
+     * Reads frames until the peer goes away or the connection fails; every stream is reset at the end.
+     *
+     * @throws SessionProtocolException when the peer broke the protocol (it was sent a GOAWAY saying how)
+     */
     void serve() throws IOException {
         try {
             byte[] preface = in.readNBytes(PREFACE.length);
             if (!Arrays.equals(preface, PREFACE)) {
                 throw new IOException("the peer did not start HTTP/2 (no connection preface)");
             }
-            byte[] settings = new byte[12];
-            put16(settings, 0, SETTINGS_INITIAL_WINDOW_SIZE);
-            put32(settings, 2, RECEIVE_WINDOW);
-            put16(settings, 6, SETTINGS_MAX_FRAME_SIZE);
-            put32(settings, 8, 16_384);
+            int[][] ours = {
+                {SETTINGS_INITIAL_WINDOW_SIZE, STREAM_WINDOW},
+                {SETTINGS_MAX_FRAME_SIZE, MAX_FRAME},
+                {SETTINGS_MAX_CONCURRENT_STREAMS, MAX_CONCURRENT_STREAMS},
+                {SETTINGS_MAX_HEADER_LIST_SIZE, MAX_HEADER_LIST},
+            };
+            byte[] settings = new byte[6 * ours.length];
+            for (int i = 0; i < ours.length; i++) {
+                put16(settings, 6 * i, ours[i][0]);
+                put32(settings, 6 * i + 2, ours[i][1]);
+            }
             writeFrame(SETTINGS, 0, 0, settings, 0, settings.length);
-            writeWindowUpdate(0, RECEIVE_WINDOW - DEFAULT_WINDOW);
+            writeWindowUpdate(0, CONNECTION_WINDOW - DEFAULT_WINDOW);
             for (Frame f; !closed && (f = readFrame()) != null; ) {
                 frame(f.type(), f.flags(), f.streamId(), f.payload());
             }
+        } catch (SessionProtocolException e) {
+            goAway(e);
+            throw e;
+        } catch (HpackException e) {
+            SessionProtocolException broken = new SessionProtocolException(SessionProtocolException.COMPRESSION_ERROR,
+                    "the daemon sent a header block that was refused: " + e.getMessage(), e);
+            goAway(broken);
+            throw broken;
         } finally {
             closed = true;
             for (Http2Stream s : streams.values()) {
@@ -96,6 +144,37 @@ final class Http2Server {
             synchronized (sendWindowLock) {
                 sendWindowLock.notifyAll();
             }
+        }
+    }
+
+    /**
+     * How the peer first broke the protocol, on the connection or in a call; set before the peer is told, so that it
+     * is known by the time the peer reacts.
+     */
+    SessionProtocolException protocolFailure() {
+        return broken;
+    }
+
+    /** Keeps the first way the peer broke the protocol, and returns {@code e} to be thrown. */
+    synchronized SessionProtocolException broke(SessionProtocolException e) {
+        if (broken == null) {
+            broken = e;
+        }
+        return e;
+    }
+
+    /** Tells the peer why the connection ends (RFC 9113 Section 6.8), as far as it still listens. */
+    private void goAway(SessionProtocolException e) {
+        broke(e);
+        byte[] debug = String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8);
+        byte[] p = new byte[8 + Math.min(debug.length, 256)];
+        put32(p, 0, lastStreamId);
+        put32(p, 4, e.errorCode());
+        System.arraycopy(debug, 0, p, 8, p.length - 8);
+        try {
+            writeFrame(GOAWAY, 0, 0, p, 0, p.length);
+        } catch (IOException ignored) {
+            // the peer is gone already: the exception still says what it did
         }
     }
 
@@ -108,8 +187,9 @@ final class Http2Server {
             return null;
         }
         int length = ((header[0] & 0xff) << 16) | ((header[1] & 0xff) << 8) | (header[2] & 0xff);
-        if (length > MAX_FRAME_WE_ACCEPT) {
-            throw new IOException("HTTP/2 frame of " + length + " bytes is larger than announced");
+        if (length > MAX_FRAME) { // read nothing of it: its length alone is the error
+            throw new SessionProtocolException(SessionProtocolException.FRAME_SIZE_ERROR, "the daemon sent an"
+                    + " HTTP/2 frame of " + length + " bytes, larger than the " + MAX_FRAME + " it was told");
         }
         byte[] payload = in.readNBytes(length);
         if (payload.length < length) {
@@ -118,44 +198,70 @@ final class Http2Server {
         return new Frame(header[3] & 0xff, header[4] & 0xff, get32(header, 5) & 0x7fffffff, payload);
     }
 
+    private static SessionProtocolException protocolError(String whatThePeerDid) {
+        return new SessionProtocolException(SessionProtocolException.PROTOCOL_ERROR, whatThePeerDid);
+    }
+
     private void frame(int type, int flags, int streamId, byte[] payload) throws IOException {
         switch (type) {
-            case SETTINGS -> settings(flags, payload);
+            case SETTINGS -> settings(flags, streamId, payload);
             case PING -> {
+                if (payload.length != 8 || streamId != 0) {
+                    throw new SessionProtocolException(SessionProtocolException.FRAME_SIZE_ERROR, "the daemon sent"
+                            + " a PING of " + payload.length + " bytes on stream " + streamId + " (8 on stream 0)");
+                }
                 if ((flags & FLAG_ACK) == 0) {
                     writeFrame(PING, FLAG_ACK, 0, payload, 0, payload.length);
                 }
             }
             case WINDOW_UPDATE -> {
                 if (payload.length != 4) {
-                    throw new IOException("HTTP/2 WINDOW_UPDATE of " + payload.length + " bytes instead of 4");
+                    throw new SessionProtocolException(SessionProtocolException.FRAME_SIZE_ERROR,
+                            "the daemon sent a WINDOW_UPDATE of " + payload.length + " bytes instead of 4");
                 }
                 windowUpdate(streamId, get32(payload, 0) & 0x7fffffff);
             }
             case HEADERS -> headers(flags, streamId, payload);
             case DATA -> data(flags, streamId, payload);
             case RST_STREAM -> {
+                if (streamId == 0 || payload.length != 4) {
+                    throw protocolError("the daemon sent an RST_STREAM of " + payload.length + " bytes on stream "
+                            + streamId);
+                }
                 Http2Stream s = streams.remove(streamId);
                 if (s != null) {
-                    s.reset();
+                    s.reset(); // its service may still read what arrived before; it discards the rest when it ends
                 }
             }
+            case CONTINUATION -> throw protocolError("the daemon sent a CONTINUATION frame that follows no header"
+                    + " block");
             case GOAWAY -> closed = true;
             default -> { } // PRIORITY, unknown extensions: nothing to do
         }
     }
 
-    private void settings(int flags, byte[] payload) throws IOException {
+    private void settings(int flags, int streamId, byte[] payload) throws IOException {
+        if (streamId != 0) {
+            throw protocolError("the daemon sent SETTINGS on stream " + streamId);
+        }
         if ((flags & FLAG_ACK) != 0) {
             return;
         }
+        if (payload.length % 6 != 0) {
+            throw new SessionProtocolException(SessionProtocolException.FRAME_SIZE_ERROR,
+                    "the daemon sent SETTINGS of " + payload.length + " bytes, not a multiple of 6");
+        }
         for (int i = 0; i + 6 <= payload.length; i += 6) {
             int id = ((payload[i] & 0xff) << 8) | (payload[i + 1] & 0xff);
-            int value = get32(payload, i + 2);
+            long value = Integer.toUnsignedLong(get32(payload, i + 2));
             switch (id) {
                 case SETTINGS_INITIAL_WINDOW_SIZE -> {
+                    if (value > MAX_WINDOW) {
+                        throw new SessionProtocolException(SessionProtocolException.FLOW_CONTROL_ERROR,
+                                "the daemon set SETTINGS_INITIAL_WINDOW_SIZE to " + value);
+                    }
                     synchronized (sendWindowLock) {
-                        int delta = value - peerInitialWindow;
+                        long delta = value - peerInitialWindow;
                         peerInitialWindow = value;
                         for (Http2Stream s : streams.values()) {
                             s.sendWindow += delta;
@@ -163,7 +269,12 @@ final class Http2Server {
                         sendWindowLock.notifyAll();
                     }
                 }
-                case SETTINGS_MAX_FRAME_SIZE -> peerMaxFrame = value;
+                case SETTINGS_MAX_FRAME_SIZE -> {
+                    if (value < 16_384 || value > 0xffffff) {
+                        throw protocolError("the daemon set SETTINGS_MAX_FRAME_SIZE to " + value);
+                    }
+                    peerMaxFrame = (int) value;
+                }
                 case SETTINGS_HEADER_TABLE_SIZE -> { } // we never index what we send
                 default -> { }
             }
@@ -171,14 +282,25 @@ final class Http2Server {
         writeFrame(SETTINGS, FLAG_ACK, 0, new byte[0], 0, 0);
     }
 
-    private void windowUpdate(int streamId, int increment) {
+    private void windowUpdate(int streamId, int increment) throws SessionProtocolException {
+        if (increment == 0) {
+            throw protocolError("the daemon sent a WINDOW_UPDATE of 0 on stream " + streamId);
+        }
         synchronized (sendWindowLock) {
             if (streamId == 0) {
                 connectionSendWindow += increment;
+                if (connectionSendWindow > MAX_WINDOW) {
+                    throw new SessionProtocolException(SessionProtocolException.FLOW_CONTROL_ERROR,
+                            "the daemon's WINDOW_UPDATEs made the connection's window larger than 2^31-1");
+                }
             } else {
                 Http2Stream s = streams.get(streamId);
                 if (s != null) {
                     s.sendWindow += increment;
+                    if (s.sendWindow > MAX_WINDOW) {
+                        throw new SessionProtocolException(SessionProtocolException.FLOW_CONTROL_ERROR,
+                                "the daemon's WINDOW_UPDATEs made stream " + streamId + "'s window larger than 2^31-1");
+                    }
                 }
             }
             sendWindowLock.notifyAll();
@@ -194,7 +316,7 @@ final class Http2Server {
         int end = payload.length;
         if ((flags & FLAG_PADDED) != 0) {
             if (payload.length < 1) {
-                throw new IOException("HTTP/2 padded frame without a pad length");
+                throw protocolError("HTTP/2 padded frame without a pad length");
             }
             end -= payload[0] & 0xff;
             offset = 1;
@@ -203,7 +325,7 @@ final class Http2Server {
             offset += 5;
         }
         if (end < offset) {
-            throw new IOException("HTTP/2 frame whose padding is longer than its payload");
+            throw protocolError("HTTP/2 frame whose padding is longer than its payload");
         }
         return new int[] {offset, end};
     }
@@ -219,57 +341,113 @@ final class Http2Server {
                 throw new EOFException("HTTP/2 header block cut short");
             }
             if (next.type() != CONTINUATION || next.streamId() != streamId) {
-                throw new IOException("HTTP/2 header block interrupted by another frame");
+                throw protocolError("HTTP/2 header block interrupted by another frame");
             }
             if (++continuations > MAX_CONTINUATIONS || block.size() + next.payload().length > MAX_HEADER_BLOCK) {
-                throw new IOException("HTTP/2 header block longer than " + MAX_HEADER_BLOCK + " bytes or "
-                        + MAX_CONTINUATIONS + " CONTINUATION frames");
+                throw new SessionProtocolException(SessionProtocolException.ENHANCE_YOUR_CALM, "HTTP/2 header block"
+                        + " longer than " + MAX_HEADER_BLOCK + " bytes or " + MAX_CONTINUATIONS + " CONTINUATION"
+                        + " frames on stream " + streamId);
             }
             f = next.flags();
             block.write(next.payload());
         }
-        List<Hpack.Header> fields = decoder.decode(block.toByteArray());
+        List<Hpack.Header> fields = decoder.decode(block.toByteArray(), MAX_HEADER_LIST); // always: HPACK has state
         boolean endStream = (flags & FLAG_END_STREAM) != 0;
         Http2Stream s = streams.get(streamId);
-        if (s == null) {
-            s = new Http2Stream(this, streamId, fields);
-            synchronized (sendWindowLock) {
-                s.sendWindow = peerInitialWindow;
-            }
-            streams.put(streamId, s);
+        if (s != null) {
             if (endStream) {
-                s.endOfInput();
+                s.endOfInput(); // trailers
             }
-            Http2Stream started = s;
-            Thread.ofVirtual().name("containerbuild-session-" + streamId).start(() -> onStream.accept(started));
-        } else if (endStream) {
-            s.endOfInput(); // trailers
+            return;
         }
+        if (streamId == 0 || streamId % 2 == 0) {
+            throw protocolError("the daemon opened stream " + streamId + " (a client opens odd ids only)");
+        }
+        if (streamId <= lastStreamId) {
+            resetStream(streamId, SessionProtocolException.STREAM_CLOSED); // a stream that ended: never again
+            return;
+        }
+        lastStreamId = streamId;
+        if (streams.size() >= MAX_CONCURRENT_STREAMS) {
+            resetStream(streamId, SessionProtocolException.REFUSED_STREAM); // the peer may try it again later
+            return;
+        }
+        s = new Http2Stream(this, streamId, fields);
+        synchronized (sendWindowLock) {
+            s.sendWindow = peerInitialWindow;
+        }
+        streams.put(streamId, s);
+        if (endStream) {
+            s.endOfInput();
+        }
+        Http2Stream started = s;
+        Thread.ofVirtual().name("containerbuild-session-" + streamId).start(() -> onStream.accept(started));
     }
 
     private void data(int flags, int streamId, byte[] payload) throws IOException {
-        int[] content = content(flags, payload, false);
-        int offset = content[0];
-        int end = content[1];
-        connectionReceived += payload.length;
-        if (connectionReceived >= RECEIVE_WINDOW / 2) {
-            writeWindowUpdate(0, (int) connectionReceived);
-            connectionReceived = 0;
+        if (streamId == 0) {
+            throw protocolError("the daemon sent DATA on stream 0");
         }
+        synchronized (receiveLock) {
+            if (payload.length > connectionReceiveWindow) {
+                throw new SessionProtocolException(SessionProtocolException.FLOW_CONTROL_ERROR, "the daemon sent "
+                        + payload.length + " bytes of DATA on stream " + streamId + " where the connection's window"
+                        + " allowed only " + connectionReceiveWindow + " (granted " + CONNECTION_WINDOW + " bytes at"
+                        + " a time, more only as the services read them)");
+            }
+            connectionReceiveWindow -= payload.length;
+        }
+        int[] content = content(flags, payload, false);
         Http2Stream s = streams.get(streamId);
         if (s == null) {
-            return; // a stream we already closed
+            if (streamId > lastStreamId) {
+                throw protocolError("the daemon sent DATA on stream " + streamId + ", which it never opened");
+            }
+            consumed(null, payload.length, 0); // a stream we closed: dropped, and granted back
+            return;
         }
-        if (end > offset) {
-            s.received(Arrays.copyOfRange(payload, offset, end));
+        int free = s.received(payload, content[0], content[1], payload.length, (flags & FLAG_END_STREAM) != 0);
+        if (free > 0) {
+            consumed(null, free, 0);
         }
-        s.consumed += payload.length;
-        if (s.consumed >= RECEIVE_WINDOW / 2 && (flags & FLAG_END_STREAM) == 0) {
-            writeWindowUpdate(streamId, (int) s.consumed);
-            s.consumed = 0;
+    }
+
+    /**
+     * Bytes of the connection's window that are free again: read by a service, dropped, or padding. The peer is
+     * granted them back in batches of half the window; {@code streamGrant}, when not 0, is a WINDOW_UPDATE for the
+     * stream that was read.
+     */
+    void consumed(Http2Stream s, long bytes, long streamGrant) throws IOException {
+        long grant = 0;
+        synchronized (receiveLock) {
+            connectionUnacknowledged += bytes;
+            if (connectionUnacknowledged >= CONNECTION_WINDOW / 2) {
+                grant = connectionUnacknowledged;
+                connectionReceiveWindow += grant;
+                connectionUnacknowledged = 0;
+            }
         }
-        if ((flags & FLAG_END_STREAM) != 0) {
-            s.endOfInput();
+        if (closed) {
+            return;
+        }
+        if (streamGrant > 0 && s != null && streams.get(s.id()) == s) {
+            writeWindowUpdate(s.id(), (int) streamGrant);
+        }
+        if (grant > 0) {
+            writeWindowUpdate(0, (int) grant);
+        }
+    }
+
+    /** The stream is closed on our side: it is forgotten, and what it still held is granted back to the peer. */
+    private void closeStream(Http2Stream s) {
+        streams.remove(s.id(), s);
+        int dropped = s.discard();
+        if (dropped > 0) {
+            try {
+                consumed(null, dropped, 0);
+            } catch (IOException ignored) {
+                // the connection is gone: nothing to grant
+            }
         }
     }
 
@@ -294,7 +472,7 @@ final class Http2Server {
             out.flush();
         }
         if (endStream) {
-            streams.remove(s.id());
+            closeStream(s);
         }
     }
 
@@ -325,14 +503,19 @@ final class Http2Server {
     }
 
     void resetStream(Http2Stream s, int errorCode) {
+        resetStream(s.id(), errorCode);
+        s.reset();
+        closeStream(s);
+    }
+
+    private void resetStream(int streamId, int errorCode) {
         byte[] code = new byte[4];
         put32(code, 0, errorCode);
         try {
-            writeFrame(RST_STREAM, 0, s.id(), code, 0, 4);
+            writeFrame(RST_STREAM, 0, streamId, code, 0, 4);
         } catch (IOException ignored) {
             // the connection is gone: the stream is too
         }
-        streams.remove(s.id());
     }
 
     boolean isClosed() {

@@ -3,7 +3,6 @@ package io.jenkins.plugins.containerbuild.engine.session;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * One stream the peer opened, seen as a gRPC call (the gRPC over HTTP/2 protocol): its request headers, the
@@ -18,24 +17,39 @@ public final class Http2Stream {
     public static final int INVALID_ARGUMENT = 3;
     public static final int NOT_FOUND = 5;
     public static final int PERMISSION_DENIED = 7;
+    public static final int RESOURCE_EXHAUSTED = 8;
     public static final int UNIMPLEMENTED = 12;
 
-    private static final byte[] END = new byte[0];
+    /**
+     * The largest gRPC message a call may receive: grpc-go's default, which the docker CLI's session server also
+     * applies, so BuildKit never sends more (its file and SSH chunks are 32 KiB). Checked against the length prefix
+     * before anything is allocated for the message.
+     */
+    static final int MAX_MESSAGE = 4 * 1024 * 1024;
+    private static final byte[] EMPTY = new byte[0];
 
     private final Http2Server connection;
     private final int id;
     private final List<Hpack.Header> requestHeaders;
-    private final LinkedBlockingQueue<byte[]> inbound = new LinkedBlockingQueue<>();
     private volatile boolean reset;
-    private boolean inputEnded;
     private boolean responseStarted;
-    private byte[] chunk = END;
-    private int chunkOffset;
+
+    /** Guards the receive side below; never held while writing to the connection. */
+    private final Object receiveLock = new Object();
+    /** Received bytes not yet read, a ring of {@code count} bytes from {@code head}; never more than the window. */
+    private byte[] buffer = EMPTY;
+    private int head;
+    private int count;
+    /** What the peer may still send on this stream before it must wait for a WINDOW_UPDATE. */
+    private long receiveWindow = Http2Server.STREAM_WINDOW;
+    /** Bytes read (or padding received) since the last WINDOW_UPDATE for this stream. */
+    private long unacknowledged;
+    private boolean inputEnded;
+    /** We closed the stream: what arrives now is dropped and handed straight back to the connection's window. */
+    private boolean discarded;
 
     /** Guarded by the connection's send-window lock. */
     long sendWindow;
-    /** Bytes received since the last WINDOW_UPDATE for this stream; the reading thread only. */
-    long consumed;
 
     Http2Stream(Http2Server connection, int id, List<Hpack.Header> requestHeaders) {
         this.connection = connection;
@@ -64,21 +78,116 @@ public final class Http2Stream {
         return out;
     }
 
-    void received(byte[] data) {
-        inbound.add(data);
+    /**
+     * A DATA frame of {@code frameLength} bytes (flow control counts padding too) whose content is
+     * {@code data[off, end)}. Called on the connection's frame-reading thread only.
+     *
+     * @return the bytes the connection may grant back at once: the padding, or the whole frame once we closed the
+     *     stream; the rest is granted back as the service reads it
+     * @throws SessionProtocolException when the frame exceeds what this stream was granted, or comes after the
+     *     peer ended its side
+     */
+    int received(byte[] data, int off, int end, int frameLength, boolean endStream) throws SessionProtocolException {
+        synchronized (receiveLock) {
+            if (frameLength > receiveWindow) {
+                throw new SessionProtocolException(SessionProtocolException.FLOW_CONTROL_ERROR, "the daemon sent "
+                        + frameLength + " bytes of DATA on stream " + id + " where its window allowed only "
+                        + receiveWindow + " (granted " + Http2Server.STREAM_WINDOW + " bytes at a time, more only as"
+                        + " the service reads them)");
+            }
+            if (inputEnded) {
+                throw new SessionProtocolException(SessionProtocolException.STREAM_CLOSED, "the daemon sent DATA on"
+                        + " stream " + id + " after it had ended the stream");
+            }
+            receiveWindow -= frameLength;
+            inputEnded = endStream;
+            int content = end - off;
+            if (discarded || reset) {
+                receiveLock.notifyAll();
+                return frameLength;
+            }
+            append(data, off, content);
+            unacknowledged += frameLength - content; // padding: nothing to read, granted back with the next read
+            receiveLock.notifyAll();
+            return frameLength - content;
+        }
     }
 
+    /**
+     * Queues bytes as one unpadded DATA frame would, for a test that gives a call its whole input before the service
+     * reads; more than the stream's window is refused.
+     */
+    void received(byte[] data) {
+        try {
+            received(data, 0, data.length, data.length, false);
+        } catch (SessionProtocolException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private void append(byte[] data, int off, int len) {
+        if (len == 0) {
+            return;
+        }
+        if (count + len > buffer.length) { // grows with what arrives, up to the window at most
+            byte[] bigger = new byte[(int) Math.min(Math.max(buffer.length * 2L, count + len),
+                    Math.max(Http2Server.STREAM_WINDOW, count + len))];
+            int first = Math.min(count, buffer.length - head);
+            System.arraycopy(buffer, head, bigger, 0, first);
+            System.arraycopy(buffer, 0, bigger, first, count - first);
+            buffer = bigger;
+            head = 0;
+        }
+        int tail = (head + count) % buffer.length;
+        int first = Math.min(len, buffer.length - tail);
+        System.arraycopy(data, off, buffer, tail, first);
+        System.arraycopy(data, off + first, buffer, 0, len - first);
+        count += len;
+    }
+
+    /** The peer ended its side with a header block (trailers). */
     void endOfInput() {
-        inbound.add(END);
+        synchronized (receiveLock) {
+            inputEnded = true;
+            receiveLock.notifyAll();
+        }
+    }
+
+    /**
+     * We closed the stream (trailers sent, or reset): the bytes still buffered are dropped and returned, for the
+     * connection to grant back, and so is whatever arrives later.
+     */
+    int discard() {
+        synchronized (receiveLock) {
+            if (discarded) {
+                return 0;
+            }
+            discarded = true;
+            int dropped = count;
+            buffer = EMPTY;
+            head = 0;
+            count = 0;
+            receiveLock.notifyAll();
+            return dropped;
+        }
     }
 
     void reset() {
         reset = true;
-        inbound.add(END);
+        synchronized (receiveLock) {
+            receiveLock.notifyAll();
+        }
     }
 
     public boolean isReset() {
         return reset;
+    }
+
+    /** Received bytes waiting for the service to read them. */
+    int buffered() {
+        synchronized (receiveLock) {
+            return count;
+        }
     }
 
     /** The next gRPC message of the request, or null when the peer has ended its side. */
@@ -90,48 +199,76 @@ public final class Http2Stream {
         if (prefix[0] != 0) {
             throw new IOException("compressed gRPC messages are not supported");
         }
-        int length = Http2Server.get32(prefix, 1);
-        if (length < 0 || length > 64 * 1024 * 1024) {
-            throw new IOException("gRPC message of " + length + " bytes refused");
+        long length = Integer.toUnsignedLong(Http2Server.get32(prefix, 1));
+        if (length > MAX_MESSAGE) {
+            throw connection.broke(new SessionProtocolException(SessionProtocolException.ENHANCE_YOUR_CALM,
+                    "the daemon announced a gRPC message of " + length + " bytes on stream " + id + " (" + path()
+                            + "), beyond the limit of " + MAX_MESSAGE + " bytes"));
         }
-        byte[] message = new byte[length];
-        if (!readFully(message, false)) {
-            throw new IOException("gRPC message cut short");
+        // grown as the bytes arrive: a prefix alone must not make us allocate what it announces
+        byte[] message = new byte[(int) Math.min(length, 64 * 1024)];
+        int filled = 0;
+        while (filled < length) {
+            if (filled == message.length) {
+                message = java.util.Arrays.copyOf(message, (int) Math.min(length, message.length * 2L));
+            }
+            filled += read(message, filled, message.length - filled, false);
         }
         return message;
     }
 
     private boolean readFully(byte[] into, boolean endAllowed) throws IOException {
-        int filled = 0;
-        while (filled < into.length) {
-            if (chunkOffset == chunk.length) {
-                if (inputEnded) {
-                    if (filled == 0 && endAllowed) {
-                        return false;
-                    }
-                    throw new IOException("the peer ended the gRPC stream in the middle of a message");
-                }
+        for (int filled = 0; filled < into.length; ) {
+            int n = read(into, filled, into.length - filled, endAllowed && filled == 0);
+            if (n < 0) {
+                return false;
+            }
+            filled += n;
+        }
+        return true;
+    }
+
+    /**
+     * Reads what is buffered, up to {@code len} bytes, waiting for at least one; grants the bytes read back to the
+     * peer (WINDOW_UPDATE), which is the only way its window on this stream grows. Returns -1 at the end of the
+     * input when {@code endAllowed}.
+     */
+    private int read(byte[] into, int off, int len, boolean endAllowed) throws IOException {
+        int n;
+        long grant = 0;
+        synchronized (receiveLock) {
+            while (count == 0 && !inputEnded && !reset && !discarded) {
                 try {
-                    chunk = inbound.take();
+                    receiveLock.wait();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted while reading the gRPC stream", e);
                 }
-                chunkOffset = 0;
-                if (chunk == END) {
-                    inputEnded = true;
-                    if (reset) {
-                        throw new IOException("the peer reset the gRPC stream");
-                    }
-                }
-                continue;
             }
-            int n = Math.min(into.length - filled, chunk.length - chunkOffset);
-            System.arraycopy(chunk, chunkOffset, into, filled, n);
-            chunkOffset += n;
-            filled += n;
+            if (count == 0) { // what arrived before an end or a reset is still read, as it was sent
+                if (!inputEnded) {
+                    throw new IOException("the peer reset the gRPC stream");
+                }
+                if (endAllowed) {
+                    return -1;
+                }
+                throw new IOException("the peer ended the gRPC stream in the middle of a message");
+            }
+            n = Math.min(len, count);
+            int first = Math.min(n, buffer.length - head);
+            System.arraycopy(buffer, head, into, off, first);
+            System.arraycopy(buffer, 0, into, off + first, n - first);
+            head = (head + n) % buffer.length;
+            count -= n;
+            unacknowledged += n;
+            if (unacknowledged >= Http2Server.STREAM_WINDOW / 2 && !inputEnded && !discarded) {
+                grant = unacknowledged;
+                receiveWindow += grant; // before the peer can know of it, so its next frame always fits
+                unacknowledged = 0;
+            }
         }
-        return true;
+        connection.consumed(this, n, grant);
+        return n;
     }
 
     /** Sends one gRPC message (the response headers first, if not yet sent). */
