@@ -200,9 +200,16 @@ public final class BuildContext {
      * (no end-of-archive records), so that it cannot be mistaken for a complete context.
      */
     public void writeTo(OutputStream out) throws IOException {
+        try (ContextFiles files = new ContextFiles(root)) {
+            writeTo(out, files);
+        }
+    }
+
+    /** Writes the tar, reading the walked files through {@code files}: only the files the walk saw are sent. */
+    private void writeTo(OutputStream out, ContextFiles files) throws IOException {
         entriesSent.set(0);
         bytesSent.set(0);
-        ContextTarWriter tar = new ContextTarWriter(out, entriesSent, bytesSent);
+        ContextTarWriter tar = new ContextTarWriter(out, files, entriesSent, bytesSent);
         AtomicBoolean dockerignoreSent = new AtomicBoolean();
         long now = Instant.now().getEpochSecond();
         WalkAhead.walk(new ContextWalker(root, ignore)::walk, entry -> {

@@ -6,18 +6,16 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -43,10 +41,9 @@ final class ContextTarWriter implements AutoCloseable {
     /** The largest size or mtime of an 11-digit octal field: larger ones need a PAX header. */
     private static final long MAX_OCTAL_11 = 077777777777L;
     private static final byte[] ZEROS = new byte[RECORD];
-    /** Given as a set: the varargs form of {@link FileChannel#open} builds a new set for every file. */
-    private static final Set<OpenOption> READ_NOFOLLOW = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
 
     private final OutputStream target;
+    private final ContextFiles files;
     private final AtomicLong entriesWritten;
     private final Map<ContextEntry.Inode, String> firstPathOfInode = new HashMap<>();
     private final byte[] buffer = new byte[BUFFER];
@@ -59,7 +56,16 @@ final class ContextTarWriter implements AutoCloseable {
      * @param bytesWritten incremented with each tar byte written to {@code out}
      */
     ContextTarWriter(OutputStream out, AtomicLong entriesWritten, AtomicLong bytesWritten) {
+        this(out, null, entriesWritten, bytesWritten);
+    }
+
+    /**
+     * @param files reads the walked files' contents (only the files the walk saw, with no link followed); may be
+     *     null when no walked file is added
+     */
+    ContextTarWriter(OutputStream out, ContextFiles files, AtomicLong entriesWritten, AtomicLong bytesWritten) {
         this.target = new CountingNonClosingStream(out, bytesWritten);
+        this.files = files;
         this.entriesWritten = entriesWritten;
     }
 
@@ -91,9 +97,12 @@ final class ContextTarWriter implements AutoCloseable {
             entriesWritten.incrementAndGet();
             return;
         }
-        FileChannel in;
+        if (files == null) {
+            throw new IllegalStateException("No walked files to read " + entry.path() + " from");
+        }
+        ReadableByteChannel in;
         try {
-            in = FileChannel.open(entry.path(), READ_NOFOLLOW);
+            in = files.open(entry.path(), entry.fileKey());
         } catch (NoSuchFileException vanished) {
             if (entry.inode() != null) {
                 firstPathOfInode.remove(entry.inode());
@@ -299,7 +308,7 @@ final class ContextTarWriter implements AutoCloseable {
     }
 
     /** Copies exactly the size announced in the header, then pads to a record; a file that grew is cut at that size. */
-    private void copyExactly(FileChannel in, long size, Path what) throws IOException {
+    private void copyExactly(ReadableByteChannel in, long size, Path what) throws IOException {
         long remaining = size;
         while (remaining > 0) {
             if (used == buffer.length) {
