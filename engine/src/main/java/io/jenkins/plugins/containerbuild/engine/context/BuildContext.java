@@ -3,7 +3,6 @@ package io.jenkins.plugins.containerbuild.engine.context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -130,7 +129,8 @@ public final class BuildContext {
             return DockerIgnore.none();
         }
         try {
-            return DockerIgnore.parse(new String(dockerignore, StandardCharsets.UTF_8));
+            // decoded as file names are (FileNames), so that a line matches the bytes of the name it writes
+            return DockerIgnore.parse(FileNames.decode(dockerignore));
         } catch (IllegalArgumentException e) {
             throw new ContextException(root.resolve(DOCKERIGNORE) + ": " + e.getMessage(), e);
         }
@@ -236,10 +236,8 @@ public final class BuildContext {
 
     /** What the docker CLI sends as .dockerignore with an outside Dockerfile: the file plus the generated name. */
     private byte[] dockerignoreListingDockerfile() {
-        String original = dockerignoreContents == null
-                ? DOCKERIGNORE
-                : new String(dockerignoreContents, StandardCharsets.UTF_8);
-        return (original + "\n" + dockerfileName + "\n").getBytes(StandardCharsets.UTF_8);
+        String original = dockerignoreContents == null ? DOCKERIGNORE : FileNames.decode(dockerignoreContents);
+        return FileNames.encode(original + "\n" + dockerfileName + "\n"); // the original's bytes, as they were
     }
 
     /**

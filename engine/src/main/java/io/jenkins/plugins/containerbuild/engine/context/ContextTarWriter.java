@@ -25,7 +25,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 /**
  * Writes context entries as a tar the way the docker CLI does: uid/gid 0 and no owner names, permission bits with
  * setuid/setgid/sticky, mtime in whole seconds, symbolic links as links, the second path to a hard-linked file as a
- * hard link to the first, long and non-ASCII names in PAX headers. File contents are copied while writing, so
+ * hard link to the first, long and non-ASCII names in PAX headers, names as the bytes on disk ({@link FileNames}). File contents are copied while writing, so
  * nothing but a copy buffer is held in memory. Closing finishes the tar but leaves the target stream open.
  * <p>
  * The bytes are those of Commons Compress's {@link TarArchiveOutputStream} (512-byte records, POSIX long names and
@@ -184,10 +184,77 @@ final class ContextTarWriter implements AutoCloseable {
             }
             formatUstarHeader(used, name, type, mode & 07777, mtimeSeconds, size, linkName);
             used += RECORD;
+        } else if (FileNames.hasEscapedByte(name) || (linkName != null && FileNames.hasEscapedByte(linkName))) {
+            putHeaderWithRawNames(name, type, mode, mtimeSeconds, size, linkName);
         } else {
             byte[] header = headerByCommonsCompress(name, type, mode, mtimeSeconds, size, linkName);
             write(header, 0, header.length);
         }
+    }
+
+    /**
+     * The headers of an entry whose name or link target is not valid UTF-8 (bytes {@link FileNames} holds as lone
+     * surrogates), which Commons Compress would write as {@code ?}: a PAX header whose {@code path} and
+     * {@code linkpath} records hold the bytes on disk, as Go's archive/tar writes them for the docker CLI and reads
+     * them in the daemon, then the entry's ustar header with the ASCII characters of the names only (Go ignores
+     * them when the PAX records are there).
+     */
+    private void putHeaderWithRawNames(String name, byte type, int mode, long mtimeSeconds, long size,
+            String linkName) throws IOException {
+        ByteArrayOutputStream records = new ByteArrayOutputStream();
+        paxRecord(records, "path", FileNames.encode(name));
+        if (linkName != null) {
+            paxRecord(records, "linkpath", FileNames.encode(linkName));
+        }
+        boolean bigSize = size < 0 || size > MAX_OCTAL_11;
+        boolean oddTime = mtimeSeconds < 0 || mtimeSeconds > MAX_OCTAL_11;
+        if (bigSize) {
+            paxRecord(records, "size", Long.toString(size).getBytes(StandardCharsets.US_ASCII));
+        }
+        if (oddTime) {
+            paxRecord(records, "mtime", Long.toString(mtimeSeconds).getBytes(StandardCharsets.US_ASCII));
+        }
+        byte[] pax = records.toByteArray();
+        long mtime = oddTime ? 0 : mtimeSeconds;
+        putUstarHeader(asciiOnly("PaxHeaders.0/" + name), TarConstants.LF_PAX_EXTENDED_HEADER_LC, 0644, mtime,
+                pax.length, null);
+        write(pax, 0, pax.length);
+        pad(pax.length);
+        putUstarHeader(asciiOnly(name), type, mode, mtime, bigSize ? 0 : size,
+                linkName == null ? null : asciiOnly(linkName));
+    }
+
+    private void putUstarHeader(String name, byte type, int mode, long mtime, long size, String linkName)
+            throws IOException {
+        if (buffer.length - used < RECORD) {
+            writeBuffer();
+        }
+        formatUstarHeader(used, name, type, mode & 07777, mtime, size, linkName);
+        used += RECORD;
+    }
+
+    /** One PAX record, {@code "LENGTH KEY=VALUE\n"}, whose length counts its own digits. */
+    static void paxRecord(ByteArrayOutputStream out, String key, byte[] value) {
+        int rest = key.length() + value.length + 3; // the space, '=' and the newline
+        int length = rest + Integer.toString(rest).length();
+        if (Integer.toString(length).length() > Integer.toString(rest).length()) {
+            length++;
+        }
+        out.writeBytes((length + " " + key + "=").getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(value);
+        out.write('\n');
+    }
+
+    /** The printable ASCII characters of a name, cut to fit a ustar name field. */
+    private static String asciiOnly(String name) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < name.length() && b.length() < TarConstants.NAMELEN - 1; i++) {
+            char c = name.charAt(i);
+            if (c >= 0x20 && c < 0x7f) {
+                b.append(c);
+            }
+        }
+        return b.isEmpty() ? "_" : b.toString();
     }
 
     /** ASCII and under 100 bytes: fits the header's name fields without a PAX header. */

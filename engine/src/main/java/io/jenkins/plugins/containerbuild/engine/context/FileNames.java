@@ -196,7 +196,8 @@ public final class FileNames {
         return true;
     }
 
-    private static boolean hasEscapedByte(String s) {
+    /** Whether the name holds a byte that is not part of valid UTF-8 (then {@link #encode} is needed). */
+    static boolean hasEscapedByte(String s) {
         for (int i = 0; i < s.length(); i++) {
             if (isEscapedByte(s, i)) {
                 return true;
