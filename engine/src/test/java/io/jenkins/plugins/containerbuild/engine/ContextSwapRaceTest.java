@@ -67,6 +67,7 @@ class ContextSwapRaceTest {
 
         List<String> tags = new ArrayList<>();
         List<String> refusals = new ArrayList<>();
+        List<String> leaks = new ArrayList<>();
         int built = 0;
         String prefix = "localhost/cb-swaprace-" + builder + "-" + UUID.randomUUID().toString().substring(0, 8);
         try (ContainerEngine engine = ContainerEngine.connect(Lab.get().dood(), EventSink.discard())) {
@@ -85,15 +86,21 @@ class ContextSwapRaceTest {
                 }
                 tags.add(tag);
                 built++;
-                SavedImage.of(Lab.get().hostSocket(), tag).assertHoldsNo("the outside files' content", secret);
+                try {
+                    SavedImage.of(Lab.get().hostSocket(), tag).assertHoldsNo("the outside files' content", secret);
+                } catch (AssertionError leaked) { // counted, so that the failure says how often it happened
+                    leaks.add(tag + ": " + leaked.getMessage());
+                }
             }
         } finally {
             stop.set(true);
             racer.join(10_000);
             LabSupport.removeImages(tags.toArray(String[]::new));
         }
-        System.err.println("ContextSwapRaceTest " + builder + ": " + built + " built without the outside files, "
-                + refusals.size() + " refused, " + swaps.get() + " swaps; refusals:\n  " + String.join("\n  ", refusals));
+        System.err.println("ContextSwapRaceTest " + builder + ": " + built + " built (" + leaks.size() + " of them with"
+                + " the outside files), " + refusals.size() + " refused, " + swaps.get() + " swaps; refusals:\n  "
+                + String.join("\n  ", refusals));
+        assertThat(leaks).as("images holding the outside files, of %d built", built).isEmpty();
         assertThat(racer.isAlive()).as("the racer stopped").isFalse();
         assertThat(swaps.get()).as("the directory was swapped while the builds ran").isGreaterThan(0);
         assertThat(built).as("builds that got through, whose images were checked").isGreaterThan(0);
