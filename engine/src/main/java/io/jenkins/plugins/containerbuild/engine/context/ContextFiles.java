@@ -20,7 +20,7 @@ import java.util.List;
 public final class ContextFiles implements Closeable {
 
     private final Path root;
-    /** The open directories from the root down: {@code chain.get(i + 1)} is {@code names.get(i)} in {@code chain.get(i)}. */
+    /** The open directories from the root down: {@code chain.get(i + 1)} is {@code names.get(i)} in the one before. */
     private final List<DirectoryHandle> chain = new ArrayList<>();
     private final List<Path> names = new ArrayList<>();
 

@@ -25,8 +25,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 /**
  * Writes context entries as a tar the way the docker CLI does: uid/gid 0 and no owner names, permission bits with
  * setuid/setgid/sticky, mtime in whole seconds, symbolic links as links, the second path to a hard-linked file as a
- * hard link to the first, long and non-ASCII names in PAX headers, names as the bytes on disk ({@link FileNames}). File contents are copied while writing, so
- * nothing but a copy buffer is held in memory. Closing finishes the tar but leaves the target stream open.
+ * hard link to the first, long and non-ASCII names in PAX headers, names as the bytes on disk ({@link FileNames}).
+ * File contents are copied while writing, so nothing but a copy buffer is held in memory. Closing finishes the tar but leaves the target stream open.
  * <p>
  * The bytes are those of Commons Compress's {@link TarArchiveOutputStream} (512-byte records, POSIX long names and
  * big numbers, PAX headers for non-ASCII names). The common header (a short ASCII name and link name, numbers that fit
