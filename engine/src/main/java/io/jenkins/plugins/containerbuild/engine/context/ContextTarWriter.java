@@ -26,12 +26,14 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * Writes context entries as a tar the way the docker CLI does: uid/gid 0 and no owner names, permission bits with
  * setuid/setgid/sticky, mtime in whole seconds, symbolic links as links, the second path to a hard-linked file as a
  * hard link to the first, long and non-ASCII names in PAX headers, names as the bytes on disk ({@link FileNames}).
- * File contents are copied while writing, so nothing but a copy buffer is held in memory. Closing finishes the tar but leaves the target stream open.
+ * File contents are copied while writing, so nothing but a copy buffer is held in memory. Closing finishes the tar
+ * but leaves the target stream open.
  * <p>
  * The bytes are those of Commons Compress's {@link TarArchiveOutputStream} (512-byte records, POSIX long names and
  * big numbers, PAX headers for non-ASCII names). The common header (a short ASCII name and link name, numbers that fit
  * their octal fields) is formatted here directly, which costs a fraction of a general tar library's work per entry
- * and matters for contexts of many small files; any other header is made by Commons Compress.
+ * and matters for contexts of many small files; any other header is made by Commons Compress, except that of a name
+ * that is not valid UTF-8, which Commons Compress cannot write (see {@link #putHeader}).
  */
 final class ContextTarWriter implements AutoCloseable {
 
