@@ -3,7 +3,6 @@ package io.jenkins.plugins.containerbuild.engine.context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -208,7 +207,8 @@ public final class BuildContext {
             return DockerIgnore.none();
         }
         try {
-            return DockerIgnore.parse(new String(dockerignore, StandardCharsets.UTF_8));
+            // decoded as file names are (FileNames), so that a line matches the bytes of the name it writes
+            return DockerIgnore.parse(FileNames.decode(dockerignore));
         } catch (IllegalArgumentException e) {
             throw new ContextException(file + ": " + e.getMessage(), e);
         }
@@ -292,9 +292,16 @@ public final class BuildContext {
      * (no end-of-archive records), so that it cannot be mistaken for a complete context.
      */
     public void writeTo(OutputStream out) throws IOException {
+        try (ContextFiles files = new ContextFiles(root)) {
+            writeTo(out, files);
+        }
+    }
+
+    /** Writes the tar, reading the walked files through {@code files}: only the files the walk saw are sent. */
+    private void writeTo(OutputStream out, ContextFiles files) throws IOException {
         entriesSent.set(0);
         bytesSent.set(0);
-        ContextTarWriter tar = new ContextTarWriter(out, entriesSent, bytesSent);
+        ContextTarWriter tar = new ContextTarWriter(out, files, entriesSent, bytesSent);
         AtomicBoolean dockerignoreSent = new AtomicBoolean();
         long now = Instant.now().getEpochSecond();
         WalkAhead.walk(new ContextWalker(root, ignore)::walk, entry -> {
@@ -321,10 +328,8 @@ public final class BuildContext {
 
     /** What the docker CLI sends as .dockerignore with an outside Dockerfile: the file plus the generated name. */
     private byte[] dockerignoreListingDockerfile() {
-        String original = dockerignoreContents == null
-                ? DOCKERIGNORE
-                : new String(dockerignoreContents, StandardCharsets.UTF_8);
-        return (original + "\n" + dockerfileName + "\n").getBytes(StandardCharsets.UTF_8);
+        String original = dockerignoreContents == null ? DOCKERIGNORE : FileNames.decode(dockerignoreContents);
+        return FileNames.encode(original + "\n" + dockerfileName + "\n"); // the original's bytes, as they were
     }
 
     /**

@@ -13,9 +13,17 @@ import java.nio.file.Path;
  * @param mtimeSeconds the modification time, truncated to whole seconds as the docker CLI does
  * @param linkTarget the target of a symbolic link, as stored in the link; null otherwise
  * @param inode identity of a non-directory with more than one hard link; null otherwise
+ * @param fileKey the device and inode the walk saw ({@link java.nio.file.attribute.BasicFileAttributes#fileKey()}):
+ *     a file's content is read from that file only ({@link ContextFiles}); null for an entry made by hand
  */
 record ContextEntry(String name, Path path, Type type, int mode, long size, long mtimeSeconds, String linkTarget,
-        Inode inode) {
+        Inode inode, Object fileKey) {
+
+    /** An entry that no walk found: it has no content to read from disk. */
+    ContextEntry(String name, Path path, Type type, int mode, long size, long mtimeSeconds, String linkTarget,
+            Inode inode) {
+        this(name, path, type, mode, size, mtimeSeconds, linkTarget, inode, null);
+    }
 
     enum Type { DIRECTORY, FILE, SYMLINK }
 

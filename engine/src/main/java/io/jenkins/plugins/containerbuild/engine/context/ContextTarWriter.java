@@ -6,18 +6,16 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -27,13 +25,15 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 /**
  * Writes context entries as a tar the way the docker CLI does: uid/gid 0 and no owner names, permission bits with
  * setuid/setgid/sticky, mtime in whole seconds, symbolic links as links, the second path to a hard-linked file as a
- * hard link to the first, long and non-ASCII names in PAX headers. File contents are copied while writing, so
- * nothing but a copy buffer is held in memory. Closing finishes the tar but leaves the target stream open.
+ * hard link to the first, long and non-ASCII names in PAX headers, names as the bytes on disk ({@link FileNames}).
+ * File contents are copied while writing, so nothing but a copy buffer is held in memory. Closing finishes the tar
+ * but leaves the target stream open.
  * <p>
  * The bytes are those of Commons Compress's {@link TarArchiveOutputStream} (512-byte records, POSIX long names and
  * big numbers, PAX headers for non-ASCII names). The common header (a short ASCII name and link name, numbers that fit
  * their octal fields) is formatted here directly, which costs a fraction of a general tar library's work per entry
- * and matters for contexts of many small files; any other header is made by Commons Compress.
+ * and matters for contexts of many small files; any other header is made by Commons Compress, except that of a name
+ * that is not valid UTF-8, which Commons Compress cannot write (see {@link #putHeader}).
  */
 final class ContextTarWriter implements AutoCloseable {
 
@@ -43,10 +43,9 @@ final class ContextTarWriter implements AutoCloseable {
     /** The largest size or mtime of an 11-digit octal field: larger ones need a PAX header. */
     private static final long MAX_OCTAL_11 = 077777777777L;
     private static final byte[] ZEROS = new byte[RECORD];
-    /** Given as a set: the varargs form of {@link FileChannel#open} builds a new set for every file. */
-    private static final Set<OpenOption> READ_NOFOLLOW = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
 
     private final OutputStream target;
+    private final ContextFiles files;
     private final AtomicLong entriesWritten;
     private final Map<ContextEntry.Inode, String> firstPathOfInode = new HashMap<>();
     private final byte[] buffer = new byte[BUFFER];
@@ -59,7 +58,16 @@ final class ContextTarWriter implements AutoCloseable {
      * @param bytesWritten incremented with each tar byte written to {@code out}
      */
     ContextTarWriter(OutputStream out, AtomicLong entriesWritten, AtomicLong bytesWritten) {
+        this(out, null, entriesWritten, bytesWritten);
+    }
+
+    /**
+     * @param files reads the walked files' contents (only the files the walk saw, with no link followed); may be
+     *     null when no walked file is added
+     */
+    ContextTarWriter(OutputStream out, ContextFiles files, AtomicLong entriesWritten, AtomicLong bytesWritten) {
         this.target = new CountingNonClosingStream(out, bytesWritten);
+        this.files = files;
         this.entriesWritten = entriesWritten;
     }
 
@@ -91,9 +99,12 @@ final class ContextTarWriter implements AutoCloseable {
             entriesWritten.incrementAndGet();
             return;
         }
-        FileChannel in;
+        if (files == null) {
+            throw new IllegalStateException("No walked files to read " + entry.path() + " from");
+        }
+        ReadableByteChannel in;
         try {
-            in = FileChannel.open(entry.path(), READ_NOFOLLOW);
+            in = files.open(entry.path(), entry.fileKey());
         } catch (NoSuchFileException vanished) {
             if (entry.inode() != null) {
                 firstPathOfInode.remove(entry.inode());
@@ -175,10 +186,77 @@ final class ContextTarWriter implements AutoCloseable {
             }
             formatUstarHeader(used, name, type, mode & 07777, mtimeSeconds, size, linkName);
             used += RECORD;
+        } else if (FileNames.hasEscapedByte(name) || (linkName != null && FileNames.hasEscapedByte(linkName))) {
+            putHeaderWithRawNames(name, type, mode, mtimeSeconds, size, linkName);
         } else {
             byte[] header = headerByCommonsCompress(name, type, mode, mtimeSeconds, size, linkName);
             write(header, 0, header.length);
         }
+    }
+
+    /**
+     * The headers of an entry whose name or link target is not valid UTF-8 (bytes {@link FileNames} holds as lone
+     * surrogates), which Commons Compress would write as {@code ?}: a PAX header whose {@code path} and
+     * {@code linkpath} records hold the bytes on disk, as Go's archive/tar writes them for the docker CLI and reads
+     * them in the daemon, then the entry's ustar header with the ASCII characters of the names only (Go ignores
+     * them when the PAX records are there).
+     */
+    private void putHeaderWithRawNames(String name, byte type, int mode, long mtimeSeconds, long size,
+            String linkName) throws IOException {
+        ByteArrayOutputStream records = new ByteArrayOutputStream();
+        paxRecord(records, "path", FileNames.encode(name));
+        if (linkName != null) {
+            paxRecord(records, "linkpath", FileNames.encode(linkName));
+        }
+        boolean bigSize = size < 0 || size > MAX_OCTAL_11;
+        boolean oddTime = mtimeSeconds < 0 || mtimeSeconds > MAX_OCTAL_11;
+        if (bigSize) {
+            paxRecord(records, "size", Long.toString(size).getBytes(StandardCharsets.US_ASCII));
+        }
+        if (oddTime) {
+            paxRecord(records, "mtime", Long.toString(mtimeSeconds).getBytes(StandardCharsets.US_ASCII));
+        }
+        byte[] pax = records.toByteArray();
+        long mtime = oddTime ? 0 : mtimeSeconds;
+        putUstarHeader(asciiOnly("PaxHeaders.0/" + name), TarConstants.LF_PAX_EXTENDED_HEADER_LC, 0644, mtime,
+                pax.length, null);
+        write(pax, 0, pax.length);
+        pad(pax.length);
+        putUstarHeader(asciiOnly(name), type, mode, mtime, bigSize ? 0 : size,
+                linkName == null ? null : asciiOnly(linkName));
+    }
+
+    private void putUstarHeader(String name, byte type, int mode, long mtime, long size, String linkName)
+            throws IOException {
+        if (buffer.length - used < RECORD) {
+            writeBuffer();
+        }
+        formatUstarHeader(used, name, type, mode & 07777, mtime, size, linkName);
+        used += RECORD;
+    }
+
+    /** One PAX record, {@code "LENGTH KEY=VALUE\n"}, whose length counts its own digits. */
+    static void paxRecord(ByteArrayOutputStream out, String key, byte[] value) {
+        int rest = key.length() + value.length + 3; // the space, '=' and the newline
+        int length = rest + Integer.toString(rest).length();
+        if (Integer.toString(length).length() > Integer.toString(rest).length()) {
+            length++;
+        }
+        out.writeBytes((length + " " + key + "=").getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(value);
+        out.write('\n');
+    }
+
+    /** The printable ASCII characters of a name, cut to fit a ustar name field. */
+    private static String asciiOnly(String name) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < name.length() && b.length() < TarConstants.NAMELEN - 1; i++) {
+            char c = name.charAt(i);
+            if (c >= 0x20 && c < 0x7f) {
+                b.append(c);
+            }
+        }
+        return b.isEmpty() ? "_" : b.toString();
     }
 
     /** ASCII and under 100 bytes: fits the header's name fields without a PAX header. */
@@ -299,7 +377,7 @@ final class ContextTarWriter implements AutoCloseable {
     }
 
     /** Copies exactly the size announced in the header, then pads to a record; a file that grew is cut at that size. */
-    private void copyExactly(FileChannel in, long size, Path what) throws IOException {
+    private void copyExactly(ReadableByteChannel in, long size, Path what) throws IOException {
         long remaining = size;
         while (remaining > 0) {
             if (used == buffer.length) {

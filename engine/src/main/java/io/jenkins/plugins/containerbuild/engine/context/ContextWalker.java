@@ -2,22 +2,25 @@ package io.jenkins.plugins.containerbuild.engine.context;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotLinkException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Walks a build context directory depth first, each directory's entries sorted by name and a directory before its
- * contents (the order of the docker CLI), applying a {@link DockerIgnore} the way the docker CLI does. Symbolic links
- * are reported as such and never followed; sockets, named pipes and devices are skipped. Nothing is buffered beyond
- * the names of the directories on the current path.
+ * Walks a build context directory depth first, each directory's entries sorted by the bytes of their names and a
+ * directory before its contents (the order of the docker CLI), applying a {@link DockerIgnore} the way the docker
+ * CLI does. Symbolic links are reported as such and never followed; sockets, named pipes and devices are skipped.
+ * <p>
+ * Each directory is listed from its own descriptor and each subdirectory opened relative to its parent's without
+ * following a link ({@link DirectoryHandle}), so a directory replaced by a link to the outside while the walk runs
+ * fails the build instead of being walked through. Only the directories on the current path are held open (two
+ * descriptors each); a path is at most {@code PATH_MAX} (4096) bytes, since attributes are also read by path, so a
+ * walk holds at most a few thousand descriptors, far below the limit the JVM raises itself to on Linux. Names are
+ * the bytes on disk ({@link FileNames}), whatever the JVM's file-name encoding. Nothing is buffered beyond the
+ * entries of the directories on the current path.
  */
 final class ContextWalker {
 
@@ -27,7 +30,7 @@ final class ContextWalker {
         void visit(ContextEntry entry) throws IOException;
     }
 
-    static final String ATTRIBUTES = "unix:mode,ino,dev,nlink,size,lastModifiedTime";
+    static final String ATTRIBUTES = DirectoryHandle.ATTRIBUTES;
     static final int S_IFMT = 0170000;
     static final int S_IFDIR = 0040000;
     static final int S_IFREG = 0100000;
@@ -45,28 +48,26 @@ final class ContextWalker {
     }
 
     void walk(Visitor visitor) throws IOException {
-        walkDirectory(root, null, null, visitor);
+        try (DirectoryHandle top = DirectoryHandle.open(root)) {
+            walkDirectory(top, null, null, visitor);
+        }
     }
 
     /**
      * @param dirName the relative slash path of {@code dir}, null for the root: names read from a directory cannot
      *     contain a slash nor be {@code .} or {@code ..}, so joining them to it cannot leave the context
      */
-    private void walkDirectory(Path dir, String dirName, DockerIgnore.Match dirMatch, Visitor visitor)
+    private void walkDirectory(DirectoryHandle dir, String dirName, DockerIgnore.Match dirMatch, Visitor visitor)
             throws IOException {
         if (Thread.currentThread().isInterrupted()) { // checked per directory: excluded entries reach no visitor
             throw new InterruptedIOException("The walk of the build context was stopped.");
         }
-        for (Child child : sortedChildren(dir)) {
+        for (Child child : dir.children()) {
             Path path = child.path();
             String name = dirName == null ? child.name() : dirName + "/" + child.name();
-            Map<String, Object> attributes;
-            try {
-                attributes = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-            } catch (NoSuchFileException vanished) {
+            Map<String, Object> attributes = dir.attributes(child);
+            if (attributes == null) {
                 continue; // deleted since the directory was listed
-            } catch (AccessDeniedException e) {
-                throw unreadable(path, e);
             }
             int fullMode = (Integer) attributes.get("mode");
             int format = fullMode & S_IFMT;
@@ -74,7 +75,7 @@ final class ContextWalker {
             if (match.excluded()) {
                 if (format == S_IFDIR && ignore.mayReincludeBelow(name)) {
                     // the directory itself is not sent, but what a '!' pattern re-includes below it is
-                    walkDirectory(path, name, match, visitor);
+                    descend(dir, child, attributes, name, match, visitor);
                 }
                 continue;
             }
@@ -89,74 +90,65 @@ final class ContextWalker {
             }
             long size = type == ContextEntry.Type.FILE ? (Long) attributes.get("size") : 0L;
             long mtime = ((FileTime) attributes.get("lastModifiedTime")).toInstant().getEpochSecond();
-            String linkTarget = type == ContextEntry.Type.SYMLINK ? Files.readSymbolicLink(path).toString() : null;
+            String linkTarget = type == ContextEntry.Type.SYMLINK ? linkTarget(dir, child) : null;
+            if (type == ContextEntry.Type.SYMLINK && linkTarget == null) {
+                continue; // deleted since it was listed
+            }
             ContextEntry.Inode inode = null;
             if (type != ContextEntry.Type.DIRECTORY && (Integer) attributes.get("nlink") > 1) {
                 inode = new ContextEntry.Inode((Long) attributes.get("dev"), (Long) attributes.get("ino"));
             }
-            visitor.visit(new ContextEntry(name, path, type, fullMode & 07777, size, mtime, linkTarget, inode));
+            visitor.visit(new ContextEntry(name, path, type, fullMode & 07777, size, mtime, linkTarget, inode,
+                    attributes.get("fileKey")));
             if (type == ContextEntry.Type.DIRECTORY) {
-                walkDirectory(path, name, match, visitor);
+                descend(dir, child, attributes, name, match, visitor);
             }
         }
     }
 
-    /** One directory entry: its name and its path as the directory stream made it. */
+    /** Walks a child directory through its own descriptor, if it is still the directory whose attributes were read. */
+    private void descend(DirectoryHandle dir, Child child, Map<String, Object> attributes, String name,
+            DockerIgnore.Match match, Visitor visitor) throws IOException {
+        DirectoryHandle sub;
+        try {
+            sub = dir.openDirectory(child.path().getFileName(), attributes.get("fileKey"));
+        } catch (NoSuchFileException vanished) {
+            return; // deleted since it was listed
+        }
+        try (sub) {
+            walkDirectory(sub, name, match, visitor);
+        }
+    }
+
+    /**
+     * A link's target, read by path (Java reads no link relative to a descriptor) and kept only if the path still
+     * leads to the link that was walked: a target is a name, never content, but an outside one is not sent either.
+     * Null when the link is gone, as an entry deleted since its directory was listed.
+     */
+    static String linkTarget(DirectoryHandle dir, Child link) throws IOException {
+        String target;
+        try {
+            target = FileNames.linkTarget(link.path());
+        } catch (NoSuchFileException vanished) {
+            return null;
+        } catch (NotLinkException replaced) {
+            throw DirectoryHandle.changed(link.path(), replaced);
+        }
+        Map<String, Object> after = dir.attributes(link);
+        if (after == null || ((Integer) after.get("mode") & S_IFMT) != S_IFLNK) {
+            throw DirectoryHandle.changed(link.path(), null);
+        }
+        return target;
+    }
+
+    /** One directory entry: its name (lossless, see {@link FileNames}) and its path as the directory stream made it. */
     record Child(String name, Path path) {}
 
-    /** A directory's entries, sorted as the docker CLI and BuildKit's file sync sort them. */
+    /** A directory's entries, listed through its descriptor and sorted as the docker CLI and BuildKit sort them. */
     static List<Child> sortedChildren(Path dir) throws IOException {
-        List<Child> children = new ArrayList<>();
-        String dirString = dir.toString();
-        // the stream's paths are dir + "/" + name; cut the name from the string instead of parsing each path again
-        int nameStart = dirString.endsWith("/") ? dirString.length() : dirString.length() + 1;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path entry : entries) {
-                String full = entry.toString();
-                String name = full.length() > nameStart && full.startsWith(dirString)
-                        ? full.substring(nameStart)
-                        : entry.getFileName().toString();
-                children.add(new Child(name, entry));
-            }
-        } catch (AccessDeniedException e) {
-            throw unreadable(dir, e);
+        try (DirectoryHandle handle = DirectoryHandle.open(dir)) {
+            return handle.children();
         }
-        // code point order is the byte order of the UTF-8 names, which is how the docker CLI sorts; without
-        // surrogates it is the order of String.compareTo
-        children.sort(anySurrogate(children)
-                ? (a, b) -> compareCodePoints(a.name(), b.name())
-                : (a, b) -> a.name().compareTo(b.name()));
-        return children;
-    }
-
-    private static boolean anySurrogate(List<Child> children) {
-        for (Child child : children) {
-            String name = child.name();
-            for (int i = 0; i < name.length(); i++) {
-                if (Character.isSurrogate(name.charAt(i))) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /** Compares by code point; the same as {@link String#compareTo} until a surrogate is involved. */
-    static int compareCodePoints(String a, String b) {
-        int common = Math.min(a.length(), b.length());
-        for (int i = 0; i < common; i++) {
-            char ca = a.charAt(i);
-            char cb = b.charAt(i);
-            if (ca != cb) {
-                if (ca < Character.MIN_SURROGATE && cb < Character.MIN_SURROGATE) {
-                    return ca - cb;
-                }
-                // the equal prefix may end with the high half of a pair: compare from the start of the code point
-                int at = i > 0 && Character.isHighSurrogate(a.charAt(i - 1)) ? i - 1 : i;
-                return Integer.compare(a.codePointAt(at), b.codePointAt(at));
-            }
-        }
-        return Integer.compare(a.length(), b.length());
     }
 
     /**
@@ -173,7 +165,7 @@ final class ContextWalker {
         }
         StringBuilder name = new StringBuilder();
         for (Path element : relative) {
-            String part = element.toString();
+            String part = FileNames.name(element);
             if (part.isEmpty() || part.equals(".") || part.equals("..")) {
                 throw escapes(root, entry);
             }

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.containerbuild.engine.context;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
@@ -9,6 +10,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -68,6 +70,23 @@ public final class FileNames {
         String raw = Path.of("/").resolve(fileName).toUri().getRawPath();
         int end = raw.endsWith("/") ? raw.length() - 1 : raw.length();
         return percentDecode(raw, 1, end);
+    }
+
+    /**
+     * The target of a symbolic link as stored in it, lossless: the bytes of each element kept as {@link #decode}
+     * holds them, the slashes between them as they are (Java's paths drop a trailing or repeated slash).
+     */
+    public static String linkTarget(Path link) throws IOException {
+        Path target = Files.readSymbolicLink(link);
+        String decoded = target.toString();
+        if (exact(decoded)) {
+            return decoded;
+        }
+        // as in bytes(Path): the URI of "/" + target holds every byte; the JDK may append a slash for a directory
+        String raw = Path.of("/").resolve(target).toUri().getRawPath();
+        int from = target.isAbsolute() ? 0 : 1;
+        int end = raw.length() > 1 && raw.endsWith("/") ? raw.length() - 1 : raw.length();
+        return decode(percentDecode(raw, from, end));
     }
 
     /**
@@ -177,7 +196,8 @@ public final class FileNames {
         return true;
     }
 
-    private static boolean hasEscapedByte(String s) {
+    /** Whether the name holds a byte that is not part of valid UTF-8 (then {@link #encode} is needed). */
+    static boolean hasEscapedByte(String s) {
         for (int i = 0; i < s.length(); i++) {
             if (isEscapedByte(s, i)) {
                 return true;

@@ -3,15 +3,12 @@ package io.jenkins.plugins.containerbuild.engine.context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,30 +29,20 @@ import java.util.concurrent.TimeUnit;
 public final class SyncedDirectory {
 
     /**
-     * One entry to send. {@code goMode} is the mode as Go's {@code os.FileMode} encodes it; {@code device} and
-     * {@code inode} say which file was walked, so that its content is read from that file and no other.
+     * One entry to send. {@code fileKey} says which file was walked (its device and inode), so that its content is
+     * read from that file and no other, through {@code files}.
      */
     public record Entry(String path, Path file, int goMode, long size, long mtimeNanos, String linkname,
-            boolean regular, long device, long inode) {
+            boolean regular, Object fileKey, ContextFiles files) {
 
         /**
-         * Opens the walked regular file's content without following a symbolic link, and only if it is still the
-         * file that was walked (same device and inode): a file replaced by a link to, or a hard link of, a file out
-         * of the context after the walk is refused rather than read.
+         * Opens the walked regular file's content from the directory it was walked in, without following a
+         * symbolic link on the way, and only if it is still the file that was walked: a file replaced after the
+         * walk, or a directory on its way replaced by a link to one outside the context, is refused rather than
+         * read ({@link ContextException}).
          */
         public InputStream openContent() throws IOException {
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-            try {
-                Map<String, Object> now = Files.readAttributes(file, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
-                if ((Long) now.get("dev") != device || (Long) now.get("ino") != inode) {
-                    throw new ContextException(file + " was replaced by another file while the build context was sent:"
-                            + " keep the context unchanged during the build.");
-                }
-                return Channels.newInputStream(ch);
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                throw e;
-            }
+            return Channels.newInputStream(files.open(file, fileKey));
         }
     }
 
@@ -81,7 +68,6 @@ public final class SyncedDirectory {
     static final int GO_SETGID = 1 << 22;
     static final int GO_STICKY = 1 << 20;
 
-    private static final String ATTRIBUTES = ContextWalker.ATTRIBUTES;
     private static final int S_IFMT = ContextWalker.S_IFMT;
     private static final int S_IFDIR = ContextWalker.S_IFDIR;
     private static final int S_IFREG = ContextWalker.S_IFREG;
@@ -120,7 +106,7 @@ public final class SyncedDirectory {
      */
     public static SyncedDirectory dockerfileDirectory(Path dockerfile) throws IOException {
         Path df = dockerfile.toAbsolutePath().normalize();
-        String name = df.getFileName().toString();
+        String name = FileNames.name(df);
         Path dir = df.getParent().toRealPath();
         Set<String> names = new HashSet<>(Set.of(name, name + BuildContext.DOCKERIGNORE));
         // a Dockerfile that is a link: BuildKit follows it, within the directory, and reads what it leads to
@@ -141,9 +127,28 @@ public final class SyncedDirectory {
         return root;
     }
 
-    /** Walks the directory as the filter allows. */
+    /**
+     * Walks the directory as the filter allows, with a reader of the files' contents of its own, which keeps the
+     * directories of the last file read open until it is collected; a session uses {@link #walk(Filter,
+     * ContextFiles, Visitor)} and closes the reader.
+     */
     public void walk(Filter filter, Visitor visitor) throws IOException {
-        new Walk(filter, visitor).directory(root, null, false);
+        walk(filter, files(), visitor);
+    }
+
+    /**
+     * Walks the directory as the filter allows; the entries read their contents through {@code files} (from
+     * {@link #files()}), which the caller closes when no more content will be read.
+     */
+    public void walk(Filter filter, ContextFiles files, Visitor visitor) throws IOException {
+        try (DirectoryHandle top = DirectoryHandle.open(root)) {
+            new Walk(filter, files, visitor).directory(top, null, false);
+        }
+    }
+
+    /** A reader of this directory's walked files, for {@link #walk(Filter, ContextFiles, Visitor)}. */
+    public ContextFiles files() {
+        return new ContextFiles(root);
     }
 
     /** Go's os.FileMode for a POSIX mode. */
@@ -178,9 +183,11 @@ public final class SyncedDirectory {
         /** Excluded directories being walked for what '!' patterns re-include: sent before their first child. */
         private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
         private final Visitor visitor;
+        private final ContextFiles files;
 
-        Walk(Filter filter, Visitor visitor) throws IOException {
+        Walk(Filter filter, ContextFiles files, Visitor visitor) throws IOException {
             this.visitor = visitor;
+            this.files = files;
             this.following = !filter.followPaths().isEmpty();
             this.excludes = filter.excludePatterns().isEmpty() ? DockerIgnore.none()
                     : DockerIgnore.parse(String.join("\n", filter.excludePatterns()));
@@ -204,7 +211,7 @@ public final class SyncedDirectory {
          * path came from such a match, and is followed only if it exists).
          */
         private void addFollowed(String path, int depth, boolean matched) throws IOException {
-            String normal = Path.of("/", path).normalize().toString().substring(1);
+            String normal = normalize(path);
             if (normal.isEmpty()) {
                 return;
             }
@@ -223,14 +230,14 @@ public final class SyncedDirectory {
                 }
                 String parent = String.join("/", names);
                 String rest = String.join("/", java.util.Arrays.asList(elements).subList(i + 1, elements.length));
-                Path dir = parent.isEmpty() ? root : root.resolve(parent);
+                Path dir = resolve(parent);
                 // only a directory inside this one is listed (a link on the way could lead elsewhere)
                 if (depth < 40 && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
                         && dir.toRealPath().startsWith(root)) {
                     String prefix = names.stream().map(IgnorePattern::escape).map(n -> n + "/")
                             .collect(java.util.stream.Collectors.joining());
                     for (ContextWalker.Child child : ContextWalker.sortedChildren(dir)) {
-                        String name = child.path().getFileName().toString();
+                        String name = child.name();
                         if (glob.matches(name)) {
                             String found = prefix + IgnorePattern.escape(name);
                             addFollowed(rest.isEmpty() ? found : found + "/" + rest, depth + 1, true);
@@ -243,7 +250,7 @@ public final class SyncedDirectory {
             if (follow.contains(clean)) {
                 return;
             }
-            Path onDisk = root.resolve(clean);
+            Path onDisk = resolve(clean);
             if (matched && !Files.exists(onDisk, LinkOption.NOFOLLOW_LINKS)) {
                 return; // "*/in" where a directory has no "in"
             }
@@ -255,25 +262,25 @@ public final class SyncedDirectory {
                 Path target = onDisk.getParent().resolve(Files.readSymbolicLink(onDisk)).normalize();
                 if (target.startsWith(root) && !target.equals(root)) {
                     // the target is a name, not a pattern
-                    String escaped = java.util.Arrays.stream(root.relativize(target).toString().split("/"))
-                            .map(IgnorePattern::escape).collect(java.util.stream.Collectors.joining("/"));
+                    List<String> targetNames = new ArrayList<>();
+                    for (Path element : root.relativize(target)) {
+                        targetNames.add(IgnorePattern.escape(FileNames.name(element)));
+                    }
+                    String escaped = String.join("/", targetNames);
                     addFollowed(escaped, depth + 1, false);
                 }
             }
         }
 
         /** {@code followed}: {@code dir} is (inside) a followed directory, which comes with everything in it. */
-        void directory(Path dir, DockerIgnore.Match dirMatch, boolean followed) throws IOException {
-            for (ContextWalker.Child child : ContextWalker.sortedChildren(dir)) {
+        void directory(DirectoryHandle dir, DockerIgnore.Match dirMatch, boolean followed) throws IOException {
+            String dirName = dir.path().equals(root) ? null : ContextWalker.relativeSlashPath(root, dir.path());
+            for (ContextWalker.Child child : dir.children()) {
                 Path path = child.path();
-                String name = ContextWalker.relativeSlashPath(root, path);
-                Map<String, Object> attributes;
-                try {
-                    attributes = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-                } catch (NoSuchFileException vanished) {
-                    continue;
-                } catch (AccessDeniedException e) {
-                    throw ContextWalker.unreadable(path, e);
+                String name = dirName == null ? child.name() : dirName + "/" + child.name();
+                Map<String, Object> attributes = dir.attributes(child);
+                if (attributes == null) {
+                    continue; // deleted since the directory was listed
                 }
                 int mode = (Integer) attributes.get("mode");
                 int format = mode & S_IFMT;
@@ -290,13 +297,13 @@ public final class SyncedDirectory {
                 }
                 if (following && !followed) {
                     if (follow.contains(name)) {
-                        send(name, path, mode, attributes);
+                        send(dir, child, name, mode, attributes);
                         if (isDir) {
-                            directory(path, null, true); // a followed directory comes with everything in it
+                            descend(dir, child, attributes, null, true); // with everything in it
                         }
                     } else if (isDir && followAncestors.contains(name)) {
-                        send(name, path, mode, attributes);
-                        directory(path, null, false);
+                        send(dir, child, name, mode, attributes);
+                        descend(dir, child, attributes, null, false);
                     }
                     continue;
                 }
@@ -308,7 +315,7 @@ public final class SyncedDirectory {
                         Pending p = new Pending(name, path, mode, attributes);
                         pending.addLast(p);
                         try {
-                            directory(path, match, followed);
+                            descend(dir, child, attributes, match, followed);
                         } finally {
                             pending.removeLast();
                         }
@@ -318,15 +325,29 @@ public final class SyncedDirectory {
                 if (includeMatcher != null && !includeMatcher.excludes(name)) {
                     if (isDir && mayContainIncluded(name)) {
                         // sent as the parent of what the patterns include
-                        send(name, path, mode, attributes);
-                        directory(path, match, followed);
+                        send(dir, child, name, mode, attributes);
+                        descend(dir, child, attributes, match, followed);
                     }
                     continue;
                 }
-                send(name, path, mode, attributes);
+                send(dir, child, name, mode, attributes);
                 if (isDir) {
-                    directory(path, match, followed);
+                    descend(dir, child, attributes, match, followed);
                 }
+            }
+        }
+
+        /** Walks a child directory through its own descriptor, if it is still the one whose attributes were read. */
+        private void descend(DirectoryHandle dir, ContextWalker.Child child, Map<String, Object> attributes,
+                DockerIgnore.Match match, boolean followed) throws IOException {
+            DirectoryHandle sub;
+            try {
+                sub = dir.openDirectory(child.path().getFileName(), attributes.get("fileKey"));
+            } catch (NoSuchFileException vanished) {
+                return; // deleted since it was listed
+            }
+            try (sub) {
+                directory(sub, match, followed);
             }
         }
 
@@ -351,21 +372,27 @@ public final class SyncedDirectory {
             return false;
         }
 
-        private void send(String name, Path path, int mode, Map<String, Object> attributes) throws IOException {
+        private void send(DirectoryHandle dir, ContextWalker.Child child, String name, int mode,
+                Map<String, Object> attributes) throws IOException {
+            String linkTarget = "";
+            if ((mode & S_IFMT) == S_IFLNK && (linkTarget = ContextWalker.linkTarget(dir, child)) == null) {
+                return; // deleted since it was listed
+            }
             for (Pending p : pending) {
                 if (!p.sent) {
                     p.sent = true;
-                    sendOne(p.name, p.path, p.mode, p.attributes);
+                    sendOne(p.name, p.path, p.mode, p.attributes, "");
                 }
             }
-            sendOne(name, path, mode, attributes);
+            sendOne(name, child.path(), mode, attributes, linkTarget);
         }
 
-        private void sendOne(String name, Path path, int mode, Map<String, Object> attributes) throws IOException {
+        private void sendOne(String name, Path path, int mode, Map<String, Object> attributes, String linkTarget)
+                throws IOException {
             int format = mode & S_IFMT;
             long size = format == S_IFREG ? (Long) attributes.get("size") : 0L;
             long mtime = ((FileTime) attributes.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS);
-            String linkname = format == S_IFLNK ? Files.readSymbolicLink(path).toString() : "";
+            String linkname = linkTarget;
             if (format == S_IFREG && (Integer) attributes.get("nlink") > 1) {
                 ContextEntry.Inode inode = new ContextEntry.Inode((Long) attributes.get("dev"),
                         (Long) attributes.get("ino"));
@@ -376,8 +403,32 @@ public final class SyncedDirectory {
                 }
             }
             visitor.visit(new Entry(name, path, goMode(mode), size, mtime, linkname, format == S_IFREG,
-                    (Long) attributes.get("dev"), (Long) attributes.get("ino")));
+                    attributes.get("fileKey"), files));
         }
+    }
+
+    /** A relative slash path of lossless names without {@code .}, {@code ..} or empty elements ("" for the root). */
+    static String normalize(String slashPath) {
+        java.util.ArrayDeque<String> names = new java.util.ArrayDeque<>();
+        for (String element : slashPath.split("/")) {
+            if (element.equals("..")) {
+                names.pollLast();
+            } else if (!element.isEmpty() && !element.equals(".")) {
+                names.addLast(element);
+            }
+        }
+        return String.join("/", names);
+    }
+
+    /** The path of a normalized relative slash path under the root, each element with its exact bytes. */
+    private Path resolve(String normalized) {
+        Path path = root;
+        if (!normalized.isEmpty()) {
+            for (String element : normalized.split("/")) {
+                path = FileNames.resolve(path, element);
+            }
+        }
+        return path;
     }
 
     private static final class Pending {

@@ -1,11 +1,13 @@
 package io.jenkins.plugins.containerbuild.engine.session;
 
 import io.jenkins.plugins.containerbuild.engine.context.ContextException;
+import io.jenkins.plugins.containerbuild.engine.context.ContextFiles;
 import io.jenkins.plugins.containerbuild.engine.context.SyncedDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,13 +68,20 @@ public final class FileSyncService implements SessionService {
         SyncedDirectory.Filter filter = new SyncedDirectory.Filter(option(call, "include-patterns"),
                 option(call, "exclude-patterns"), option(call, "followpaths"));
         Map<Integer, SyncedDirectory.Entry> files = new ConcurrentHashMap<>();
+        try (ContextFiles contents = dir.files()) { // the walked files' contents, read only from what was walked
+            diffCopy(call, dir, filter, files, contents);
+        }
+    }
+
+    private void diffCopy(Http2Stream call, SyncedDirectory dir, SyncedDirectory.Filter filter,
+            Map<Integer, SyncedDirectory.Entry> files, ContextFiles contents) throws IOException {
         AtomicReference<Throwable> walkFailure = new AtomicReference<>();
         Thread walker = Thread.ofVirtual().name("containerbuild-session-walk").start(() -> {
             int[] next = {0};
             List<byte[]> batch = new ArrayList<>();
             int[] batchBytes = {0};
             try {
-                dir.walk(filter, entry -> {
+                dir.walk(filter, contents, entry -> {
                     int id = next[0]++;
                     if (entry.regular() && entry.linkname().isEmpty()) {
                         files.put(id, entry); // before its stat leaves: the daemon may ask for it at once
@@ -143,6 +152,11 @@ public final class FileSyncService implements SessionService {
         } catch (ContextException e) {
             firstFailure.compareAndSet(null, e);
             throw e;
+        } catch (NoSuchFileException e) {
+            IOException clear = new ContextException(file + " in the build context was deleted while the context was"
+                    + " being sent: keep the context unchanged while it is built, then build again.", e);
+            firstFailure.compareAndSet(null, clear);
+            throw clear;
         } catch (IOException e) {
             IOException clear = new IOException("Cannot read " + file + " in the build context: make it readable or"
                     + " exclude it in .dockerignore.", e);

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine.session;
 
+import io.jenkins.plugins.containerbuild.engine.context.FileNames;
 import io.jenkins.plugins.containerbuild.engine.context.SyncedDirectory;
 import io.jenkins.plugins.containerbuild.engine.proto.ProtoReader;
 import io.jenkins.plugins.containerbuild.engine.proto.ProtoWriter;
@@ -36,12 +37,13 @@ final class FsPacket {
     static byte[] stat(SyncedDirectory.Entry e) {
         ProtoWriter p = new ProtoWriter(80);
         if (e != null) {
+            // a protobuf string is bytes on the wire: names go as the bytes on disk, valid UTF-8 or not (FileNames)
             p.message(2, new ProtoWriter(64 + e.path().length())
-                    .string(1, e.path())
+                    .optionalBytes(1, FileNames.encode(e.path()))
                     .varint(2, e.goMode() & 0xffffffffL)
                     .varint(5, e.size())
                     .varint(6, e.mtimeNanos())
-                    .string(7, e.linkname()));
+                    .optionalBytes(7, FileNames.encode(e.linkname())));
         }
         return p.toByteArray();
     }

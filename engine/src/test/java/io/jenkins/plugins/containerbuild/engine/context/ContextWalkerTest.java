@@ -35,11 +35,45 @@ class ContextWalkerTest {
     }
 
     @Test
-    void namesAreSortedByCodePointLikeUtf8Bytes() {
+    void namesAreSortedByTheirBytes() {
         List<String> names = new ArrayList<>(List.of("b", "a.txt", "a", "\uFF21", "\uD83D\uDE00", "B"));
-        names.sort(ContextWalker::compareCodePoints);
+        names.sort(FileNames::compare);
         // U+1F600 sorts after U+FF21 in UTF-8 byte order, although its UTF-16 surrogates sort before
         assertThat(names).containsExactly("B", "a", "a.txt", "b", "\uFF21", "\uD83D\uDE00");
+        // a byte that is not UTF-8 (0xE9, held as U+DCE9) sorts by that byte: after 0xC3 (the first of é)
+        List<String> latin1 = new ArrayList<>(List.of("caf\uDCE9", "caf\u00E9", "cafz"));
+        latin1.sort(FileNames::compare);
+        assertThat(latin1).containsExactly("cafz", "caf\u00E9", "caf\uDCE9");
+    }
+
+    /**
+     * The walk holds the descriptors of the directories on its current path only (two each), and the reader of the
+     * files' contents those of the last file's directories: a tree 600 directories deep is sent whole, and afterwards
+     * no descriptor is left open.
+     */
+    @Test
+    void aDeepTreeIsSentAndLeavesNoDescriptorOpen() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("ctx")).toRealPath();
+        Files.writeString(root.resolve("Dockerfile"), "FROM scratch\n");
+        Path deep = root;
+        for (int i = 0; i < 600; i++) {
+            deep = deep.resolve("d");
+        }
+        Files.createDirectories(deep);
+        Files.writeString(deep.resolve("bottom.txt"), "deep");
+        long before = openDescriptors();
+        BuildContext context = BuildContext.of(root, root.resolve("Dockerfile"));
+        java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+        context.writeTo(tar);
+        assertThat(context.entriesSent()).as("Dockerfile, 600 directories, bottom.txt").isEqualTo(602);
+        assertThat(tar.toString(java.nio.charset.StandardCharsets.ISO_8859_1)).contains("deep");
+        assertThat(openDescriptors()).as("descriptors open after the walk").isLessThanOrEqualTo(before);
+    }
+
+    private static long openDescriptors() throws java.io.IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
     }
 
     @Test

@@ -178,7 +178,9 @@ class SyncedDirectoryTest {
         Files.createLink(dir.resolve("b.txt"), outside);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> byName.get("b.txt").openContent().readAllBytes())
                 .isInstanceOf(ContextException.class)
-                .hasMessage(dir.toRealPath().resolve("b.txt") + " was replaced by another file while the build"
-                        + " context was sent: keep the context unchanged during the build.");
+                .hasMessage(dir.toRealPath().resolve("b.txt") + " in the build context was replaced while the context"
+                        + " was being sent (by another file, or a directory on its way by a symbolic link); nothing"
+                        + " from outside the context was sent: keep the context unchanged while it is built, then"
+                        + " build again.");
     }
 }
