@@ -93,7 +93,7 @@ class FileSendServiceTest {
     void aWellFormedExportIsWrittenAndKeptOnCommit() throws Exception {
         FileSendService service = FileSendService.intoDirectory(dest);
         byte[] hi = "hi".getBytes(StandardCharsets.UTF_8);
-        Call call = new Call(stat("d", GO_DIR | 0750, ""), stat("d/f", 0640, ""), // ids 0 and 1
+        Call call = new Call(stat("d", GO_DIR | 0750, ""), stat("d/f", 0640, "", hi.length), // ids 0 and 1
                 stat("l", GO_SYMLINK | 0777, "/etc/passwd"), FsPacket.stat(null),
                 FsPacket.data(1, hi, 0, hi.length), FsPacket.data(1, hi, 0, 0), FsPacket.fin());
         service.serve(call.stream);
@@ -190,8 +190,12 @@ class FileSendServiceTest {
     }
 
     private static byte[] stat(String path, int goMode, String linkname) {
+        return stat(path, goMode, linkname, 0);
+    }
+
+    private static byte[] stat(String path, int goMode, String linkname, long size) {
         return new ProtoWriter().message(2, new ProtoWriter().string(1, path).varint(2, goMode & 0xffffffffL)
-                .varint(6, 1_700_000_000_000_000_000L).string(7, linkname)).toByteArray();
+                .varint(5, size).varint(6, 1_700_000_000_000_000_000L).string(7, linkname)).toByteArray();
     }
 
     private static byte[] bytesMessage(String text) {
