@@ -55,8 +55,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Why this holds while links can appear. Only one export writes into the destination at a time
  * ({@link FileSendService} refuses a second concurrent call), so between two steps of this writer nothing else of the
- * build changes the tree. Creating an entry (mkdir, a new file with {@code O_EXCL|O_NOFOLLOW}, a link, a rename over
- * the last element) never follows its last element, and every directory above it was made or confirmed, without
+ * build changes the tree. Creating an entry (mkdir, a link, a hard link) and setting a new file's mode and time on its
+ * temporary name go by path and never follow the last element, and every directory above it was made or confirmed, without
  * following links, by this export itself. What must stay right whatever an earlier export or the rest of the session
  * left behind goes through directory handles ({@link SecureDirectoryStream}, {@code openat} with
  * {@code O_NOFOLLOW} one element at a time): a file's content is created and renamed into place relative to its

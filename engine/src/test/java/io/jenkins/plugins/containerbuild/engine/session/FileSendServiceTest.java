@@ -110,6 +110,19 @@ class FileSendServiceTest {
         assertThat(leftovers(dest)).isEmpty();
     }
 
+    /** A directory's mode is set through its handle, which takes only permission bits: the sticky bit still arrives. */
+    @Test
+    void aStickyDirectoryKeepsItsBit() throws Exception {
+        FileSendService service = FileSendService.intoDirectory(dest);
+        Call call = new Call(stat("tmp", GO_DIR | (1 << 20) | 0777, ""), FsPacket.stat(null), FsPacket.fin());
+        service.serve(call.stream);
+        call.read();
+        assertThat(call.grpcStatus).isEqualTo("0");
+        service.commit();
+        service.close();
+        assertThat(Files.getAttribute(dest.resolve("tmp"), "unix:mode")).isEqualTo(041777);
+    }
+
     @Test
     void aPipeIsSkippedAndNamed() throws Exception {
         FileSendService service = FileSendService.intoDirectory(dest);
