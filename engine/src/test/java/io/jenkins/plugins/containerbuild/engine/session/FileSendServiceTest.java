@@ -110,6 +110,28 @@ class FileSendServiceTest {
         assertThat(leftovers(dest)).isEmpty();
     }
 
+    /**
+     * A roll-back reaches what the export made through directory handles that follow no link, and removes it only
+     * while it is still the same inode: a directory swapped for a link to elsewhere after the export is left alone,
+     * and nothing behind the link is deleted.
+     */
+    @Test
+    void aRollBackNeverDeletesThroughALinkThatReplacedADirectory() throws Exception {
+        FileSendService service = FileSendService.intoDirectory(dest);
+        byte[] hi = "hi".getBytes(StandardCharsets.UTF_8);
+        Call call = new Call(stat("d", GO_DIR | 0755, ""), stat("d/x", 0644, "", hi.length), FsPacket.stat(null),
+                FsPacket.data(1, hi, 0, hi.length), FsPacket.data(1, hi, 0, 0), FsPacket.fin());
+        service.serve(call.stream);
+        call.read();
+        assertThat(call.grpcStatus).isEqualTo("0");
+        Files.writeString(outside.resolve("x"), "not the export's");
+        Files.move(dest.resolve("d"), work.resolve("moved-away"));
+        Files.createSymbolicLink(dest.resolve("d"), outside);
+        service.close(); // the build failed: the roll-back runs over a tree that changed under it
+        assertThat(outside.resolve("x")).as("the file behind the link").hasContent("not the export's");
+        assertThat(Files.isSymbolicLink(dest.resolve("d"))).as("what replaced the directory stays").isTrue();
+    }
+
     /** A directory's mode is set through its handle, which takes only permission bits: the sticky bit still arrives. */
     @Test
     void aStickyDirectoryKeepsItsBit() throws Exception {
