@@ -37,7 +37,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Nothing of an export stays unless {@link #commit()} is called after the build succeeded: {@link #close()} (the
  * session's end) removes the temporary files and, for a directory, the entries the export created.
  *
- * <p>One export at a time: a call that comes while another is running is refused and fails the build. Two writers
+ * <p>One export at a time: a call that comes while another is running is refused and fails the build. BuildKit makes
+ * one call per exported result; only a multi-platform build, which the engine never requests, would make several at
+ * once. Two writers
  * in one tree could undo each other's checks (one removes a directory that the other confirmed, a third puts a link
  * in its place), which is how a hostile daemon could otherwise make a roll-back or a chmod act outside the
  * destination; see {@link OutputDirectoryWriter} for what holds for calls one after the other. A tar export has no
@@ -153,7 +155,8 @@ public final class FileSendService implements SessionService {
             fail(call, new OutputDirectoryWriter.OutputException("The daemon opened a second export into "
                     + destination + " while the first was still running: it was refused, the build stopped and what"
                     + " the export wrote is removed; nothing was written outside " + destination + ". Run the build"
-                    + " again, and report it if it persists (BuildKit exports one result at a time).", null));
+                    + " again, and report it if it persists (BuildKit exports a one-platform result, the only kind this"
+                    + " engine asks for, in one call).", null));
             return;
         }
         boolean received = false;
