@@ -39,11 +39,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>One export at a time: a call that comes while another is running is refused and fails the build. BuildKit makes
  * one call per exported result; only a multi-platform build, which the engine never requests, would make several at
- * once. Two writers
- * in one tree could undo each other's checks (one removes a directory that the other confirmed, a third puts a link
- * in its place), which is how a hostile daemon could otherwise make a roll-back or a chmod act outside the
- * destination; see {@link OutputDirectoryWriter} for what holds for calls one after the other. A tar export has no
- * announced size: what bounds it is the room on the destination's file system (and the build's abort).
+ * once. Two writers in one tree could undo each other's checks (one removes a directory that the other confirmed, a
+ * third puts a link in its place), which is how a hostile daemon could otherwise make a roll-back or a chmod act
+ * outside the destination; see {@link OutputDirectoryWriter} for what holds for calls one after the other. A tar export
+ * has no announced size: what bounds it is the room on the destination's file system (and the build's abort).
  */
 public final class FileSendService implements SessionService {
 

@@ -56,17 +56,17 @@ import java.util.concurrent.TimeUnit;
  * <p>Why this holds while links can appear. Only one export writes into the destination at a time
  * ({@link FileSendService} refuses a second concurrent call), so between two steps of this writer nothing else of the
  * build changes the tree. Creating an entry (mkdir, a link, a hard link) and setting a new file's mode and time on its
- * temporary name go by path and never follow the last element, and every directory above it was made or confirmed, without
- * following links, by this export itself. What must stay right whatever an earlier export or the rest of the session
- * left behind goes through directory handles ({@link SecureDirectoryStream}, {@code openat} with
+ * temporary name go by path and never follow the last element, and every directory above it was made or confirmed,
+ * without following links, by this export itself. What must stay right whatever an earlier export or the rest of the
+ * session left behind goes through directory handles ({@link SecureDirectoryStream}, {@code openat} with
  * {@code O_NOFOLLOW} one element at a time): a file's content is created and renamed into place relative to its
  * directory's handle; the directories' modes and times are set on the directory's own handle after its (device,
  * inode) was checked against what this export made or confirmed; and a roll-back removes an entry only when it is
  * reached that way and still has the (device, inode) it had when this export created it, so it can never delete
- * through a link. The JDK has no {@code mkdirat} or {@code symlinkat}, which is why creation relies on the
- * one-writer rule rather than on handles; the setuid, setgid and sticky bits of a directory are set by path after
- * the handle's check (the handle can set only the permission bits), under the same rule.
- * Processes that change the destination while the export runs are not defended against.
+ * through a link. The JDK has no {@code mkdirat} or {@code symlinkat}, which is why creation relies on the one-writer
+ * rule rather than on handles; the setuid, setgid and sticky bits of a directory are set by path after the handle's
+ * check (the handle can set only the permission bits), under the same rule. Processes that change the destination
+ * while the export runs are not defended against.
  */
 final class OutputDirectoryWriter {
 
