@@ -3,10 +3,13 @@ package io.jenkins.plugins.containerbuild.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jenkins.plugins.containerbuild.engine.context.FileNames;
 import io.jenkins.plugins.containerbuild.engine.event.EngineEvent;
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -265,6 +268,65 @@ class BuildOutputTest {
             return Files.size(p);
         } catch (IOException e) {
             return -1;
+        }
+    }
+
+    /**
+     * Names are bytes (issue 20 item 4): a file named {@code clé.pem} in UTF-8, one named {@code caf\xe9.txt} (not
+     * UTF-8 at all) and a link to the latter, exported by a build running in a JVM started with {@code LANG=POSIX}
+     * (whose file-name encoding is ASCII), arrive on disk with exactly the bytes the image holds.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#full")
+    void underAPosixLocaleOutputNamesKeepTheirBytes(Lab.Daemon daemon, @TempDir Path ctx, @TempDir Path work)
+            throws Exception {
+        LabSupport.context(ctx, "FROM " + daemon.baseImage() + " AS build\n"
+                + "RUN mkdir /out && printf 1 > \"/out/$(printf 'cl\\303\\251.pem')\""
+                + " && printf 2 > \"/out/$(printf 'caf\\351.txt')\""
+                + " && ln -s \"$(printf 'caf\\351.txt')\" /out/link\n"
+                + "FROM scratch\n"
+                + "COPY --from=build /out/ /\n");
+        Path dest = work.resolve("dist");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                PosixLocaleExport.class.getName(), daemon.socket().toString(), ctx.toString(), dest.toString());
+        pb.environment().keySet().removeIf(k -> k.equals("LANG") || k.startsWith("LC_"));
+        pb.environment().put("LANG", "POSIX");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the child JVM's build ended").isTrue();
+        assertThat(out).contains("jnu=ANSI_X3.4-1968");
+        assertThat(p.exitValue()).as(out).isZero();
+
+        byte[] utf8 = {'c', 'l', (byte) 0xc3, (byte) 0xa9, '.', 'p', 'e', 'm'};
+        byte[] latin1 = {'c', 'a', 'f', (byte) 0xe9, '.', 't', 'x', 't'};
+        Map<String, Path> names = new TreeMap<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dest)) {
+            for (Path e : entries) {
+                names.put(HexFormat.of().formatHex(FileNames.bytes(e)), e);
+            }
+        }
+        assertThat(names.keySet()).as("the names on disk, as hex bytes").containsExactlyInAnyOrder(
+                HexFormat.of().formatHex(utf8), HexFormat.of().formatHex(latin1), HexFormat.of().formatHex(
+                        "link".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(names.get(HexFormat.of().formatHex(utf8))).hasContent("1");
+        assertThat(names.get(HexFormat.of().formatHex(latin1))).hasContent("2");
+        assertThat(FileNames.bytes(Files.readSymbolicLink(dest.resolve("link")))).as("the link's target's bytes")
+                .isEqualTo(latin1);
+    }
+
+    /** Run by {@link #underAPosixLocaleOutputNamesKeepTheirBytes} in a JVM with {@code LANG=POSIX}. */
+    static final class PosixLocaleExport {
+        public static void main(String[] args) throws Exception {
+            System.out.println("jnu=" + System.getProperty("sun.jnu.encoding"));
+            try (ContainerEngine engine = ContainerEngine.connect(
+                    new io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint.UnixSocket(Path.of(args[0])),
+                    new RecordingSink())) {
+                engine.build(BuildRequest.builder(Path.of(args[1])).networkMode("none")
+                        .output(new BuildOutput.Local(Path.of(args[2]))).build());
+            }
+            System.out.println("exported");
         }
     }
 

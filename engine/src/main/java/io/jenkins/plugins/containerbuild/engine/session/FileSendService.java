@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
@@ -34,6 +36,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Nothing of an export stays unless {@link #commit()} is called after the build succeeded: {@link #close()} (the
  * session's end) removes the temporary files and, for a directory, the entries the export created.
+ *
+ * <p>One export at a time: a call that comes while another is running is refused and fails the build. BuildKit makes
+ * one call per exported result; only a multi-platform build, which the engine never requests, would make several at
+ * once. Two writers in one tree could undo each other's checks (one removes a directory that the other confirmed, a
+ * third puts a link in its place), which is how a hostile daemon could otherwise make a roll-back or a chmod act
+ * outside the destination; see {@link OutputDirectoryWriter} for what holds for calls one after the other. A tar export
+ * has no announced size: what bounds it is the room on the destination's file system (and the build's abort).
  */
 public final class FileSendService implements SessionService {
 
@@ -77,6 +86,15 @@ public final class FileSendService implements SessionService {
                     + " choose another output.");
         }
         List<Path> made = makeDirectories(dir);
+        try (DirectoryStream<Path> handle = Files.newDirectoryStream(dir)) {
+            if (!(handle instanceof SecureDirectoryStream)) { // the writer's only way to stay inside; see its javadoc
+                for (int i = made.size() - 1; i >= 0; i--) {
+                    deleteQuietly(made.get(i));
+                }
+                throw new IOException("This platform cannot open directories without following links, which a local"
+                        + " output needs to write only inside " + dir + ": use a tar output (type=tar) instead.");
+            }
+        }
         return new FileSendService(dir.toRealPath(), false, made);
     }
 
@@ -119,23 +137,41 @@ public final class FileSendService implements SessionService {
 
     @Override
     public void serve(Http2Stream call) throws IOException {
+        boolean concurrent;
         synchronized (this) {
             if (closed || committed) {
                 call.finish(FAILED_PRECONDITION, "the export for this session has ended");
                 return;
             }
-            active++;
-        }
-        try {
-            if (tar) {
-                receiveTar(call);
-            } else {
-                receiveTree(call);
+            concurrent = active > 0;
+            if (!concurrent) {
+                active++;
             }
+        }
+        if (concurrent) {
+            // One writer at a time: two exports into one tree could undo each other's checks (one removes a
+            // directory the other confirmed, a third puts a link in its place). The build fails with this.
+            fail(call, new OutputDirectoryWriter.OutputException("The daemon opened a second export into "
+                    + destination + " while the first was still running: it was refused, the build stopped and what"
+                    + " the export wrote is removed; nothing was written outside " + destination + ". Run the build"
+                    + " again, and report it if it persists (BuildKit exports a one-platform result, the only kind this"
+                    + " engine asks for, in one call).", null));
+            return;
+        }
+        boolean received = false;
+        try {
+            received = tar ? receiveTar(call) : receiveTree(call);
         } finally {
             synchronized (this) {
                 active--;
                 notifyAll();
+            }
+        }
+        if (received) { // told only now, so that an export the daemon starts next is not taken for a concurrent one
+            try {
+                call.finish(Http2Stream.OK, null);
+            } catch (IOException ignored) {
+                // the daemon may already have closed the finished call; it has everything
             }
         }
     }
@@ -232,7 +268,8 @@ public final class FileSendService implements SessionService {
         }
     }
 
-    private void receiveTree(Http2Stream call) throws IOException {
+    /** Receives one local export; true when it is complete (the call is then still to be ended with OK). */
+    private boolean receiveTree(Http2Stream call) throws IOException {
         OutputDirectoryWriter writer = new OutputDirectoryWriter(destination);
         synchronized (this) {
             writers.add(writer);
@@ -269,12 +306,7 @@ public final class FileSendService implements SessionService {
                         synchronized (this) {
                             completed++;
                         }
-                        try {
-                            call.finish(Http2Stream.OK, null);
-                        } catch (IOException ignored) {
-                            // the daemon may already have closed the finished call
-                        }
-                        return;
+                        return true;
                     }
                     case FsPacket.ERR -> throw new IOException("the daemon's export failed: "
                             + new String(p.data(), StandardCharsets.UTF_8)); // the daemon reports it with the build
@@ -290,10 +322,12 @@ public final class FileSendService implements SessionService {
         } catch (IOException | RuntimeException e) {
             writer.rollback();
             fail(call, e);
+            return false;
         }
     }
 
-    private void receiveTar(Http2Stream call) throws IOException {
+    /** Receives one tar export; true when it is complete (the call is then still to be ended with OK). */
+    private boolean receiveTar(Http2Stream call) throws IOException {
         Path temporary = destination.resolveSibling(".cb-export-" + randomHex() + ".tar");
         synchronized (this) {
             tarTemporaries.add(temporary);
@@ -323,7 +357,7 @@ public final class FileSendService implements SessionService {
                 completeTar = temporary;
                 completed++;
             }
-            call.finish(Http2Stream.OK, null);
+            return true;
         } catch (IOException | RuntimeException e) {
             synchronized (this) {
                 tarTemporaries.remove(temporary);
@@ -334,6 +368,7 @@ public final class FileSendService implements SessionService {
             }
             deleteQuietly(temporary);
             fail(call, e);
+            return false;
         }
     }
 

@@ -25,7 +25,10 @@ final class FsPacket {
     static final int FIN = 3;
     static final int ERR = 4;
 
-    /** A file's metadata as a packet carries it. */
+    /**
+     * A file's metadata as a packet carries it. A received path and linkname hold their bytes as {@link FileNames}
+     * strings (an invalid UTF-8 byte as a lone surrogate).
+     */
     record Stat(String path, int mode, int uid, int gid, long size, long modTime, String linkname) {}
 
     /** A packet the peer sent: its type, the file id, the data (a chunk, or the text of an error), the stat. */
@@ -98,13 +101,13 @@ final class FsPacket {
         while (r.hasRemaining()) {
             int tag = r.readTag();
             switch (ProtoReader.fieldNumber(tag)) {
-                case 1 -> path = r.readString();
+                case 1 -> path = FileNames.decode(r.readBytes()); // a name is bytes: kept exactly, whatever the locale
                 case 2 -> mode = r.readVarint();
                 case 3 -> uid = r.readVarint();
                 case 4 -> gid = r.readVarint();
                 case 5 -> size = r.readVarint();
                 case 6 -> modTime = r.readVarint();
-                case 7 -> linkname = r.readString();
+                case 7 -> linkname = FileNames.decode(r.readBytes());
                 default -> r.skipField(tag);
             }
         }

@@ -1,19 +1,24 @@
 package io.jenkins.plugins.containerbuild.engine.session;
 
+import io.jenkins.plugins.containerbuild.engine.context.FileNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,8 +47,26 @@ import java.util.concurrent.TimeUnit;
  * docker CLI); modes are copied, setuid, setgid and sticky bits included;</li>
  * <li>{@link #rollback()} removes every temporary file and every entry this export created that did not exist
  * before. An existing file or link that the export replaced stays replaced.</li>
+ * <li>a file may receive no more bytes than its STAT announced: more is a protocol violation that fails the
+ * export;</li>
+ * <li>names are bytes: a path arrives as the daemon's bytes (a {@link FileNames} string) and each of its elements is
+ * made with {@link FileNames#resolve}, so the file on disk has exactly those bytes whatever the JVM's locale.</li>
  * </ul>
- * Processes that change the destination while the export runs are not defended against.
+ *
+ * <p>Why this holds while links can appear. Only one export writes into the destination at a time
+ * ({@link FileSendService} refuses a second concurrent call), so between two steps of this writer nothing else of the
+ * build changes the tree. Creating an entry (mkdir, a link, a hard link) and setting a new file's mode and time on its
+ * temporary name go by path and never follow the last element, and every directory above it was made or confirmed,
+ * without following links, by this export itself. What must stay right whatever an earlier export or the rest of the
+ * session left behind goes through directory handles ({@link SecureDirectoryStream}, {@code openat} with
+ * {@code O_NOFOLLOW} one element at a time): a file's content is created and renamed into place relative to its
+ * directory's handle; the directories' modes and times are set on the directory's own handle after its (device,
+ * inode) was checked against what this export made or confirmed; and a roll-back removes an entry only when it is
+ * reached that way and still has the (device, inode) it had when this export created it, so it can never delete
+ * through a link. The JDK has no {@code mkdirat} or {@code symlinkat}, which is why creation relies on the one-writer
+ * rule rather than on handles; the setuid, setgid and sticky bits of a directory are set by path after the handle's
+ * check (the handle can set only the permission bits), under the same rule. Processes that change the destination
+ * while the export runs are not defended against.
  */
 final class OutputDirectoryWriter {
 
@@ -62,6 +85,8 @@ final class OutputDirectoryWriter {
             | GO_IRREGULAR;
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The empty path: the parent of a one-element relative path. */
+    private static final Path NO_DIRECTORY = Path.of("");
 
     /** Thrown for everything the writer refuses or cannot do; its message is for the user. */
     static final class OutputException extends IOException {
@@ -77,7 +102,9 @@ final class OutputDirectoryWriter {
     /** Regular files this export wrote: the only possible targets of its hard links. */
     private final Set<String> regularFiles = new HashSet<>();
     /** What this export created, in creation order: removed in reverse order by a rollback. */
-    private final List<Path> created = new ArrayList<>();
+    private final List<Made> created = new ArrayList<>();
+    /** The (device, inode) of each directory of the export, as made or confirmed: checked before its mode is set. */
+    private final Map<String, Object> directoryKeys = new HashMap<>();
     private final Set<Path> temporaries = new HashSet<>();
     private final Map<Integer, Pending> pending = new HashMap<>();
     private final List<FsPacket.Stat> directoryStats = new ArrayList<>();
@@ -85,16 +112,22 @@ final class OutputDirectoryWriter {
     private final List<String> skipped = new ArrayList<>();
     private long bytesWritten;
 
+    /** An entry this export created: its relative path and its (device, inode), the only thing a rollback removes. */
+    private record Made(String path, Object key) {}
+
     /** A regular file whose content is on its way. */
     private static final class Pending {
         final FsPacket.Stat stat;
+        final String path;
         final Path target;
         final boolean existed;
         Path temporary;
         SeekableByteChannel channel;
+        long received;
 
-        Pending(FsPacket.Stat stat, Path target, boolean existed) {
+        Pending(FsPacket.Stat stat, String path, Path target, boolean existed) {
             this.stat = stat;
+            this.path = path;
             this.target = target;
             this.existed = existed;
         }
@@ -103,6 +136,15 @@ final class OutputDirectoryWriter {
     /** @param root the destination directory, which exists; written only inside */
     OutputDirectoryWriter(Path root) {
         this.root = root;
+    }
+
+    /** The relative path of an export under the root, each element with exactly its bytes. */
+    private Path resolve(String path) {
+        Path p = root;
+        for (String element : path.split("/")) {
+            p = FileNames.resolve(p, element);
+        }
+        return p;
     }
 
     /**
@@ -120,7 +162,7 @@ final class OutputDirectoryWriter {
             throw refused(path, "does not lie in a directory of the export (its parent is a link, a file or was"
                     + " never sent)");
         }
-        Path target = root.resolve(path);
+        Path target = resolve(path);
         requireRealDirectory(target.getParent(), path);
         BasicFileAttributes existing = attributes(target);
         int mode = stat.mode();
@@ -150,7 +192,7 @@ final class OutputDirectoryWriter {
                 return false;
             }
             regularFiles.add(path);
-            pending.put(id, new Pending(stat, target, existing != null));
+            pending.put(id, new Pending(stat, path, target, existing != null));
             return true;
         } catch (OutputException e) {
             throw e;
@@ -166,11 +208,20 @@ final class OutputDirectoryWriter {
             if (p.channel == null) {
                 open(p);
             }
+            if (chunk.length > p.stat.size() - p.received) {
+                throw new OutputException("The daemon sent more than the " + p.stat.size() + " bytes it announced for"
+                        + " the output's file \"" + printable(p.path) + "\": the export was stopped as a protocol"
+                        + " violation and what it wrote is removed; run the build again and report it if it persists.",
+                        null);
+            }
+            p.received += chunk.length;
             ByteBuffer b = ByteBuffer.wrap(chunk);
             while (b.hasRemaining()) {
                 p.channel.write(b);
             }
             bytesWritten += chunk.length;
+        } catch (OutputException e) {
+            throw e;
         } catch (IOException e) {
             throw cannotWrite(p.target, e);
         }
@@ -186,7 +237,7 @@ final class OutputDirectoryWriter {
             p.channel.close();
             Files.setAttribute(p.temporary, "unix:mode", unixMode(p.stat.mode())); // our own new file, not a link
             setTime(p.temporary, p.stat.modTime());
-            moveIntoPlace(p.temporary, p.target, p.existed);
+            renameInDirectory(p);
             pending.remove(id);
         } catch (IOException e) {
             throw cannotWrite(p.target, e);
@@ -201,8 +252,8 @@ final class OutputDirectoryWriter {
     /** After the walk and every file: makes the hard links, then sets the directories' modes and times. */
     synchronized void finish() throws OutputException {
         for (FsPacket.Stat link : hardLinks) {
-            Path target = root.resolve(link.path());
-            Path linked = root.resolve(link.linkname());
+            Path target = resolve(link.path());
+            Path linked = resolve(link.linkname());
             try {
                 requireRealDirectory(target.getParent(), link.path());
                 BasicFileAttributes existing = attributes(target);
@@ -213,7 +264,7 @@ final class OutputDirectoryWriter {
                 Path temporary = temporaryBeside(target);
                 Files.createLink(temporary, linked); // link(2) does not follow a link, and linked is our file
                 temporaries.add(temporary);
-                moveIntoPlace(temporary, target, existing != null);
+                moveIntoPlace(temporary, target, link.path(), existing != null);
             } catch (OutputException e) {
                 throw e;
             } catch (IOException e) {
@@ -223,15 +274,21 @@ final class OutputDirectoryWriter {
         // deepest first: setting a parent's time before its children are done would be undone by them
         for (int i = directoryStats.size() - 1; i >= 0; i--) {
             FsPacket.Stat d = directoryStats.get(i);
-            Path dir = root.resolve(d.path());
-            try {
-                BasicFileAttributes a = attributes(dir);
-                // chmod only what is a directory now: the JDK's unix:mode follows a link even with NOFOLLOW_LINKS
-                if (a == null || !a.isDirectory()) {
-                    throw refused(d.path(), "is no longer a directory");
+            Path dir = resolve(d.path());
+            try (SecureDirectoryStream<Path> handle = openDirectory(d.path())) {
+                // reached without following a link, and still the directory this export made or confirmed: an
+                // earlier export's link or a removed and re-made name is never chmodded through
+                if (handle == null || !directoryKeys.get(d.path()).equals(handle.getFileAttributeView(
+                        BasicFileAttributeView.class).readAttributes().fileKey())) {
+                    throw refused(d.path(), "is no longer the directory this export made");
                 }
-                Files.setAttribute(dir, "unix:mode", unixMode(d.mode()));
-                setTime(dir, d.modTime());
+                int mode = unixMode(d.mode());
+                handle.getFileAttributeView(PosixFileAttributeView.class).setPermissions(permissions(mode));
+                if ((mode & 07000) != 0) {
+                    Files.setAttribute(dir, "unix:mode", mode); // checked just above; see the class's javadoc
+                }
+                FileTime t = FileTime.from(d.modTime(), TimeUnit.NANOSECONDS);
+                handle.getFileAttributeView(BasicFileAttributeView.class).setTimes(t, null, null);
             } catch (OutputException e) {
                 throw e;
             } catch (IOException e) {
@@ -251,7 +308,7 @@ final class OutputDirectoryWriter {
         }
         temporaries.clear();
         for (int i = created.size() - 1; i >= 0; i--) {
-            deleteQuietly(created.get(i));
+            removeCreated(created.get(i));
         }
         created.clear();
     }
@@ -271,8 +328,9 @@ final class OutputDirectoryWriter {
                 Files.delete(target); // a file or a link (the link itself, never its target)
             }
             Files.createDirectory(target); // mkdir(2): fails on whatever appeared there, follows nothing
-            created.add(target);
+            created.add(new Made(path, key(target)));
         }
+        directoryKeys.put(path, key(target));
         directories.add(path);
         directoryStats.add(stat);
     }
@@ -283,28 +341,136 @@ final class OutputDirectoryWriter {
             throw refused(path, "is a symbolic link without a valid target");
         }
         Path temporary = temporaryBeside(target);
-        Files.createSymbolicLink(temporary, Path.of(stat.linkname()));
+        Files.createSymbolicLink(temporary, linkTarget(stat.linkname()));
         temporaries.add(temporary);
         setTime(temporary, stat.modTime());
-        moveIntoPlace(temporary, target, existing != null);
+        moveIntoPlace(temporary, target, path, existing != null);
     }
 
     private void open(Pending p) throws IOException {
-        requireRealDirectory(p.target.getParent(), p.stat.path());
         p.temporary = temporaryBeside(p.target);
-        // CREATE_NEW is O_EXCL: it never opens or follows anything that is already there
-        p.channel = Files.newByteChannel(p.temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS);
+        try (SecureDirectoryStream<Path> dir = openDirectory(parentOf(p.path))) {
+            if (dir == null) {
+                throw refused(p.path, "would be written through " + p.target.getParent() + ", which is not a"
+                        + " directory of the export");
+            }
+            // openat(2) in the directory's handle; CREATE_NEW is O_EXCL: it never opens or follows what is there
+            p.channel = dir.newByteChannel(p.temporary.getFileName(), Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
+        }
         temporaries.add(p.temporary);
     }
 
+    /** renameat(2) in the file's directory handle: replaces a file or a link there, never writes through it. */
+    private void renameInDirectory(Pending p) throws IOException {
+        try (SecureDirectoryStream<Path> dir = openDirectory(parentOf(p.path))) {
+            if (dir == null) {
+                throw refused(p.path, "would be written through " + p.target.getParent() + ", which is not a"
+                        + " directory of the export");
+            }
+            dir.move(p.temporary.getFileName(), dir, p.target.getFileName());
+        }
+        temporaries.remove(p.temporary);
+        if (!p.existed) {
+            created.add(new Made(p.path, key(p.target)));
+        }
+    }
+
     /** rename(2) over the destination: replaces a file or a link there, never writes through it. */
-    private void moveIntoPlace(Path temporary, Path target, boolean existed) throws IOException {
+    private void moveIntoPlace(Path temporary, Path target, String path, boolean existed) throws IOException {
         Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         temporaries.remove(temporary);
         if (!existed) {
-            created.add(target);
+            created.add(new Made(path, key(target)));
         }
+    }
+
+    /** The (device, inode) of an entry, its link itself when it is one. */
+    private static Object key(Path p) throws IOException {
+        return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
+
+    private static String parentOf(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash < 0 ? "" : path.substring(0, slash);
+    }
+
+    /**
+     * The directory at this relative path of the export, opened one element at a time from the root without
+     * following a link ({@code openat} with {@code O_NOFOLLOW}); null when an element is missing, a link or not a
+     * directory.
+     */
+    private SecureDirectoryStream<Path> openDirectory(String path) throws IOException {
+        DirectoryStream<Path> opened = Files.newDirectoryStream(root);
+        if (!(opened instanceof SecureDirectoryStream<Path> dir)) {
+            opened.close();
+            throw new OutputException("This platform cannot open directories without following links, which a"
+                    + " local output needs to stay inside " + root + ": use a tar output (type=tar) instead.", null);
+        }
+        if (path.isEmpty()) {
+            return dir;
+        }
+        for (String element : path.split("/")) {
+            SecureDirectoryStream<Path> next;
+            try {
+                next = dir.newDirectoryStream(FileNames.resolve(NO_DIRECTORY, element), LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException e) {
+                dir.close();
+                return null; // missing, a link (ELOOP) or not a directory
+            }
+            dir.close();
+            dir = next;
+        }
+        return dir;
+    }
+
+    /**
+     * Removes one entry this export created, reached through directory handles without following links and only
+     * while it still has the (device, inode) it had when made: whatever replaced it, and whatever a link there points
+     * to, stays.
+     */
+    private void removeCreated(Made m) {
+        Path name = FileNames.resolve(NO_DIRECTORY, m.path().substring(m.path().lastIndexOf('/') + 1));
+        try (SecureDirectoryStream<Path> dir = openDirectory(parentOf(m.path()))) {
+            if (dir == null) {
+                return; // the way to it changed: what is there now is not this export's to remove
+            }
+            BasicFileAttributes a = dir.getFileAttributeView(name, BasicFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS).readAttributes();
+            if (!m.key().equals(a.fileKey())) {
+                return;
+            }
+            if (a.isDirectory()) {
+                dir.deleteDirectory(name); // unlinkat(2) with AT_REMOVEDIR: only when empty
+            } else {
+                dir.deleteFile(name); // unlinkat(2): a link is removed itself
+            }
+        } catch (IOException ignored) {
+            // gone already, not empty (something else was put in it), or nothing more can be done
+        }
+    }
+
+    /** A link's target as the daemon's bytes, made element by element so that no byte is re-encoded. */
+    static Path linkTarget(String linkname) {
+        Path p = linkname.startsWith("/") ? Path.of("/") : NO_DIRECTORY;
+        for (String element : linkname.split("/")) {
+            if (element.isEmpty()) {
+                continue;
+            }
+            p = element.equals(".") || element.equals("..") ? p.resolve(element) : FileNames.resolve(p, element);
+        }
+        return p;
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> set = new HashSet<>();
+        PosixFilePermission[] all = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE, 0400 down to 01
+        for (int i = 0; i < all.length; i++) {
+            if ((mode & (0400 >> i)) != 0) {
+                set.add(all[i]);
+            }
+        }
+        return set;
     }
 
     private Pending pendingFile(int id) throws OutputException {
@@ -390,7 +556,9 @@ final class OutputDirectoryWriter {
     private static String printable(String s) {
         StringBuilder b = new StringBuilder();
         s.codePoints().limit(300).forEach(c -> {
-            if (c < 0x20 || c == 0x7f) {
+            if (c >= 0xDC80 && c <= 0xDCFF) { // a byte that is not UTF-8 (see FileNames)
+                b.append(String.format("\\x%02x", c - 0xDC00));
+            } else if (c < 0x20 || c == 0x7f) {
                 b.append(String.format("\\x%02x", c));
             } else {
                 b.appendCodePoint(c);

@@ -93,7 +93,7 @@ class FileSendServiceTest {
     void aWellFormedExportIsWrittenAndKeptOnCommit() throws Exception {
         FileSendService service = FileSendService.intoDirectory(dest);
         byte[] hi = "hi".getBytes(StandardCharsets.UTF_8);
-        Call call = new Call(stat("d", GO_DIR | 0750, ""), stat("d/f", 0640, ""), // ids 0 and 1
+        Call call = new Call(stat("d", GO_DIR | 0750, ""), stat("d/f", 0640, "", hi.length), // ids 0 and 1
                 stat("l", GO_SYMLINK | 0777, "/etc/passwd"), FsPacket.stat(null),
                 FsPacket.data(1, hi, 0, hi.length), FsPacket.data(1, hi, 0, 0), FsPacket.fin());
         service.serve(call.stream);
@@ -108,6 +108,41 @@ class FileSendServiceTest {
         assertThat(Files.getAttribute(dest.resolve("d/f"), "unix:mode")).isEqualTo(0100640);
         assertThat(Files.readSymbolicLink(dest.resolve("l"))).isEqualTo(Path.of("/etc/passwd"));
         assertThat(leftovers(dest)).isEmpty();
+    }
+
+    /**
+     * A roll-back reaches what the export made through directory handles that follow no link, and removes it only
+     * while it is still the same inode: a directory swapped for a link to elsewhere after the export is left alone,
+     * and nothing behind the link is deleted.
+     */
+    @Test
+    void aRollBackNeverDeletesThroughALinkThatReplacedADirectory() throws Exception {
+        FileSendService service = FileSendService.intoDirectory(dest);
+        byte[] hi = "hi".getBytes(StandardCharsets.UTF_8);
+        Call call = new Call(stat("d", GO_DIR | 0755, ""), stat("d/x", 0644, "", hi.length), FsPacket.stat(null),
+                FsPacket.data(1, hi, 0, hi.length), FsPacket.data(1, hi, 0, 0), FsPacket.fin());
+        service.serve(call.stream);
+        call.read();
+        assertThat(call.grpcStatus).isEqualTo("0");
+        Files.writeString(outside.resolve("x"), "not the export's");
+        Files.move(dest.resolve("d"), work.resolve("moved-away"));
+        Files.createSymbolicLink(dest.resolve("d"), outside);
+        service.close(); // the build failed: the roll-back runs over a tree that changed under it
+        assertThat(outside.resolve("x")).as("the file behind the link").hasContent("not the export's");
+        assertThat(Files.isSymbolicLink(dest.resolve("d"))).as("what replaced the directory stays").isTrue();
+    }
+
+    /** A directory's mode is set through its handle, which takes only permission bits: the sticky bit still arrives. */
+    @Test
+    void aStickyDirectoryKeepsItsBit() throws Exception {
+        FileSendService service = FileSendService.intoDirectory(dest);
+        Call call = new Call(stat("tmp", GO_DIR | (1 << 20) | 0777, ""), FsPacket.stat(null), FsPacket.fin());
+        service.serve(call.stream);
+        call.read();
+        assertThat(call.grpcStatus).isEqualTo("0");
+        service.commit();
+        service.close();
+        assertThat(Files.getAttribute(dest.resolve("tmp"), "unix:mode")).isEqualTo(041777);
     }
 
     @Test
@@ -190,8 +225,12 @@ class FileSendServiceTest {
     }
 
     private static byte[] stat(String path, int goMode, String linkname) {
+        return stat(path, goMode, linkname, 0);
+    }
+
+    private static byte[] stat(String path, int goMode, String linkname, long size) {
         return new ProtoWriter().message(2, new ProtoWriter().string(1, path).varint(2, goMode & 0xffffffffL)
-                .varint(6, 1_700_000_000_000_000_000L).string(7, linkname)).toByteArray();
+                .varint(5, size).varint(6, 1_700_000_000_000_000_000L).string(7, linkname)).toByteArray();
     }
 
     private static byte[] bytesMessage(String text) {
