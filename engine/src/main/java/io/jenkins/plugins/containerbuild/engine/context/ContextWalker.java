@@ -109,11 +109,9 @@ final class ContextWalker {
     /** Walks a child directory through its own descriptor, if it is still the directory whose attributes were read. */
     private void descend(DirectoryHandle dir, Child child, Map<String, Object> attributes, String name,
             DockerIgnore.Match match, Visitor visitor) throws IOException {
-        DirectoryHandle sub;
-        try {
-            sub = dir.openDirectory(child.path().getFileName(), attributes.get("fileKey"));
-        } catch (NoSuchFileException vanished) {
-            return; // deleted since it was listed
+        DirectoryHandle sub = dir.openListedDirectory(child.path().getFileName(), attributes.get("fileKey"));
+        if (sub == null) {
+            return;
         }
         try (sub) {
             walkDirectory(sub, name, match, visitor);

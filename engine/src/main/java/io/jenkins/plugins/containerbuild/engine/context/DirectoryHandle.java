@@ -111,6 +111,15 @@ final class DirectoryHandle implements Closeable {
                 .readAttributes().fileKey();
     }
 
+    /** {@link #openDirectory}, or null when the child was deleted since it was listed: the walk passes it by. */
+    DirectoryHandle openListedDirectory(Path name, Object expectedKey) throws IOException {
+        try {
+            return openDirectory(name, expectedKey);
+        } catch (NoSuchFileException vanished) {
+            return null;
+        }
+    }
+
     /**
      * Opens a child directory without following a link.
      *

@@ -6,7 +6,6 @@ import java.nio.channels.Channels;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.attribute.FileTime;
@@ -340,11 +339,9 @@ public final class SyncedDirectory {
         /** Walks a child directory through its own descriptor, if it is still the one whose attributes were read. */
         private void descend(DirectoryHandle dir, ContextWalker.Child child, Map<String, Object> attributes,
                 DockerIgnore.Match match, boolean followed) throws IOException {
-            DirectoryHandle sub;
-            try {
-                sub = dir.openDirectory(child.path().getFileName(), attributes.get("fileKey"));
-            } catch (NoSuchFileException vanished) {
-                return; // deleted since it was listed
+            DirectoryHandle sub = dir.openListedDirectory(child.path().getFileName(), attributes.get("fileKey"));
+            if (sub == null) {
+                return;
             }
             try (sub) {
                 directory(sub, match, followed);

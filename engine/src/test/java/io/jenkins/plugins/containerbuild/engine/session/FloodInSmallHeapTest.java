@@ -47,13 +47,13 @@ class FloodInSmallHeapTest {
             try (SocketChannel ch = connect(socket, child, output)) {
                 OutputStream out = Channels.newOutputStream(ch);
                 out.write(Http2Server.PREFACE);
-                frame(out, Http2Server.SETTINGS, 0, 0, new byte[0]);
-                frame(out, Http2Server.HEADERS, Http2Server.FLAG_END_HEADERS, 1, new Hpack.Encoder().encode(List.of(
+                RawH2Peer.writeFrame(out, Http2Server.SETTINGS, 0, 0, new byte[0]);
+                RawH2Peer.writeFrame(out, Http2Server.HEADERS, Http2Server.FLAG_END_HEADERS, 1, new Hpack.Encoder().encode(List.of(
                         new Hpack.Header(":method", "POST"), new Hpack.Header(":path", "/never.Read/Me"))));
                 byte[] chunk = new byte[16_384];
                 try {
                     while (sent < FLOOD) {
-                        frame(out, Http2Server.DATA, 0, 1, chunk);
+                        RawH2Peer.writeFrame(out, Http2Server.DATA, 0, 1, chunk);
                         sent += chunk.length;
                     }
                 } catch (IOException e) {
@@ -86,18 +86,6 @@ class FloodInSmallHeapTest {
             assertThat(System.nanoTime()).as("the child listens on its socket").isLessThan(deadline);
             Thread.onSpinWait();
         }
-    }
-
-    private static void frame(OutputStream out, int type, int flags, int stream, byte[] payload) throws IOException {
-        byte[] h = new byte[9];
-        h[0] = (byte) (payload.length >>> 16);
-        h[1] = (byte) (payload.length >>> 8);
-        h[2] = (byte) payload.length;
-        h[3] = (byte) type;
-        h[4] = (byte) flags;
-        Http2Server.put32(h, 5, stream);
-        out.write(h);
-        out.write(payload);
     }
 
     /** Serves one connection on the socket of its argument, with a service that never reads; prints how it ended. */

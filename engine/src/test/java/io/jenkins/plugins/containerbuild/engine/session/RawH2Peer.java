@@ -121,6 +121,13 @@ final class RawH2Peer implements AutoCloseable {
     }
 
     void frame(int type, int flags, int stream, byte[] payload) throws IOException {
+        synchronized (out) {
+            writeFrame(out, type, flags, stream, payload);
+        }
+    }
+
+    /** Writes one frame: the 9-byte header (length, type, flags, stream) and its payload, then flushes. */
+    static void writeFrame(OutputStream out, int type, int flags, int stream, byte[] payload) throws IOException {
         byte[] h = new byte[9];
         h[0] = (byte) (payload.length >>> 16);
         h[1] = (byte) (payload.length >>> 8);
@@ -128,11 +135,9 @@ final class RawH2Peer implements AutoCloseable {
         h[3] = (byte) type;
         h[4] = (byte) flags;
         Http2Server.put32(h, 5, stream);
-        synchronized (out) {
-            out.write(h);
-            out.write(payload);
-            out.flush();
-        }
+        out.write(h);
+        out.write(payload);
+        out.flush();
     }
 
     /** Opens a gRPC call: a complete header block without END_STREAM. */
