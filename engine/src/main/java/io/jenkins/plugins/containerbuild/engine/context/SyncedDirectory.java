@@ -3,11 +3,9 @@ package io.jenkins.plugins.containerbuild.engine.context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -359,14 +357,26 @@ public final class SyncedDirectory {
                     if (pattern[i].equals("**")) {
                         return true;
                     }
-                    PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + pattern[i]);
-                    prefix = m.matches(Path.of(parts[i]));
+                    prefix = elementMatches(pattern[i], parts[i]);
                 }
                 if (prefix) {
                     return true;
                 }
             }
             return false;
+        }
+
+        /**
+         * One element of an include pattern against one name, as Go's {@code filepath.Match} does, on the name's
+         * bytes (a JDK glob would parse the name as a path in the JVM's file-name encoding, and read {@code {a,b}}).
+         */
+        private static boolean elementMatches(String pattern, String name) {
+            try {
+                Glob glob = IgnorePattern.element(pattern);
+                return glob == null ? IgnorePattern.unescape(pattern).equals(name) : glob.matches(name);
+            } catch (IllegalArgumentException notAGlob) {
+                return true; // cannot tell: walk it, the include patterns still decide what is sent
+            }
         }
 
         private void send(DirectoryHandle dir, ContextWalker.Child child, String name, int mode,

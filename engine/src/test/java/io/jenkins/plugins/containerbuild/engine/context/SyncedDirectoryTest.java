@@ -136,6 +136,27 @@ class SyncedDirectoryTest {
                 Files.getLastModifiedTime(ctx.resolve("B.txt")).to(java.util.concurrent.TimeUnit.NANOSECONDS));
     }
 
+    /**
+     * Include patterns reach below a directory whose name is not UTF-8 (a byte kept as a lone surrogate), matched as
+     * Go's {@code filepath.Match} matches one element: a JDK glob took the name for a path and failed on it, and read
+     * {@code {a,b}} as a choice where Go reads it literally.
+     */
+    @Test
+    void includePatternsMatchDirectoryNamesAsBytes(@TempDir Path ctx) throws Exception {
+        String cafe = FileNames.decode(new byte[] {'c', 'a', 'f', (byte) 0xe9});
+        Path dir = Files.createDirectory(FileNames.resolve(ctx, cafe));
+        write(dir, "x.txt", "x\n");
+        write(ctx, "a/x.txt", "a\n");
+        write(ctx, "{a,b}/x.txt", "braces\n");
+        write(ctx, "Dockerfile", "FROM scratch\n");
+        SyncedDirectory synced = SyncedDirectory.context(BuildContext.forBuildKit(ctx, ctx.resolve("Dockerfile")));
+
+        assertThat(paths(synced, new SyncedDirectory.Filter(List.of("caf*/x.txt"), List.of(), List.of())))
+                .containsExactly(cafe, cafe + "/x.txt");
+        assertThat(paths(synced, new SyncedDirectory.Filter(List.of("{a,b}/x.txt"), List.of(), List.of())))
+                .containsExactly("{a,b}", "{a,b}/x.txt");
+    }
+
     private static List<String> paths(SyncedDirectory dir, SyncedDirectory.Filter filter) throws Exception {
         List<String> out = new ArrayList<>();
         dir.walk(filter, e -> out.add(e.path()));
