@@ -27,6 +27,10 @@ import java.util.List;
  * <p>The name is read by code point, as {@code java.util.regex} read it: a surrogate pair is one character, a lone
  * surrogate (U+DC80..U+DCFF standing for a raw byte) is one character of its own, matched by {@code ?}, {@code *}
  * and a literal lone surrogate of the pattern.
+ *
+ * <p>One difference from the docker CLI, on purpose: a {@code .dockerignore} line holding bytes that are not UTF-8
+ * makes Go's regular expression refuse to compile, so {@code docker build} fails on it; here such a line matches the
+ * names with the same bytes, as any other line matches its names (a file named with such bytes can be left out).
  */
 final class Glob {
 
