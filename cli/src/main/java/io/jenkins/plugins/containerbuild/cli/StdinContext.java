@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.cli;
 
+import io.jenkins.plugins.containerbuild.engine.context.FileNames;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -128,7 +129,7 @@ final class StdinContext implements AutoCloseable {
                 }
             } else if (e.isSymbolicLink()) {
                 Files.deleteIfExists(target);
-                Files.createSymbolicLink(target, Path.of(e.getLinkName()));
+                Files.createSymbolicLink(target, FileNames.path(e.getLinkName()));
                 continue; // a link's own mode and time mean nothing here
             } else if (e.isLink()) {
                 Path source = inside(e.getLinkName(), o);
@@ -163,7 +164,7 @@ final class StdinContext implements AutoCloseable {
             throw new UsageException("--context -: the tar's entry " + name + " would land outside the context:"
                     + " make every name relative, without '..'.", o.command);
         }
-        Path target = context.resolve(n).normalize();
+        Path target = context.resolve(FileNames.path(n)).normalize();
         if (!target.startsWith(context)) {
             throw new UsageException("--context -: the tar's entry " + name + " would land outside the context:"
                     + " make every name relative, without '..'.", o.command);

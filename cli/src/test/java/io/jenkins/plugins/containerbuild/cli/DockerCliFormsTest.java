@@ -3,12 +3,15 @@ package io.jenkins.plugins.containerbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jenkins.plugins.containerbuild.engine.lab.Lab;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -186,6 +189,43 @@ class DockerCliFormsTest {
         tar.putArchiveEntry(e);
         tar.write(b);
         tar.closeArchiveEntry();
+    }
+
+    /**
+     * A tar on stdin whose names are not ASCII, read by a CLI started with {@code LANG=POSIX} (its JVM decodes file
+     * names as ASCII): the names are made with their bytes, not refused as paths the JVM cannot encode.
+     */
+    @Test
+    void aTarOnStdinKeepsNonAsciiNamesUnderAPosixLocale() throws Exception {
+        Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + lab.baseImage() + "\nCOPY . /ctx/\n");
+        Files.writeString(ctx.resolve("clé.txt"), "accent\n");
+        Files.createSymbolicLink(ctx.resolve("lien-vers-clé"), Path.of("clé.txt"));
+        Path tar = tmp.resolve("ctx.tar");
+        Lab.exec(List.of("tar", "-cf", tar.toString(), "-C", ctx.toString(), "."), null, true);
+        String ours = "it/cli-forms-posix-" + CliRun.unique() + ":classic";
+        try {
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                    ContainerBuildCli.class.getName(), "build", "--context", "-", "--tag", ours, "--builder", "classic",
+                    "--network", "none").redirectErrorStream(true).redirectInput(tar.toFile());
+            pb.environment().keySet().removeIf(k -> k.equals("LANG") || k.startsWith("LC_") || k.startsWith("DOCKER_"));
+            pb.environment().put("LANG", "POSIX");
+            pb.environment().put("DOCKER_HOST", "unix://" + lab.hostSocket());
+            Process p = pb.start();
+            try {
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the CLI ended").isTrue();
+                assertThat(p.exitValue()).as(out).isZero();
+            } finally {
+                p.destroyForcibly();
+            }
+            assertThat(stats(ours)).contains("/ctx/clé.txt 644 regular file 7",
+                    "/ctx/lien-vers-clé 777 symbolic link");
+            assertThat(fileOf(ours, "/ctx/lien-vers-clé")).isEqualTo("accent\n");
+        } finally {
+            CliRun.removeFromHostDaemon(List.of(ours));
+        }
     }
 
     private static CliRun runWithStdin(byte[] stdin, String... args) {

@@ -102,22 +102,51 @@ public final class FileNames {
         return dir.resolve(element(encode(name)));
     }
 
+    /**
+     * The path written as this slash-separated name (absolute when it starts with a slash, as a link's target may),
+     * each element with exactly its bytes; {@code .} and {@code ..} elements are kept as they are, not resolved.
+     */
+    public static Path path(String slashPath) {
+        if (isAscii(slashPath)) {
+            return Path.of(slashPath);
+        }
+        StringBuilder uri = new StringBuilder("file://");
+        if (!slashPath.startsWith("/")) {
+            uri.append('/');
+        }
+        for (byte b : encode(slashPath)) {
+            appendUriByte(uri, b & 0xff, true);
+        }
+        try {
+            Path absolute = Path.of(new URI(uri.toString()));
+            // subpath, not relativize: relativize would resolve the ".." elements
+            return slashPath.startsWith("/") ? absolute : absolute.subpath(0, absolute.getNameCount());
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("Not a path name: '" + slashPath + "'", e);
+        }
+    }
+
     /** A relative path of one element named by these bytes. */
     static Path element(byte[] name) {
         StringBuilder uri = new StringBuilder("file:///");
         for (byte b : name) {
-            int c = b & 0xff;
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-_.~".indexOf(c) >= 0) {
-                uri.append((char) c);
-            } else {
-                uri.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            }
+            appendUriByte(uri, b & 0xff, false);
         }
         try {
             return Path.of(new URI(uri.toString())).getFileName();
         } catch (URISyntaxException e) {
             throw new IllegalStateException("A percent-encoded name made no URI: " + uri, e);
+        }
+    }
+
+    /** One byte of a name in a {@code file:} URI's path: as it is if plain, else percent-encoded. */
+    private static void appendUriByte(StringBuilder uri, int c, boolean slashes) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-_.~".indexOf(c) >= 0
+                || (slashes && c == '/')) {
+            uri.append((char) c);
+        } else {
+            uri.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                    .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
         }
     }
 

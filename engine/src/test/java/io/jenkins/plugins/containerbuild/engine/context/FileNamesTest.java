@@ -91,6 +91,29 @@ class FileNamesTest {
         aFileMadeFromBytesIsListedWithThem(bytes);
     }
 
+    @Property(tries = 1000, seed = "20261208")
+    void aSlashPathKeepsTheBytesOfEachElement(@ForAll("fileNames") byte[] a, @ForAll("fileNames") byte[] b) {
+        String first = FileNames.decode(a);
+        String second = FileNames.decode(b);
+        Path relative = FileNames.path(first + "/../" + second);
+        assertThat(relative.isAbsolute()).isFalse();
+        assertThat(relative.getNameCount()).isEqualTo(3);
+        assertThat(FileNames.bytes(relative.getName(0))).isEqualTo(a);
+        assertThat(relative.getName(1)).hasToString("..");
+        assertThat(FileNames.bytes(relative.getName(2))).isEqualTo(b);
+        Path absolute = FileNames.path("/" + first + "/" + second);
+        assertThat(absolute.isAbsolute()).isTrue();
+        assertThat(FileNames.bytes(absolute)).isEqualTo(b);
+        assertThat(FileNames.bytes(absolute.getParent())).isEqualTo(a);
+    }
+
+    /** The same with a fresh random seed each run. */
+    @Property(tries = 1000)
+    void aSlashPathKeepsTheBytesOfEachElementWithAFreshSeed(@ForAll("fileNames") byte[] a,
+            @ForAll("fileNames") byte[] b) {
+        aSlashPathKeepsTheBytesOfEachElement(a, b);
+    }
+
     @Example
     void validUtf8IsTheOrdinaryStringAndInvalidBytesAreLoneSurrogates() {
         assertThat(FileNames.decode("clé.pem".getBytes(StandardCharsets.UTF_8))).isEqualTo("clé.pem");
