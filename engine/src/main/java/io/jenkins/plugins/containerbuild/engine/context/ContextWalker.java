@@ -99,7 +99,7 @@ final class ContextWalker {
                 inode = new ContextEntry.Inode((Long) attributes.get("dev"), (Long) attributes.get("ino"));
             }
             visitor.visit(new ContextEntry(name, path, type, fullMode & 07777, size, mtime, linkTarget, inode,
-                    attributes.get("fileKey")));
+                    attributes.get("fileKey"), (Integer) attributes.get("uid"), (Integer) attributes.get("gid")));
             if (type == ContextEntry.Type.DIRECTORY) {
                 descend(dir, child, attributes, name, match, visitor);
             }
