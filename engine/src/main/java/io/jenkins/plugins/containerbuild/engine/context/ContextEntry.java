@@ -34,7 +34,8 @@ record ContextEntry(String name, Path path, Type type, int mode, long size, long
         this(name, path, type, mode, size, mtimeSeconds, linkTarget, inode, null, 0, 0);
     }
 
-    enum Type { DIRECTORY, FILE, SYMLINK }
+    /** What it is; a named pipe and a socket have no content that may be read (a pipe would block). */
+    enum Type { DIRECTORY, FILE, SYMLINK, FIFO, SOCKET }
 
     /** Device and inode number: equal for two paths that are hard links to the same file. */
     record Inode(long device, long number) {}

@@ -29,7 +29,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * Writes context entries as a tar the way the docker CLI does: uid/gid 0, permission bits with setuid/setgid/sticky,
  * and the owner names and file-type bits that the CLI of the daemon's release sends ({@link CliTarHeaders}: the 20.10
  * CLI names the file's owner and group and adds the type bits, the 24.0 and later CLIs send neither), mtime in whole
- * seconds, symbolic links as links, the second path to a hard-linked file as a
+ * seconds, symbolic links as links, a named pipe as a header of its own (never opened), no socket (the CLI's Go tar
+ * has no socket type), the second path to a hard-linked file as a
  * hard link to the first, long and non-ASCII names in PAX headers, names as the bytes on disk ({@link FileNames}).
  * File contents are copied while writing, so nothing but a copy buffer is held in memory. Closing finishes the tar
  * but leaves the target stream open.
@@ -105,6 +106,12 @@ final class ContextTarWriter implements AutoCloseable {
                 entriesWritten.incrementAndGet();
             }
             case FILE -> addFile(entry);
+            case FIFO -> { // never opened: the header alone, as the docker CLI sends it
+                String first = firstPathOf(entry);
+                putHeader(entry, entry.name(), first != null ? TarConstants.LF_LINK : TarConstants.LF_FIFO, 0, first);
+                entriesWritten.incrementAndGet();
+            }
+            case SOCKET -> { } // left out, as the docker CLI's tar leaves it out (Go's tar has no socket type)
         }
     }
 
@@ -155,6 +162,8 @@ final class ContextTarWriter implements AutoCloseable {
                 case DIRECTORY -> 040000;
                 case FILE -> 0100000;
                 case SYMLINK -> 0120000;
+                case FIFO -> 010000;
+                case SOCKET -> 0140000; // never written
             };
         }
         if (headers.ownerNames()) {
