@@ -15,6 +15,7 @@ import io.jenkins.plugins.containerbuild.engine.session.SessionService;
 import io.jenkins.plugins.containerbuild.engine.session.SshForwardService;
 import io.jenkins.plugins.containerbuild.engine.proto.MalformedProtobufException;
 import io.jenkins.plugins.containerbuild.engine.context.BuildContext;
+import io.jenkins.plugins.containerbuild.engine.context.CliTarHeaders;
 import io.jenkins.plugins.containerbuild.engine.context.ContextException;
 import io.jenkins.plugins.containerbuild.engine.daemon.ApiVersion;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
@@ -117,6 +118,11 @@ final class BuildImageStep {
         }
         if (podman()) {
             return buildOnPodman(context);
+        }
+        if (!buildKit()) {
+            // the classic builder's cache covers owner names and modes: send what the daemon's own CLI sends
+            context = context.withTarHeaders(CliTarHeaders.ofApi(daemon.apiVersion().major(),
+                    daemon.apiVersion().minor()));
         }
         String query = checkedQuery(context.dockerfileName());
         announce("");

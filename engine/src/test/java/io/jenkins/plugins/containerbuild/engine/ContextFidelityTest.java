@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -22,6 +25,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -94,6 +98,19 @@ class ContextFidelityTest {
             case LOWER_CASE_DOCKERFILE -> lowerCaseDockerfile(tmp);
             case PER_DOCKERFILE_IGNORE -> perDockerfileIgnore(tmp);
         });
+    }
+
+    /**
+     * Named pipes and sockets, which the docker CLI treats differently per builder: the classic builder's tar keeps a
+     * pipe and leaves a socket out; BuildKit's file sync sends a socket as an empty file and a pipe as a pipe, which
+     * Docker 20.10 leaves out and 26.1 keeps. A pipe opened for reading would block the build: hence the timeout.
+     */
+    @ParameterizedTest(name = "{0} with {1}")
+    @MethodSource("io.jenkins.plugins.containerbuild.engine.LabDaemons#fullWithBuilders")
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void engineSendsPipesAndSocketsAsTheCliDoes(Lab.Daemon daemon, BuilderKind kind, @TempDir Path tmp)
+            throws Exception {
+        compare(daemon, kind, pipesAndSockets(tmp));
     }
 
     private void compare(Lab.Daemon daemon, BuilderKind kind, Layout layout) throws Exception {
@@ -179,6 +196,35 @@ class ContextFidelityTest {
             // listed in .dockerignore: sent to the daemon (it needs them) but never copied
             assertThat(m).doesNotContainKeys("Dockerfile", ".dockerignore");
             assertThat(m.get("keep.log").sha256()).isEqualTo(sha256("content of keep.log\n"));
+        });
+    }
+
+    private Layout pipesAndSockets(Path tmp) throws IOException {
+        Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+        write(ctx, "Dockerfile", "FROM " + lab.baseImage() + "\n" + COPY_ALL);
+        write(ctx, "plain.txt", "plain\n");
+        Files.createDirectories(ctx.resolve("sub"));
+        Lab.exec(List.of("mkfifo", "-m", "0640", ctx.resolve("fifo").toString(), ctx.resolve("sub/fifo").toString()),
+                null, true);
+        for (String name : List.of("sock", "sub/sock")) {
+            // binding makes the socket file, which stays when the channel is closed
+            try (ServerSocketChannel socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                socket.bind(UnixDomainSocketAddress.of(ctx.resolve(name)));
+            }
+        }
+        return new Layout(ctx, null, null, (m, kind) -> {
+            assertThat(m).containsKeys("plain.txt", "sub");
+            if (kind == BuilderKind.CLASSIC) {
+                assertThat(m.get("fifo").type()).as("the pipe, kept by the classic builder's tar").isEqualTo("fifo");
+                assertThat(m.get("sub/fifo").type()).isEqualTo("fifo");
+                assertThat(m).as("sockets, which the tar leaves out").doesNotContainKeys("sock", "sub/sock");
+            } else {
+                assertThat(m.get("sock").type()).as("a socket, an empty file to BuildKit").isEqualTo("file");
+                assertThat(m.get("sock").size()).isZero();
+                assertThat(m.get("sub/sock").type()).isEqualTo("file");
+                assertThat(m.containsKey("fifo")).as("the pipe, which only the newer BuildKit keeps")
+                        .isEqualTo(daemon.engine26());
+            }
         });
     }
 
@@ -454,6 +500,9 @@ class ContextFidelityTest {
         }
         if (e.isDirectory()) {
             return new Entry(path, "dir", mode, owner, 0, null, null);
+        }
+        if (e.isFIFO()) {
+            return new Entry(path, "fifo", mode, owner, 0, null, null);
         }
         if (e.isFile() && path.equals(".dockerignore")) {
             // a .dockerignore the CLI (or the engine) rewrote names a Dockerfile under a random name: hash without it

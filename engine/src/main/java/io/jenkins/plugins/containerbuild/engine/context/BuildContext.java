@@ -42,12 +42,13 @@ public final class BuildContext {
     private final byte[] dockerignoreContents; // null when there is none
     private final boolean rewriteDockerignore; // classic builder with an outside Dockerfile
     private final DockerIgnore ignore;
+    private final CliTarHeaders tarHeaders;
     private final AtomicLong entriesSent = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
 
     private BuildContext(Path root, Path namedDockerfile, Path dockerfile, String dockerfileName,
             boolean dockerfileOutside, Path dockerignoreFile, byte[] dockerignoreContents, boolean rewriteDockerignore,
-            DockerIgnore ignore) {
+            DockerIgnore ignore, CliTarHeaders tarHeaders) {
         this.root = root;
         this.namedDockerfile = namedDockerfile;
         this.dockerfile = dockerfile;
@@ -57,6 +58,17 @@ public final class BuildContext {
         this.dockerignoreContents = dockerignoreContents;
         this.rewriteDockerignore = rewriteDockerignore;
         this.ignore = ignore;
+        this.tarHeaders = tarHeaders;
+    }
+
+    /**
+     * This context sent with the owner names and mode bits that the docker CLI of the daemon's release puts in a
+     * classic build's tar (the default is {@link CliTarHeaders#PERMISSIONS_ONLY}), so that the classic builder's
+     * cache is shared with {@code docker build}.
+     */
+    public BuildContext withTarHeaders(CliTarHeaders headers) {
+        return new BuildContext(root, namedDockerfile, dockerfile, dockerfileName, dockerfileOutside,
+                dockerignoreFile, dockerignoreContents, rewriteDockerignore, ignore, headers);
     }
 
     /**
@@ -150,7 +162,7 @@ public final class BuildContext {
             ignore = asTheCliSends(ignore, outside, name);
         }
         return new BuildContext(root, dockerfile, realDockerfile, name, outside, ignoreFile, dockerignore,
-                outside && !forBuildKit, ignore);
+                outside && !forBuildKit, ignore, CliTarHeaders.PERMISSIONS_ONLY);
     }
 
     private static boolean mayHaveStage(Path named, Path real, boolean builtinFrontendOnly) throws ContextException {
@@ -301,12 +313,12 @@ public final class BuildContext {
     private void writeTo(OutputStream out, ContextFiles files) throws IOException {
         entriesSent.set(0);
         bytesSent.set(0);
-        ContextTarWriter tar = new ContextTarWriter(out, files, entriesSent, bytesSent);
+        ContextTarWriter tar = new ContextTarWriter(out, files, tarHeaders, entriesSent, bytesSent);
         AtomicBoolean dockerignoreSent = new AtomicBoolean();
         long now = Instant.now().getEpochSecond();
         WalkAhead.walk(new ContextWalker(root, ignore)::walk, entry -> {
             if (rewriteDockerignore && entry.name().equals(DOCKERIGNORE)) {
-                tar.addBytes(DOCKERIGNORE, dockerignoreListingDockerfile(), entry.mode(), entry.mtimeSeconds());
+                tar.addBytes(entry, dockerignoreListingDockerfile()); // the CLI keeps the file's header
                 dockerignoreSent.set(true);
             } else {
                 tar.add(entry);

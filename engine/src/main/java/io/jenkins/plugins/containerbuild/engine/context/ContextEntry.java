@@ -15,17 +15,27 @@ import java.nio.file.Path;
  * @param inode identity of a non-directory with more than one hard link; null otherwise
  * @param fileKey the device and inode the walk saw ({@link java.nio.file.attribute.BasicFileAttributes#fileKey()}):
  *     a file's content is read from that file only ({@link ContextFiles}); null for an entry made by hand
+ * @param uid the owner's user id on disk (a context tar says 0 whatever it is, but the Docker 20.10 CLI's tar names
+ *     the owner: {@link CliTarHeaders})
+ * @param gid the owner's group id on disk
  */
 record ContextEntry(String name, Path path, Type type, int mode, long size, long mtimeSeconds, String linkTarget,
-        Inode inode, Object fileKey) {
+        Inode inode, Object fileKey, int uid, int gid) {
+
+    /** An entry owned by root. */
+    ContextEntry(String name, Path path, Type type, int mode, long size, long mtimeSeconds, String linkTarget,
+            Inode inode, Object fileKey) {
+        this(name, path, type, mode, size, mtimeSeconds, linkTarget, inode, fileKey, 0, 0);
+    }
 
     /** An entry that no walk found: it has no content to read from disk. */
     ContextEntry(String name, Path path, Type type, int mode, long size, long mtimeSeconds, String linkTarget,
             Inode inode) {
-        this(name, path, type, mode, size, mtimeSeconds, linkTarget, inode, null);
+        this(name, path, type, mode, size, mtimeSeconds, linkTarget, inode, null, 0, 0);
     }
 
-    enum Type { DIRECTORY, FILE, SYMLINK }
+    /** What it is; a named pipe and a socket have no content that may be read (a pipe would block). */
+    enum Type { DIRECTORY, FILE, SYMLINK, FIFO, SOCKET }
 
     /** Device and inode number: equal for two paths that are hard links to the same file. */
     record Inode(long device, long number) {}

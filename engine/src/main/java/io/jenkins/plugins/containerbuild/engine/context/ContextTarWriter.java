@@ -9,10 +9,13 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.security.Principal;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,8 +26,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
- * Writes context entries as a tar the way the docker CLI does: uid/gid 0 and no owner names, permission bits with
- * setuid/setgid/sticky, mtime in whole seconds, symbolic links as links, the second path to a hard-linked file as a
+ * Writes context entries as a tar the way the docker CLI does: uid/gid 0, permission bits with setuid/setgid/sticky,
+ * and the owner names and file-type bits that the CLI of the daemon's release sends ({@link CliTarHeaders}: the 20.10
+ * CLI names the file's owner and group and adds the type bits, the 24.0 and later CLIs send neither), mtime in whole
+ * seconds, symbolic links as links, a named pipe as a header of its own (never opened), no socket (the CLI's Go tar
+ * has no socket type), the second path to a hard-linked file as a
  * hard link to the first, long and non-ASCII names in PAX headers, names as the bytes on disk ({@link FileNames}).
  * File contents are copied while writing, so nothing but a copy buffer is held in memory. Closing finishes the tar
  * but leaves the target stream open.
@@ -43,11 +49,16 @@ final class ContextTarWriter implements AutoCloseable {
     /** The largest size or mtime of an 11-digit octal field: larger ones need a PAX header. */
     private static final long MAX_OCTAL_11 = 077777777777L;
     private static final byte[] ZEROS = new byte[RECORD];
+    /** Permission bits with setuid, setgid and sticky, and the file-type bits the older CLIs send. */
+    private static final int MODE_BITS = 0177777;
 
     private final OutputStream target;
     private final ContextFiles files;
     private final AtomicLong entriesWritten;
+    private final CliTarHeaders headers;
     private final Map<ContextEntry.Inode, String> firstPathOfInode = new HashMap<>();
+    private final Map<Integer, String> userNames = new HashMap<>();
+    private final Map<Integer, String> groupNames = new HashMap<>();
     private final byte[] buffer = new byte[BUFFER];
     private final ByteBuffer bufferView = ByteBuffer.wrap(buffer);
     private int used; // bytes of the buffer not yet written to the target
@@ -66,8 +77,15 @@ final class ContextTarWriter implements AutoCloseable {
      *     null when no walked file is added
      */
     ContextTarWriter(OutputStream out, ContextFiles files, AtomicLong entriesWritten, AtomicLong bytesWritten) {
+        this(out, files, CliTarHeaders.PERMISSIONS_ONLY, entriesWritten, bytesWritten);
+    }
+
+    /** @param headers the owner names and mode bits of the walked entries' headers */
+    ContextTarWriter(OutputStream out, ContextFiles files, CliTarHeaders headers, AtomicLong entriesWritten,
+            AtomicLong bytesWritten) {
         this.target = new CountingNonClosingStream(out, bytesWritten);
         this.files = files;
+        this.headers = headers;
         this.entriesWritten = entriesWritten;
     }
 
@@ -75,27 +93,32 @@ final class ContextTarWriter implements AutoCloseable {
     void add(ContextEntry entry) throws IOException {
         switch (entry.type()) {
             case DIRECTORY -> {
-                putHeader(entry.name() + "/", TarConstants.LF_DIR, entry.mode(), entry.mtimeSeconds(), 0, null);
+                putHeader(entry, entry.name() + "/", TarConstants.LF_DIR, 0, null);
                 entriesWritten.incrementAndGet();
             }
             case SYMLINK -> {
                 String first = firstPathOf(entry);
                 if (first != null) {
-                    putHeader(entry.name(), TarConstants.LF_LINK, entry.mode(), entry.mtimeSeconds(), 0, first);
+                    putHeader(entry, entry.name(), TarConstants.LF_LINK, 0, first);
                 } else {
-                    putHeader(entry.name(), TarConstants.LF_SYMLINK, entry.mode(), entry.mtimeSeconds(), 0,
-                            entry.linkTarget());
+                    putHeader(entry, entry.name(), TarConstants.LF_SYMLINK, 0, entry.linkTarget());
                 }
                 entriesWritten.incrementAndGet();
             }
             case FILE -> addFile(entry);
+            case FIFO -> { // never opened: the header alone, as the docker CLI sends it
+                String first = firstPathOf(entry);
+                putHeader(entry, entry.name(), first != null ? TarConstants.LF_LINK : TarConstants.LF_FIFO, 0, first);
+                entriesWritten.incrementAndGet();
+            }
+            case SOCKET -> { } // left out, as the docker CLI's tar leaves it out (Go's tar has no socket type)
         }
     }
 
     private void addFile(ContextEntry entry) throws IOException {
         String first = firstPathOf(entry);
         if (first != null) {
-            putHeader(entry.name(), TarConstants.LF_LINK, entry.mode(), entry.mtimeSeconds(), 0, first);
+            putHeader(entry, entry.name(), TarConstants.LF_LINK, 0, first);
             entriesWritten.incrementAndGet();
             return;
         }
@@ -114,10 +137,71 @@ final class ContextTarWriter implements AutoCloseable {
             throw ContextWalker.unreadable(entry.path(), e);
         }
         try (in) {
-            putHeader(entry.name(), TarConstants.LF_NORMAL, entry.mode(), entry.mtimeSeconds(), entry.size(), null);
+            putHeader(entry, entry.name(), TarConstants.LF_NORMAL, entry.size(), null);
             copyExactly(in, entry.size(), entry.path());
         }
         entriesWritten.incrementAndGet();
+    }
+
+    /** Adds a walked regular file with other contents (a rewritten .dockerignore): its header stays the file's own. */
+    void addBytes(ContextEntry entry, byte[] contents) throws IOException {
+        putHeader(entry, entry.name(), TarConstants.LF_NORMAL, contents.length, null);
+        write(contents, 0, contents.length);
+        pad(contents.length);
+        entriesWritten.incrementAndGet();
+    }
+
+    /** The header of a walked entry, with the mode bits and owner names of {@link #headers}. */
+    private void putHeader(ContextEntry entry, String name, byte type, long size, String linkName)
+            throws IOException {
+        int mode = entry.mode();
+        String userName = "";
+        String groupName = "";
+        if (headers.typeBits()) {
+            mode |= switch (entry.type()) { // a hard link has the bits of the file it links to
+                case DIRECTORY -> 040000;
+                case FILE -> 0100000;
+                case SYMLINK -> 0120000;
+                case FIFO -> 010000;
+                case SOCKET -> 0140000; // never written
+            };
+        }
+        if (headers.ownerNames()) {
+            userName = ownerName(entry, userNames, entry.uid(), "uid", "owner");
+            groupName = ownerName(entry, groupNames, entry.gid(), "gid", "group");
+        }
+        putHeader(name, type, mode, entry.mtimeSeconds(), size, linkName, userName, groupName);
+    }
+
+    /**
+     * The name of the entry's owner or group as the docker CLI 20.10 gives it (Go's user and group look-up through
+     * the machine's databases): the system's name for the id, empty when it has none. Looked up once per id, from
+     * the entry's attributes (Java asks the same databases); a name that would need a PAX record (not ASCII, or over
+     * 31 bytes) is left empty.
+     */
+    private static String ownerName(ContextEntry entry, Map<Integer, String> known, int id, String idAttribute,
+            String nameAttribute) {
+        String name = known.get(id);
+        if (name != null) {
+            return name;
+        }
+        Map<String, Object> attributes;
+        try {
+            attributes = Files.readAttributes(entry.path(), "unix:" + idAttribute + "," + nameAttribute,
+                    LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException e) {
+            return ""; // gone or unreadable since the walk: its name is not known, and no header needs it
+        }
+        if (!Integer.valueOf(id).equals(attributes.get(idAttribute))) {
+            return ""; // owner changed since the walk: do not record a name under the old id
+        }
+        name = ((Principal) attributes.get(nameAttribute)).getName();
+        // Java names an id without an entry in the database by its number
+        if (name.equals(Integer.toString(id)) || name.length() > 31 || !isShortAscii(name)) {
+            name = "";
+        }
+        known.put(id, name);
+        return name;
     }
 
     /** Adds a regular file whose contents are given (a small file such as a rewritten .dockerignore). */
@@ -176,20 +260,34 @@ final class ContextTarWriter implements AutoCloseable {
         return entry.inode() == null ? null : firstPathOfInode.putIfAbsent(entry.inode(), entry.name());
     }
 
-    /** Writes the header record(s) of one entry: the size announced is what must follow it. */
+    /** Writes the header record(s) of one entry with no owner names: the size announced is what must follow it. */
     void putHeader(String name, byte type, int mode, long mtimeSeconds, long size, String linkName)
             throws IOException {
+        putHeader(name, type, mode, mtimeSeconds, size, linkName, "", "");
+    }
+
+    /**
+     * Writes the header record(s) of one entry: the size announced is what must follow it.
+     *
+     * @param mode permission bits, and file-type bits when the CLI sends them ({@link CliTarHeaders})
+     * @param userName the owner's name, ASCII of at most 31 bytes, or empty
+     * @param groupName the group's name, likewise
+     */
+    void putHeader(String name, byte type, int mode, long mtimeSeconds, long size, String linkName, String userName,
+            String groupName) throws IOException {
         if (isShortAscii(name) && (linkName == null || isShortAscii(linkName)) && name.charAt(0) != '/'
                 && size >= 0 && size <= MAX_OCTAL_11 && mtimeSeconds >= 0 && mtimeSeconds <= MAX_OCTAL_11) {
             if (buffer.length - used < RECORD) {
                 writeBuffer();
             }
-            formatUstarHeader(used, name, type, mode & 07777, mtimeSeconds, size, linkName);
+            formatUstarHeader(used, name, type, mode & MODE_BITS, mtimeSeconds, size, linkName, userName,
+                    groupName);
             used += RECORD;
         } else if (FileNames.hasEscapedByte(name) || (linkName != null && FileNames.hasEscapedByte(linkName))) {
-            putHeaderWithRawNames(name, type, mode, mtimeSeconds, size, linkName);
+            putHeaderWithRawNames(name, type, mode, mtimeSeconds, size, linkName, userName, groupName);
         } else {
-            byte[] header = headerByCommonsCompress(name, type, mode, mtimeSeconds, size, linkName);
+            byte[] header = headerByCommonsCompress(name, type, mode, mtimeSeconds, size, linkName, userName,
+                    groupName);
             write(header, 0, header.length);
         }
     }
@@ -202,7 +300,7 @@ final class ContextTarWriter implements AutoCloseable {
      * them when the PAX records are there).
      */
     private void putHeaderWithRawNames(String name, byte type, int mode, long mtimeSeconds, long size,
-            String linkName) throws IOException {
+            String linkName, String userName, String groupName) throws IOException {
         ByteArrayOutputStream records = new ByteArrayOutputStream();
         paxRecord(records, "path", FileNames.encode(name));
         if (linkName != null) {
@@ -219,19 +317,19 @@ final class ContextTarWriter implements AutoCloseable {
         byte[] pax = records.toByteArray();
         long mtime = oddTime ? 0 : mtimeSeconds;
         putUstarHeader(asciiOnly("PaxHeaders.0/" + name), TarConstants.LF_PAX_EXTENDED_HEADER_LC, 0644, mtime,
-                pax.length, null);
+                pax.length, null, "", "");
         write(pax, 0, pax.length);
         pad(pax.length);
         putUstarHeader(asciiOnly(name), type, mode, mtime, bigSize ? 0 : size,
-                linkName == null ? null : asciiOnly(linkName));
+                linkName == null ? null : asciiOnly(linkName), userName, groupName);
     }
 
-    private void putUstarHeader(String name, byte type, int mode, long mtime, long size, String linkName)
-            throws IOException {
+    private void putUstarHeader(String name, byte type, int mode, long mtime, long size, String linkName,
+            String userName, String groupName) throws IOException {
         if (buffer.length - used < RECORD) {
             writeBuffer();
         }
-        formatUstarHeader(used, name, type, mode & 07777, mtime, size, linkName);
+        formatUstarHeader(used, name, type, mode & MODE_BITS, mtime, size, linkName, userName, groupName);
         used += RECORD;
     }
 
@@ -275,11 +373,12 @@ final class ContextTarWriter implements AutoCloseable {
 
     /**
      * The POSIX ustar header as Commons Compress writes it for these values: numbers in zero-padded octal ended by a
-     * space, the checksum as six digits, NUL and space, magic {@code ustar\0} and version {@code 00}, no owner
-     * names and uid, gid and device numbers 0 (the fixed fields come from {@link #TEMPLATE}).
+     * space, the checksum as six digits, NUL and space, magic {@code ustar\0} and version {@code 00}, the owner
+     * names given (empty or short ASCII), uid, gid and device numbers 0 (the fixed fields come from
+     * {@link #TEMPLATE}).
      */
     private void formatUstarHeader(int at, String name, byte type, int mode, long mtime, long size,
-            String linkName) {
+            String linkName, String userName, String groupName) {
         byte[] r = buffer;
         System.arraycopy(TEMPLATE, 0, r, at, RECORD);
         long sum = TEMPLATE_SUM + type;
@@ -291,6 +390,8 @@ final class ContextTarWriter implements AutoCloseable {
         if (linkName != null) {
             sum += ascii(linkName, r, at + 157);
         }
+        sum += ascii(userName, r, at + 265);
+        sum += ascii(groupName, r, at + 297);
         for (int i = at + 153; i >= at + 148; i--) {
             r[i] = (byte) ('0' + (sum & 7));
             sum >>>= 3;
@@ -308,7 +409,7 @@ final class ContextTarWriter implements AutoCloseable {
         octal(0, TEMPLATE, 116, 8); // gid
         Arrays.fill(TEMPLATE, 148, 156, (byte) ' '); // checksum
         System.arraycopy(new byte[] {'u', 's', 't', 'a', 'r', 0, '0', '0'}, 0, TEMPLATE, 257, 8); // magic, version
-        // uname and gname (32 bytes each at 265 and 297) stay empty
+        // uname and gname (32 bytes each at 265 and 297) are empty unless an entry names its owner
         octal(0, TEMPLATE, 329, 8); // devmajor
         octal(0, TEMPLATE, 337, 8); // devminor
         long sum = 0;
@@ -347,13 +448,13 @@ final class ContextTarWriter implements AutoCloseable {
      * a big size or an mtime out of the octal range, then the entry's own header.
      */
     static byte[] headerByCommonsCompress(String name, byte type, int mode, long mtimeSeconds, long size,
-            String linkName) throws IOException {
+            String linkName, String userName, String groupName) throws IOException {
         TarArchiveEntry header = new TarArchiveEntry(name, type);
-        header.setMode(mode & 07777);
+        header.setMode(mode & MODE_BITS);
         header.setUserId(0);
         header.setGroupId(0);
-        header.setUserName("");
-        header.setGroupName("");
+        header.setUserName(userName);
+        header.setGroupName(groupName);
         header.setModTime(FileTime.from(mtimeSeconds, TimeUnit.SECONDS));
         if (linkName != null) {
             header.setLinkName(linkName);

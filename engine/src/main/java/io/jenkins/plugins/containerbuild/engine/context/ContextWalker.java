@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * Walks a build context directory depth first, each directory's entries sorted by the bytes of their names and a
  * directory before its contents (the order of the docker CLI), applying a {@link DockerIgnore} the way the docker
- * CLI does. Symbolic links are reported as such and never followed; sockets, named pipes and devices are skipped.
+ * CLI does. Symbolic links are reported as such and never followed; named pipes and sockets are reported (never
+ * opened: each builder's writer does with them what the docker CLI does), devices are skipped.
  * <p>
  * Each directory is listed from its own descriptor and each subdirectory opened relative to its parent's without
  * following a link ({@link DirectoryHandle}), so a directory replaced by a link to the outside while the walk runs
@@ -35,6 +36,8 @@ final class ContextWalker {
     static final int S_IFDIR = 0040000;
     static final int S_IFREG = 0100000;
     static final int S_IFLNK = 0120000;
+    static final int S_IFIFO = 0010000;
+    static final int S_IFSOCK = 0140000;
 
     private final Path root;
     private final DockerIgnore ignore;
@@ -83,7 +86,9 @@ final class ContextWalker {
                 case S_IFDIR -> ContextEntry.Type.DIRECTORY;
                 case S_IFREG -> ContextEntry.Type.FILE;
                 case S_IFLNK -> ContextEntry.Type.SYMLINK;
-                default -> null; // socket, pipe or device: not part of a build context
+                case S_IFIFO -> ContextEntry.Type.FIFO;
+                case S_IFSOCK -> ContextEntry.Type.SOCKET;
+                default -> null; // a device: not part of a build context
             };
             if (type == null) {
                 continue;
@@ -99,7 +104,7 @@ final class ContextWalker {
                 inode = new ContextEntry.Inode((Long) attributes.get("dev"), (Long) attributes.get("ino"));
             }
             visitor.visit(new ContextEntry(name, path, type, fullMode & 07777, size, mtime, linkTarget, inode,
-                    attributes.get("fileKey")));
+                    attributes.get("fileKey"), (Integer) attributes.get("uid"), (Integer) attributes.get("gid")));
             if (type == ContextEntry.Type.DIRECTORY) {
                 descend(dir, child, attributes, name, match, visitor);
             }

@@ -36,7 +36,7 @@ import java.util.Set;
 final class DirectoryHandle implements Closeable {
 
     /** The attributes of an entry, read by path; {@code fileKey} ties them to what the descriptor sees. */
-    static final String ATTRIBUTES = "unix:mode,ino,dev,nlink,size,lastModifiedTime,fileKey";
+    static final String ATTRIBUTES = "unix:mode,ino,dev,nlink,uid,gid,size,lastModifiedTime,fileKey";
     private static final Set<OpenOption> READ_NOFOLLOW = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
 
     private final Path path;

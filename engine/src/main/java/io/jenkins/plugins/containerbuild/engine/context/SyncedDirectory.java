@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * the daemon asks for (exclude patterns with {@code .dockerignore} semantics, include patterns, or a list of paths
  * to follow), with the attributes BuildKit compares to decide which files it already has: mode, size and the
  * modification time in nanoseconds. Owners are reported as 0, like the docker CLI does for a build context.
- * Symbolic links are sent as links; sockets, pipes and devices are skipped.
+ * Symbolic links are sent as links. As the docker CLI's file sync does, a named pipe is sent as a pipe (the daemon
+ * decides what to make of it: Docker 20.10 leaves it out, 26.1 keeps it) and a socket as an empty regular file with
+ * the socket's permissions; neither is ever opened (a pipe would block). Devices are skipped.
  */
 public final class SyncedDirectory {
 
@@ -36,9 +38,13 @@ public final class SyncedDirectory {
          * Opens the walked regular file's content from the directory it was walked in, without following a
          * symbolic link on the way, and only if it is still the file that was walked: a file replaced after the
          * walk, or a directory on its way replaced by a link to one outside the context, is refused rather than
-         * read ({@link ContextException}).
+         * read ({@link ContextException}). A socket, sent as an empty file, has no content and is not opened
+         * ({@code files} is null).
          */
         public InputStream openContent() throws IOException {
+            if (files == null) {
+                return InputStream.nullInputStream();
+            }
             return Channels.newInputStream(files.open(file, fileKey));
         }
     }
@@ -61,6 +67,7 @@ public final class SyncedDirectory {
     // os.FileMode bits (Go): the type bits sit above the permission bits
     static final int GO_DIR = 1 << 31;
     static final int GO_SYMLINK = 1 << 27;
+    static final int GO_NAMED_PIPE = 1 << 25;
     static final int GO_SETUID = 1 << 23;
     static final int GO_SETGID = 1 << 22;
     static final int GO_STICKY = 1 << 20;
@@ -69,6 +76,8 @@ public final class SyncedDirectory {
     private static final int S_IFDIR = ContextWalker.S_IFDIR;
     private static final int S_IFREG = ContextWalker.S_IFREG;
     private static final int S_IFLNK = ContextWalker.S_IFLNK;
+    private static final int S_IFIFO = ContextWalker.S_IFIFO;
+    private static final int S_IFSOCK = ContextWalker.S_IFSOCK;
 
     private final Path root;
     private final DockerIgnore guard;
@@ -154,7 +163,8 @@ public final class SyncedDirectory {
         switch (posixMode & S_IFMT) {
             case S_IFDIR -> m |= GO_DIR;
             case S_IFLNK -> m |= GO_SYMLINK;
-            default -> { }
+            case S_IFIFO -> m |= GO_NAMED_PIPE;
+            default -> { } // a socket is sent as a regular file: the CLI clears Go's socket bit
         }
         if ((posixMode & 04000) != 0) {
             m |= GO_SETUID;
@@ -282,8 +292,9 @@ public final class SyncedDirectory {
                 int mode = (Integer) attributes.get("mode");
                 int format = mode & S_IFMT;
                 boolean isDir = format == S_IFDIR;
-                if (format != S_IFDIR && format != S_IFREG && format != S_IFLNK) {
-                    continue;
+                if (format != S_IFDIR && format != S_IFREG && format != S_IFLNK && format != S_IFIFO
+                        && format != S_IFSOCK) {
+                    continue; // a device
                 }
                 if (onlyNames != null && !onlyNames.contains(name)) {
                     continue; // not offered at all
@@ -409,8 +420,9 @@ public final class SyncedDirectory {
                     size = 0;
                 }
             }
-            visitor.visit(new Entry(name, path, goMode(mode), size, mtime, linkname, format == S_IFREG,
-                    attributes.get("fileKey"), files));
+            boolean socket = format == S_IFSOCK; // an empty regular file to the daemon, which may ask for it
+            visitor.visit(new Entry(name, path, goMode(mode), size, mtime, linkname, format == S_IFREG || socket,
+                    attributes.get("fileKey"), socket ? null : files));
         }
     }
 

@@ -96,6 +96,51 @@ class ContextTarWriterProperties {
         headersOfAnySizeAndTimeAreWhatCommonsCompressWrites(name, size, mtime, mode);
     }
 
+    /**
+     * The headers of the Docker 20.10 CLI's classic tar ({@link CliTarHeaders}): owner names and file-type bits in
+     * the mode, formatted by the writer itself as Commons Compress formats them.
+     */
+    @Property(tries = 300, seed = "20261208")
+    void headersWithOwnerNamesAndTypeBitsAreWhatCommonsCompressWrites(@ForAll("names") String name,
+            @ForAll("sizes") long size, @ForAll("times") long mtime, @ForAll("modes") int mode,
+            @ForAll("typeBits") int typeBits, @ForAll("ownerNames") String userName,
+            @ForAll("ownerNames") String groupName) throws IOException {
+        ByteArrayOutputStream ours = new ByteArrayOutputStream();
+        ContextTarWriter writer = new ContextTarWriter(ours, new AtomicLong(), new AtomicLong());
+        writer.putHeader(name, TarConstants.LF_NORMAL, typeBits | mode, mtime, size, null, userName, groupName);
+        writer.flush();
+
+        ByteArrayOutputStream theirs = new ByteArrayOutputStream();
+        TarArchiveOutputStream tar = ContextTarWriter.newCommonsCompressTar(theirs);
+        TarArchiveEntry expected = entry(name, TarConstants.LF_NORMAL, mode, mtime, null, size);
+        expected.setMode(typeBits | mode);
+        expected.setUserName(userName);
+        expected.setGroupName(groupName);
+        tar.putArchiveEntry(expected);
+        assertThat(ours.toByteArray()).isEqualTo(theirs.toByteArray());
+    }
+
+    @Property(tries = 300)
+    void headersWithOwnerNamesAndTypeBitsAreWhatCommonsCompressWritesWithAFreshSeed(@ForAll("names") String name,
+            @ForAll("sizes") long size, @ForAll("times") long mtime, @ForAll("modes") int mode,
+            @ForAll("typeBits") int typeBits, @ForAll("ownerNames") String userName,
+            @ForAll("ownerNames") String groupName) throws IOException {
+        headersWithOwnerNamesAndTypeBitsAreWhatCommonsCompressWrites(name, size, mtime, mode, typeBits, userName,
+                groupName);
+    }
+
+    @Provide
+    Arbitrary<Integer> typeBits() {
+        return Arbitraries.of(0, 010000, 040000, 0100000, 0120000);
+    }
+
+    /** Empty, or ASCII of up to 31 bytes: what the writer is given for a header of its own. */
+    @Provide
+    Arbitrary<String> ownerNames() {
+        return Arbitraries.oneOf(Arbitraries.just(""), Arbitraries.of("root", "cloudsdk"),
+                Arbitraries.strings().withChars("abz09_-.$").ofMinLength(1).ofMaxLength(31));
+    }
+
     /** The tar as Commons Compress writes it, entry by entry, as the context writer did before formatting headers. */
     private static byte[] reference(List<Entry> entries) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
