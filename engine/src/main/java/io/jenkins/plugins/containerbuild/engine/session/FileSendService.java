@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine.session;
 
+import io.jenkins.plugins.containerbuild.engine.Printable;
 import io.jenkins.plugins.containerbuild.engine.proto.ProtoReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -308,8 +309,8 @@ public final class FileSendService implements SessionService {
                         }
                         return true;
                     }
-                    case FsPacket.ERR -> throw new IOException("the daemon's export failed: "
-                            + new String(p.data(), StandardCharsets.UTF_8)); // the daemon reports it with the build
+                    case FsPacket.ERR -> throw new IOException("the daemon's export failed: " + Printable.line(
+                            new String(p.data(), StandardCharsets.UTF_8))); // the daemon reports it with the build
                     default -> throw protocol("a packet of unknown type " + p.type());
                 }
                 if (walked && !finSent && !writer.filesPending()) {

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine.session;
 
+import io.jenkins.plugins.containerbuild.engine.Printable;
 import io.jenkins.plugins.containerbuild.engine.context.ContextException;
 import io.jenkins.plugins.containerbuild.engine.context.ContextFiles;
 import io.jenkins.plugins.containerbuild.engine.context.SyncedDirectory;
@@ -62,7 +63,7 @@ public final class FileSyncService implements SessionService {
         String dirName = first(option(call, "dir-name"));
         SyncedDirectory dir = dirs.get(dirName == null ? "" : dirName);
         if (dir == null) {
-            call.finish(5, "no access allowed to dir \"" + dirName + "\"");
+            call.finish(5, "no access allowed to dir \"" + Printable.line(dirName) + "\"");
             return;
         }
         SyncedDirectory.Filter filter = new SyncedDirectory.Filter(option(call, "include-patterns"),
@@ -122,7 +123,8 @@ public final class FileSyncService implements SessionService {
                     }
                     case FsPacket.ERR -> {
                         join(walker);
-                        call.finish(2, "receiver failed: " + new String(p.data(), StandardCharsets.UTF_8));
+                        call.finish(2, "receiver failed: " + Printable.line(new String(p.data(),
+                                StandardCharsets.UTF_8)));
                         return;
                     }
                     default -> { } // nothing else comes from a receiver

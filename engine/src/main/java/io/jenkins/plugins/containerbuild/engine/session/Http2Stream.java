@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine.session;
 
+import io.jenkins.plugins.containerbuild.engine.Printable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -202,8 +203,8 @@ public final class Http2Stream {
         long length = Integer.toUnsignedLong(Http2Server.get32(prefix, 1));
         if (length > MAX_MESSAGE) {
             throw connection.broke(new SessionProtocolException(SessionProtocolException.ENHANCE_YOUR_CALM,
-                    "the daemon announced a gRPC message of " + length + " bytes on stream " + id + " (" + path()
-                            + "), beyond the limit of " + MAX_MESSAGE + " bytes"));
+                    "the daemon announced a gRPC message of " + length + " bytes on stream " + id + " ("
+                            + Printable.line(path()) + "), beyond the limit of " + MAX_MESSAGE + " bytes"));
         }
         // grown as the bytes arrive: a prefix alone must not make us allocate what it announces
         byte[] message = new byte[(int) Math.min(length, 64 * 1024)];
