@@ -489,8 +489,11 @@ final class Http2Server {
                         throw new IOException("interrupted while waiting for the peer's flow-control window", e);
                     }
                 }
-                if (closed || s.isReset()) {
-                    throw new IOException("the HTTP/2 stream was closed by the peer");
+                if (closed) {
+                    throw new IOException("the HTTP/2 connection was closed");
+                }
+                if (s.isReset()) {
+                    throw new IOException("the HTTP/2 stream was reset");
                 }
                 n = (int) Math.min(Math.min(connectionSendWindow, s.sendWindow), Math.min(len, peerMaxFrame));
                 connectionSendWindow -= n;
@@ -499,6 +502,13 @@ final class Http2Server {
             writeFrame(DATA, 0, s.id(), data, off, n);
             off += n;
             len -= n;
+        }
+    }
+
+    /** Wakes every writer waiting for send window, to look again at its stream (reset) or the connection. */
+    void wakeWriters() {
+        synchronized (sendWindowLock) {
+            sendWindowLock.notifyAll();
         }
     }
 

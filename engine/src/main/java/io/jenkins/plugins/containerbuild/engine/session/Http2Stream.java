@@ -173,11 +173,13 @@ public final class Http2Stream {
         }
     }
 
+    /** The stream was reset (by the peer, by us, or with the connection): wakes its reader and its writer. */
     void reset() {
         reset = true;
         synchronized (receiveLock) {
             receiveLock.notifyAll();
         }
+        connection.wakeWriters(); // a writer waiting for send window would otherwise wait for an unrelated grant
     }
 
     public boolean isReset() {

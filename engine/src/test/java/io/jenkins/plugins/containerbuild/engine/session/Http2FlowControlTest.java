@@ -183,6 +183,44 @@ class Http2FlowControlTest {
         }
     }
 
+    /**
+     * A service waiting for send window is woken by the call's RST_STREAM and gives up with an error, instead of
+     * waiting until some other WINDOW_UPDATE or the session's end.
+     */
+    @Test
+    void aResetWakesAWriterThatWaitsForWindow() throws Exception {
+        CompletableFuture<Throwable> written = new CompletableFuture<>();
+        try (RawH2Peer peer = new RawH2Peer(tmp, s -> {
+            try {
+                s.sendMessage(new byte[200_000]); // more than the peer's 65,535-byte window, which it never grows
+                written.complete(null);
+            } catch (IOException | RuntimeException e) {
+                written.complete(e);
+            }
+        })) {
+            long initial = peer.streamGrant(1);
+            peer.open(1, "/any.Service/Write");
+            long received = 0;
+            while (received < initial) {
+                RawH2Peer.Frame data = peer.next(Http2Server.DATA, SYNC);
+                assertThat(data).as("DATA up to the window, after " + received + " bytes").isNotNull();
+                received += data.payload().length;
+            }
+            assertThat(written).as("the writer waits for window").isNotDone();
+
+            peer.frame(Http2Server.RST_STREAM, 0, 1, new byte[] {0, 0, 0, 0x8}); // CANCEL
+            Throwable thrown;
+            try {
+                thrown = written.get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("the writer still waits for window 10 s after the stream's reset", e);
+            }
+            assertThat(thrown).as("what the writer ended with").isInstanceOf(IOException.class)
+                    .hasMessageContaining("reset");
+            assertThat(peer.sawGoaway()).as("a reset call is no connection error").isFalse();
+        }
+    }
+
     private static Throwable readOne(Http2Stream s) {
         try {
             s.readMessage();
