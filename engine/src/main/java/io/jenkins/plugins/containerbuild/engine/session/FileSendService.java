@@ -242,7 +242,11 @@ public final class FileSendService implements SessionService {
         }
         tarTemporaries.clear();
         if (!committed) {
-            writers.forEach(OutputDirectoryWriter::rollback);
+            // the last export first: a later one may have filled a directory an earlier one made, which that
+            // earlier one can remove only once it is empty again
+            for (int i = writers.size() - 1; i >= 0; i--) {
+                writers.get(i).rollback();
+            }
             for (int i = madeForDestination.size() - 1; i >= 0; i--) {
                 deleteQuietly(madeForDestination.get(i));
             }
