@@ -48,8 +48,8 @@ import java.util.concurrent.TimeUnit;
  * docker CLI); modes are copied, setuid, setgid and sticky bits included;</li>
  * <li>{@link #rollback()} removes every temporary file and every entry this export created that did not exist
  * before. An existing file or link that the export replaced stays replaced.</li>
- * <li>a file may receive no more bytes than its STAT announced: more is a protocol violation that fails the
- * export;</li>
+ * <li>a file must receive exactly the bytes its STAT announced: more, or an end before them, is a protocol violation
+ * that fails the export;</li>
  * <li>names are bytes: a path arrives as the daemon's bytes (a {@link FileNames} string) and each of its elements is
  * made with {@link FileNames#resolve}, so the file on disk has exactly those bytes whatever the JVM's locale.</li>
  * </ul>
@@ -232,6 +232,12 @@ final class OutputDirectoryWriter {
     /** File {@code id} is complete: its mode and time are set and it is renamed into place. */
     synchronized void endOfFile(int id) throws OutputException {
         Pending p = pendingFile(id);
+        if (p.received != p.stat.size()) { // a file cut short is never put in place as if it were the build's
+            throw new OutputException("The daemon ended the output's file \"" + printable(p.path) + "\" after "
+                    + p.received + " of the " + p.stat.size() + " bytes it announced: the export was stopped as a"
+                    + " protocol violation and what it wrote is removed; run the build again and report it if it"
+                    + " persists.", null);
+        }
         try {
             if (p.channel == null) {
                 open(p); // an empty file

@@ -110,6 +110,24 @@ class FileSendServiceTest {
         assertThat(leftovers(dest)).isEmpty();
     }
 
+    /** A file that ends before the size its STAT announced is a protocol violation, as one that goes beyond it. */
+    @Test
+    void lessContentThanAnnouncedFailsTheExport() throws Exception {
+        FileSendService service = FileSendService.intoDirectory(dest);
+        byte[] abc = "abc".getBytes(StandardCharsets.UTF_8);
+        Call call = new Call(stat("f", 0644, "", 10), FsPacket.stat(null), FsPacket.data(0, abc, 0, abc.length),
+                FsPacket.data(0, abc, 0, 0), FsPacket.fin());
+        service.serve(call.stream);
+        call.read();
+        assertThat(service.failure()).as("the build's explanation").isNotNull();
+        assertThat(service.failure().getMessage()).contains("3 of the 10 bytes").contains("\"f\"");
+        assertThat(call.replies).as("the daemon is told").anyMatch(p -> p.type() == FsPacket.ERR);
+        assertThat(call.grpcStatus).as("the call fails").isNotEqualTo("0");
+        assertThat(dest.resolve("f")).as("the short file is not put in place").doesNotExist();
+        service.close();
+        assertThat(dest).as("what the export wrote is removed").doesNotExist();
+    }
+
     /**
      * Exports one after the other, then a failed build: the later export's files lie in the earlier one's directory,
      * so the roll-back undoes the later export first, and nothing of either stays.
