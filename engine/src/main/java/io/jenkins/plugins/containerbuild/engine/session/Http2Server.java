@@ -262,6 +262,13 @@ final class Http2Server {
                     }
                     synchronized (sendWindowLock) {
                         long delta = value - peerInitialWindow;
+                        for (Http2Stream s : streams.values()) { // RFC 9113 Section 6.9.2: checked before any applies
+                            if (s.sendWindow + delta > MAX_WINDOW) {
+                                throw new SessionProtocolException(SessionProtocolException.FLOW_CONTROL_ERROR,
+                                        "the daemon set SETTINGS_INITIAL_WINDOW_SIZE to " + value + ", which took"
+                                                + " stream " + s.id() + "'s window beyond 2^31-1");
+                            }
+                        }
                         peerInitialWindow = value;
                         for (Http2Stream s : streams.values()) {
                             s.sendWindow += delta;
@@ -286,6 +293,7 @@ final class Http2Server {
         if (increment == 0) {
             throw protocolError("the daemon sent a WINDOW_UPDATE of 0 on stream " + streamId);
         }
+        Http2Stream overflowed = null;
         synchronized (sendWindowLock) {
             if (streamId == 0) {
                 connectionSendWindow += increment;
@@ -296,14 +304,19 @@ final class Http2Server {
             } else {
                 Http2Stream s = streams.get(streamId);
                 if (s != null) {
-                    s.sendWindow += increment;
-                    if (s.sendWindow > MAX_WINDOW) {
-                        throw new SessionProtocolException(SessionProtocolException.FLOW_CONTROL_ERROR,
-                                "the daemon's WINDOW_UPDATEs made stream " + streamId + "'s window larger than 2^31-1");
+                    if (s.sendWindow + increment > MAX_WINDOW) {
+                        overflowed = s;
+                    } else {
+                        s.sendWindow += increment;
                     }
                 }
             }
             sendWindowLock.notifyAll();
+        }
+        if (overflowed != null) { // RFC 9113 Section 6.9.1: a stream error; the other calls go on
+            broke(new SessionProtocolException(SessionProtocolException.FLOW_CONTROL_ERROR, "the daemon's"
+                    + " WINDOW_UPDATEs made stream " + streamId + "'s window larger than 2^31-1"));
+            resetStream(overflowed, SessionProtocolException.FLOW_CONTROL_ERROR);
         }
     }
 
