@@ -198,10 +198,9 @@ class Http2FlowControlTest {
                 written.complete(e);
             }
         })) {
-            long initial = peer.streamGrant(1);
             peer.open(1, "/any.Service/Write");
             long received = 0;
-            while (received < initial) {
+            while (received < 65_535) { // the peer's SETTINGS leave the HTTP/2 default window for the server's sends
                 RawH2Peer.Frame data = peer.next(Http2Server.DATA, SYNC);
                 assertThat(data).as("DATA up to the window, after " + received + " bytes").isNotNull();
                 received += data.payload().length;
@@ -219,6 +218,59 @@ class Http2FlowControlTest {
                     .hasMessageContaining("reset");
             assertThat(peer.sawGoaway()).as("a reset call is no connection error").isFalse();
         }
+    }
+
+    /**
+     * RFC 9113 Section 6.9.2: a SETTINGS_INITIAL_WINDOW_SIZE change that takes an open stream's send window beyond
+     * 2^31-1 is a connection error of type FLOW_CONTROL_ERROR.
+     */
+    @Test
+    void anInitialWindowChangeBeyondTheMaximumIsAConnectionFlowControlError() throws Exception {
+        try (RawH2Peer peer = new RawH2Peer(tmp, services(new AtomicLong()))) {
+            assertThat(peer.sync(SYNC)).isTrue();
+            peer.open(1, "/never.Read/Me");
+            peer.frame(Http2Server.WINDOW_UPDATE, 0, 1, int32(Integer.MAX_VALUE - 65_535)); // the window: 2^31-1
+            assertThat(peer.sync(SYNC)).as("a window of exactly 2^31-1 is allowed").isTrue();
+            assertThat(peer.sawGoaway()).isFalse();
+
+            peer.frame(Http2Server.SETTINGS, 0, 0, new byte[] {0, 0x4, 0, 1, 0, 0}); // 65,536: one byte more
+            RawH2Peer.Frame goaway = peer.next(Http2Server.GOAWAY, SYNC);
+            assertThat(goaway).as("GOAWAY after SETTINGS that overflow a stream's window").isNotNull();
+            assertThat(Http2Server.get32(goaway.payload(), 4)).isEqualTo(FLOW_CONTROL_ERROR);
+            assertThat(peer.served(SYNC)).hasMessageContaining("FLOW_CONTROL_ERROR")
+                    .hasMessageContaining("SETTINGS_INITIAL_WINDOW_SIZE");
+        }
+    }
+
+    /**
+     * RFC 9113 Section 6.9.1: a WINDOW_UPDATE beyond 2^31-1 ends the stream (RST_STREAM with FLOW_CONTROL_ERROR)
+     * when it is a stream's window, the connection (GOAWAY) when it is the connection's.
+     */
+    @Test
+    void aWindowUpdateBeyondTheMaximumEndsTheStreamOrTheConnection() throws Exception {
+        try (RawH2Peer peer = new RawH2Peer(tmp, services(new AtomicLong()))) {
+            assertThat(peer.sync(SYNC)).isTrue();
+            peer.open(1, "/never.Read/Me");
+            peer.frame(Http2Server.WINDOW_UPDATE, 0, 1, int32(Integer.MAX_VALUE));
+            RawH2Peer.Frame reset = peer.next(Http2Server.RST_STREAM, SYNC);
+            assertThat(reset).as("RST_STREAM for the stream whose window overflowed").isNotNull();
+            assertThat(reset.stream()).isEqualTo(1);
+            assertThat(Http2Server.get32(reset.payload(), 0)).isEqualTo(FLOW_CONTROL_ERROR);
+            assertThat(peer.sync(SYNC)).as("the connection goes on").isTrue();
+            assertThat(peer.sawGoaway()).as("a stream error, not a connection error").isFalse();
+
+            peer.frame(Http2Server.WINDOW_UPDATE, 0, 0, int32(Integer.MAX_VALUE));
+            RawH2Peer.Frame goaway = peer.next(Http2Server.GOAWAY, SYNC);
+            assertThat(goaway).as("GOAWAY after the connection's window overflowed").isNotNull();
+            assertThat(Http2Server.get32(goaway.payload(), 4)).isEqualTo(FLOW_CONTROL_ERROR);
+            assertThat(peer.served(SYNC)).hasMessageContaining("FLOW_CONTROL_ERROR");
+        }
+    }
+
+    private static byte[] int32(int value) {
+        byte[] b = new byte[4];
+        Http2Server.put32(b, 0, value);
+        return b;
     }
 
     private static Throwable readOne(Http2Stream s) {
