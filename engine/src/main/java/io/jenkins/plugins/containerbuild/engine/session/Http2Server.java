@@ -419,9 +419,10 @@ final class Http2Server {
             consumed(null, payload.length, 0); // a stream we closed: dropped, and granted back
             return;
         }
-        int free = s.received(payload, content[0], content[1], payload.length, (flags & FLAG_END_STREAM) != 0);
-        if (free > 0) {
-            consumed(null, free, 0);
+        Http2Stream.Grant free = s.received(payload, content[0], content[1], payload.length,
+                (flags & FLAG_END_STREAM) != 0);
+        if (free.connection() > 0 || free.stream() > 0) {
+            consumed(s, free.connection(), free.stream());
         }
     }
 

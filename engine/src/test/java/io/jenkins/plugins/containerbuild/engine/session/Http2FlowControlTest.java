@@ -267,6 +267,34 @@ class Http2FlowControlTest {
         }
     }
 
+    /**
+     * Padding holds nothing for a service to read, so it is granted back as it arrives: a stream that receives only
+     * padded frames with no content, and whose service reads nothing, goes on well past its window.
+     */
+    @Test
+    void paddingIsGrantedBackAtOnce() throws Exception {
+        try (RawH2Peer peer = new RawH2Peer(tmp, services(new AtomicLong()))) {
+            assertThat(peer.sync(SYNC)).isTrue();
+            peer.open(1, "/never.Read/Me");
+            byte[] padded = new byte[256];
+            padded[0] = (byte) 255; // the pad length byte, then 255 bytes of padding: the most a frame can pad
+            long target = 2L * Http2Server.STREAM_WINDOW + (1 << 20);
+            long sent = 0;
+            while (sent < target) {
+                if (Math.min(peer.streamGrant(1), peer.connectionGrant()) - sent < padded.length) {
+                    assertThat(peer.sync(SYNC)).as("the server answers a PING").isTrue();
+                    assertThat(Math.min(peer.streamGrant(1), peer.connectionGrant()) - sent)
+                            .as("room after " + sent + " bytes of padding on a stream nobody reads")
+                            .isGreaterThanOrEqualTo(padded.length);
+                }
+                peer.frame(Http2Server.DATA, Http2Server.FLAG_PADDED, 1, padded);
+                sent += padded.length;
+            }
+            assertThat(peer.sync(SYNC)).isTrue();
+            assertThat(peer.sawGoaway()).isFalse();
+        }
+    }
+
     private static byte[] int32(int value) {
         byte[] b = new byte[4];
         Http2Server.put32(b, 0, value);
