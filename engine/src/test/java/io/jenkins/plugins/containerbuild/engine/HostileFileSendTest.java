@@ -196,6 +196,47 @@ class HostileFileSendTest {
         assertThat(out).as("what the export wrote is removed").doesNotExist();
     }
 
+    /**
+     * A name the daemon chose reaches the user's log only escaped: a line break in it would print a line that reads
+     * like the engine's own ({@code ==> Pushed ...}). The name is too long for the file system, so the failure that
+     * quotes it is the write's, not the path check's.
+     */
+    @Test
+    void aNameThatCannotBeWrittenForgesNoLineInTheError() throws Exception {
+        String forged = "==> Pushed example-app@sha256:" + "0".repeat(64);
+        String name = "x\n" + forged + "a".repeat(250);
+        String message = failedBuild((session, methods) -> {
+            GrpcTestClient.Call call = session.open(FILE_SEND, List.of());
+            call.send(stat(name, GO_DIR | 0755, 0, ""));
+            call.send(stat(null, 0, 0, ""));
+            call.read(REPLY); // ERR
+            call.halfClose();
+            readToEnd(call);
+        });
+        assertThat(message).as("the error as the CLI and the plugin print it").contains("x\\n" + forged)
+                .doesNotContain("\n" + forged).doesNotContain("\r");
+        assertThat(message.lines()).noneMatch(l -> l.startsWith("==>"));
+    }
+
+    /** The same for a name that meets an existing directory, whose message names the entry and the destination. */
+    @Test
+    void aNameThatWouldReplaceADirectoryForgesNoLineInTheError() throws Exception {
+        String forged = "==> Pushed example-app@sha256:" + "0".repeat(64);
+        String name = "y\u2028\n" + forged;
+        Files.createDirectories(out.resolve(name));
+        String message = failedBuild((session, methods) -> {
+            GrpcTestClient.Call call = session.open(FILE_SEND, List.of());
+            call.send(stat(name, 0644, 1, ""));
+            call.send(stat(null, 0, 0, ""));
+            call.read(REPLY); // ERR
+            call.halfClose();
+            readToEnd(call);
+        });
+        assertThat(message).as("the error as the CLI and the plugin print it").contains("would replace the directory")
+                .contains("\\n" + forged).doesNotContain("\n" + forged).doesNotContain("\u2028");
+        assertThat(message.lines()).noneMatch(l -> l.startsWith("==>"));
+    }
+
     /** Runs the engine's build with a local output against the test's daemon; returns the message it failed with. */
     private String failedBuild(SessionPlayingDaemon.Script script) throws Exception {
         Path socket = tmp.resolve("daemon.sock");

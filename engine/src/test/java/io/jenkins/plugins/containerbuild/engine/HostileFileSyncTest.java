@@ -10,9 +10,11 @@ import io.jenkins.plugins.containerbuild.engine.proto.ProtoWriter;
 import io.jenkins.plugins.containerbuild.engine.session.Hpack;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -182,6 +184,66 @@ class HostileFileSyncTest {
         assertThat(refusedDirs).as("grpc-status for directories never offered")
                 .allSatisfy((dir, status) -> assertThat(status).as(dir).isEqualTo(5));
         assertThat(refusedMessages).allSatisfy(m -> assertThat(m).startsWith("no access allowed to dir"));
+    }
+
+    /**
+     * A file appended to between the walk and the daemon's request is sent as long as its STAT said, as the tar
+     * upload sends it: the daemon never receives more bytes than it was announced.
+     */
+    @Test
+    void aFileThatGrewAfterTheWalkIsSentAsLongAsItsStatSays() throws Exception {
+        String before = Files.readString(ctx.resolve("keep.txt"));
+        int[] keep = {-1};
+        Transfer[] transfer = {null};
+        runBuild((session, methods) -> transfer[0] = diffCopy(session, meta("dir-name", "context"), stats -> {
+            keep[0] = indexOf(stats, "keep.txt");
+            try {
+                Files.writeString(ctx.resolve("keep.txt"), "appended after the walk\n", StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return List.of(keep[0]);
+        }));
+        assertThat(transfer[0].stats().get(keep[0]).size()).as("the walked size").isEqualTo(before.length());
+        assertThat(transfer[0].errors()).isEmpty();
+        assertThat(new String(transfer[0].data().get(keep[0]), StandardCharsets.UTF_8))
+                .as("what the daemon received for keep.txt").isEqualTo(before);
+    }
+
+    /** A file cut short between the walk and the request fails its transfer with the tar upload's words. */
+    @Test
+    void aFileThatShrankAfterTheWalkFailsItsTransfer() throws Exception {
+        int[] status = {-1};
+        String[] message = {null};
+        runBuild((session, methods) -> {
+            GrpcTestClient.Call call = session.open(DIFF_COPY, meta("dir-name", "context"));
+            List<Stat> stats = new ArrayList<>();
+            for (Packet p; (p = Packet.parse(call.read(REPLY))).stat() != null; ) {
+                stats.add(p.stat());
+            }
+            Files.writeString(ctx.resolve("keep.txt"), "cut");
+            call.send(new ProtoWriter().varint(1, REQ).varint(3, indexOf(stats, "keep.txt")).toByteArray());
+            for (byte[] m; (m = call.read(REPLY)) != null; ) {
+                Packet p = Packet.parse(m);
+                if (p.type() == DATA && p.data().length == 0) { // the file's end: the transfer was taken as whole
+                    call.send(new ProtoWriter().varint(1, FIN).toByteArray());
+                    call.halfClose();
+                }
+            }
+            status[0] = call.status();
+            message[0] = call.statusMessage();
+        });
+        assertThat(status[0]).as("the transfer's gRPC status").isNotZero();
+        assertThat(message[0]).contains("keep.txt").contains("shrank while the build context was being sent");
+    }
+
+    private static int indexOf(List<Stat> stats, String path) {
+        for (int i = 0; i < stats.size(); i++) {
+            if (stats.get(i).path().equals(path)) {
+                return i;
+            }
+        }
+        throw new AssertionError(path + " was not walked");
     }
 
     /** Runs the engine's build against the test's daemon, which plays {@code script} on the session. */

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine.session;
 
+import io.jenkins.plugins.containerbuild.engine.Printable;
 import io.jenkins.plugins.containerbuild.engine.daemon.RawDaemonSocket;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -105,7 +106,7 @@ public final class BuildSession implements AutoCloseable {
             out.flush();
             String status = readLine(in);
             if (!status.startsWith("HTTP/1.1 101")) {
-                throw new IOException("the daemon refused a BuildKit session: " + status);
+                throw new IOException("the daemon refused a BuildKit session: " + Printable.line(status));
             }
             while (!readLine(in).isEmpty()) {
                 // response headers: nothing in them is needed
@@ -163,7 +164,8 @@ public final class BuildSession implements AutoCloseable {
         SessionService service = byMethod.get(call.path());
         try {
             if (service == null) {
-                call.finish(Http2Stream.UNIMPLEMENTED, "method " + call.path() + " is not offered by this session");
+                call.finish(Http2Stream.UNIMPLEMENTED, "method " + Printable.line(call.path())
+                        + " is not offered by this session");
             } else {
                 service.serve(call);
             }

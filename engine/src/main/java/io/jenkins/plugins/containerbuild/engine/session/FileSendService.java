@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine.session;
 
+import io.jenkins.plugins.containerbuild.engine.Printable;
 import io.jenkins.plugins.containerbuild.engine.proto.ProtoReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -241,7 +242,11 @@ public final class FileSendService implements SessionService {
         }
         tarTemporaries.clear();
         if (!committed) {
-            writers.forEach(OutputDirectoryWriter::rollback);
+            // the last export first: a later one may have filled a directory an earlier one made, which that
+            // earlier one can remove only once it is empty again
+            for (int i = writers.size() - 1; i >= 0; i--) {
+                writers.get(i).rollback();
+            }
             for (int i = madeForDestination.size() - 1; i >= 0; i--) {
                 deleteQuietly(madeForDestination.get(i));
             }
@@ -308,8 +313,8 @@ public final class FileSendService implements SessionService {
                         }
                         return true;
                     }
-                    case FsPacket.ERR -> throw new IOException("the daemon's export failed: "
-                            + new String(p.data(), StandardCharsets.UTF_8)); // the daemon reports it with the build
+                    case FsPacket.ERR -> throw new IOException("the daemon's export failed: " + Printable.line(
+                            new String(p.data(), StandardCharsets.UTF_8))); // the daemon reports it with the build
                     default -> throw protocol("a packet of unknown type " + p.type());
                 }
                 if (walked && !finSent && !writer.filesPending()) {

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine.session;
 
+import io.jenkins.plugins.containerbuild.engine.Printable;
 import io.jenkins.plugins.containerbuild.engine.context.ContextException;
 import io.jenkins.plugins.containerbuild.engine.context.ContextFiles;
 import io.jenkins.plugins.containerbuild.engine.context.SyncedDirectory;
@@ -62,7 +63,7 @@ public final class FileSyncService implements SessionService {
         String dirName = first(option(call, "dir-name"));
         SyncedDirectory dir = dirs.get(dirName == null ? "" : dirName);
         if (dir == null) {
-            call.finish(5, "no access allowed to dir \"" + dirName + "\"");
+            call.finish(5, "no access allowed to dir \"" + Printable.line(dirName) + "\"");
             return;
         }
         SyncedDirectory.Filter filter = new SyncedDirectory.Filter(option(call, "include-patterns"),
@@ -122,7 +123,8 @@ public final class FileSyncService implements SessionService {
                     }
                     case FsPacket.ERR -> {
                         join(walker);
-                        call.finish(2, "receiver failed: " + new String(p.data(), StandardCharsets.UTF_8));
+                        call.finish(2, "receiver failed: " + Printable.line(new String(p.data(),
+                                StandardCharsets.UTF_8)));
                         return;
                     }
                     default -> { } // nothing else comes from a receiver
@@ -136,7 +138,11 @@ public final class FileSyncService implements SessionService {
         }
     }
 
-    /** The content of a walked file, opened without following links and only if it is the inode that was walked. */
+    /**
+     * The content of a walked file, opened without following links and only if it is the inode that was walked, and
+     * exactly as long as its STAT said: a file appended to since the walk is sent up to its walked size, as the tar
+     * upload sends it, and one cut short fails the transfer.
+     */
     private void sendFile(Http2Stream call, int id, SyncedDirectory.Entry entry) throws IOException {
         if (entry == null) {
             call.sendMessage(FsPacket.err("invalid file id " + id));
@@ -145,9 +151,15 @@ public final class FileSyncService implements SessionService {
         Path file = entry.file();
         byte[] buf = new byte[CHUNK];
         try (InputStream in = entry.openContent()) {
-            for (int n; (n = in.readNBytes(buf, 0, CHUNK)) > 0; ) {
+            for (long remaining = entry.size(); remaining > 0; ) {
+                int n = in.readNBytes(buf, 0, (int) Math.min(CHUNK, remaining));
+                if (n == 0) { // the words of ContextTarWriter's copyExactly
+                    throw new ContextException("File " + file + " shrank while the build context was being sent:"
+                            + " retry when nothing is modifying the context.");
+                }
                 call.sendMessage(FsPacket.data(id, buf, 0, n));
                 bytesSent.addAndGet(n);
+                remaining -= n;
             }
         } catch (ContextException e) {
             firstFailure.compareAndSet(null, e);

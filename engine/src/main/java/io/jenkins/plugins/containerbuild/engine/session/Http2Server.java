@@ -262,6 +262,13 @@ final class Http2Server {
                     }
                     synchronized (sendWindowLock) {
                         long delta = value - peerInitialWindow;
+                        for (Http2Stream s : streams.values()) { // RFC 9113 Section 6.9.2: checked before any applies
+                            if (s.sendWindow + delta > MAX_WINDOW) {
+                                throw new SessionProtocolException(SessionProtocolException.FLOW_CONTROL_ERROR,
+                                        "the daemon set SETTINGS_INITIAL_WINDOW_SIZE to " + value + ", which took"
+                                                + " stream " + s.id() + "'s window beyond 2^31-1");
+                            }
+                        }
                         peerInitialWindow = value;
                         for (Http2Stream s : streams.values()) {
                             s.sendWindow += delta;
@@ -286,6 +293,7 @@ final class Http2Server {
         if (increment == 0) {
             throw protocolError("the daemon sent a WINDOW_UPDATE of 0 on stream " + streamId);
         }
+        Http2Stream overflowed = null;
         synchronized (sendWindowLock) {
             if (streamId == 0) {
                 connectionSendWindow += increment;
@@ -296,14 +304,19 @@ final class Http2Server {
             } else {
                 Http2Stream s = streams.get(streamId);
                 if (s != null) {
-                    s.sendWindow += increment;
-                    if (s.sendWindow > MAX_WINDOW) {
-                        throw new SessionProtocolException(SessionProtocolException.FLOW_CONTROL_ERROR,
-                                "the daemon's WINDOW_UPDATEs made stream " + streamId + "'s window larger than 2^31-1");
+                    if (s.sendWindow + increment > MAX_WINDOW) {
+                        overflowed = s;
+                    } else {
+                        s.sendWindow += increment;
                     }
                 }
             }
             sendWindowLock.notifyAll();
+        }
+        if (overflowed != null) { // RFC 9113 Section 6.9.1: a stream error; the other calls go on
+            broke(new SessionProtocolException(SessionProtocolException.FLOW_CONTROL_ERROR, "the daemon's"
+                    + " WINDOW_UPDATEs made stream " + streamId + "'s window larger than 2^31-1"));
+            resetStream(overflowed, SessionProtocolException.FLOW_CONTROL_ERROR);
         }
     }
 
@@ -406,9 +419,10 @@ final class Http2Server {
             consumed(null, payload.length, 0); // a stream we closed: dropped, and granted back
             return;
         }
-        int free = s.received(payload, content[0], content[1], payload.length, (flags & FLAG_END_STREAM) != 0);
-        if (free > 0) {
-            consumed(null, free, 0);
+        Http2Stream.Grant free = s.received(payload, content[0], content[1], payload.length,
+                (flags & FLAG_END_STREAM) != 0);
+        if (free.connection() > 0 || free.stream() > 0) {
+            consumed(s, free.connection(), free.stream());
         }
     }
 
@@ -489,8 +503,11 @@ final class Http2Server {
                         throw new IOException("interrupted while waiting for the peer's flow-control window", e);
                     }
                 }
-                if (closed || s.isReset()) {
-                    throw new IOException("the HTTP/2 stream was closed by the peer");
+                if (closed) {
+                    throw new IOException("the HTTP/2 connection was closed");
+                }
+                if (s.isReset()) {
+                    throw new IOException("the HTTP/2 stream was reset");
                 }
                 n = (int) Math.min(Math.min(connectionSendWindow, s.sendWindow), Math.min(len, peerMaxFrame));
                 connectionSendWindow -= n;
@@ -499,6 +516,13 @@ final class Http2Server {
             writeFrame(DATA, 0, s.id(), data, off, n);
             off += n;
             len -= n;
+        }
+    }
+
+    /** Wakes every writer waiting for send window, to look again at its stream (reset) or the connection. */
+    void wakeWriters() {
+        synchronized (sendWindowLock) {
+            sendWindowLock.notifyAll();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine.session;
 
+import io.jenkins.plugins.containerbuild.engine.Printable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,7 @@ public final class Http2Stream {
     private int count;
     /** What the peer may still send on this stream before it must wait for a WINDOW_UPDATE. */
     private long receiveWindow = Http2Server.STREAM_WINDOW;
-    /** Bytes read (or padding received) since the last WINDOW_UPDATE for this stream. */
+    /** Bytes read since the last WINDOW_UPDATE for this stream. */
     private long unacknowledged;
     private boolean inputEnded;
     /** We closed the stream: what arrives now is dropped and handed straight back to the connection's window. */
@@ -82,12 +83,13 @@ public final class Http2Stream {
      * A DATA frame of {@code frameLength} bytes (flow control counts padding too) whose content is
      * {@code data[off, end)}. Called on the connection's frame-reading thread only.
      *
-     * @return the bytes the connection may grant back at once: the padding, or the whole frame once we closed the
-     *     stream; the rest is granted back as the service reads it
+     * @return what to grant back at once: to the connection the padding (the pad length byte included), or the
+     *     whole frame once we closed the stream; to the stream the padding, which nobody will read (the window
+     *     already counts it as granted). The content is granted back as the service reads it.
      * @throws SessionProtocolException when the frame exceeds what this stream was granted, or comes after the
      *     peer ended its side
      */
-    int received(byte[] data, int off, int end, int frameLength, boolean endStream) throws SessionProtocolException {
+    Grant received(byte[] data, int off, int end, int frameLength, boolean endStream) throws SessionProtocolException {
         synchronized (receiveLock) {
             if (frameLength > receiveWindow) {
                 throw new SessionProtocolException(SessionProtocolException.FLOW_CONTROL_ERROR, "the daemon sent "
@@ -104,14 +106,22 @@ public final class Http2Stream {
             int content = end - off;
             if (discarded || reset) {
                 receiveLock.notifyAll();
-                return frameLength;
+                return new Grant(frameLength, 0);
             }
             append(data, off, content);
-            unacknowledged += frameLength - content; // padding: nothing to read, granted back with the next read
+            int padding = frameLength - content;
+            int streamGrant = 0;
+            if (padding > 0 && !inputEnded) { // nothing to read: waiting for a read would stall a padding-only stream
+                receiveWindow += padding; // before the peer can know of it, as a read's grant
+                streamGrant = padding;
+            }
             receiveLock.notifyAll();
-            return frameLength - content;
+            return new Grant(padding, streamGrant);
         }
     }
+
+    /** Bytes of a received DATA frame to grant back at once, to the connection and to this stream. */
+    record Grant(int connection, int stream) {}
 
     /**
      * Queues bytes as one unpadded DATA frame would, for a test that gives a call its whole input before the service
@@ -172,11 +182,13 @@ public final class Http2Stream {
         }
     }
 
+    /** The stream was reset (by the peer, by us, or with the connection): wakes its reader and its writer. */
     void reset() {
         reset = true;
         synchronized (receiveLock) {
             receiveLock.notifyAll();
         }
+        connection.wakeWriters(); // a writer waiting for send window would otherwise wait for an unrelated grant
     }
 
     public boolean isReset() {
@@ -202,8 +214,8 @@ public final class Http2Stream {
         long length = Integer.toUnsignedLong(Http2Server.get32(prefix, 1));
         if (length > MAX_MESSAGE) {
             throw connection.broke(new SessionProtocolException(SessionProtocolException.ENHANCE_YOUR_CALM,
-                    "the daemon announced a gRPC message of " + length + " bytes on stream " + id + " (" + path()
-                            + "), beyond the limit of " + MAX_MESSAGE + " bytes"));
+                    "the daemon announced a gRPC message of " + length + " bytes on stream " + id + " ("
+                            + Printable.line(path()) + "), beyond the limit of " + MAX_MESSAGE + " bytes"));
         }
         // grown as the bytes arrive: a prefix alone must not make us allocate what it announces
         byte[] message = new byte[(int) Math.min(length, 64 * 1024)];
@@ -230,8 +242,8 @@ public final class Http2Stream {
 
     /**
      * Reads what is buffered, up to {@code len} bytes, waiting for at least one; grants the bytes read back to the
-     * peer (WINDOW_UPDATE), which is the only way its window on this stream grows. Returns -1 at the end of the
-     * input when {@code endAllowed}.
+     * peer (WINDOW_UPDATE), which (with padding, granted back as it arrives) is the only way its window on this
+     * stream grows. Returns -1 at the end of the input when {@code endAllowed}.
      */
     private int read(byte[] into, int off, int len, boolean endAllowed) throws IOException {
         int n;

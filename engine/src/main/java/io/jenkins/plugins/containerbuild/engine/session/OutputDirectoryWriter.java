@@ -1,5 +1,6 @@
 package io.jenkins.plugins.containerbuild.engine.session;
 
+import io.jenkins.plugins.containerbuild.engine.Printable;
 import io.jenkins.plugins.containerbuild.engine.context.FileNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -47,8 +48,8 @@ import java.util.concurrent.TimeUnit;
  * docker CLI); modes are copied, setuid, setgid and sticky bits included;</li>
  * <li>{@link #rollback()} removes every temporary file and every entry this export created that did not exist
  * before. An existing file or link that the export replaced stays replaced.</li>
- * <li>a file may receive no more bytes than its STAT announced: more is a protocol violation that fails the
- * export;</li>
+ * <li>a file must receive exactly the bytes its STAT announced: more, or an end before them, is a protocol violation
+ * that fails the export;</li>
  * <li>names are bytes: a path arrives as the daemon's bytes (a {@link FileNames} string) and each of its elements is
  * made with {@link FileNames#resolve}, so the file on disk has exactly those bytes whatever the JVM's locale.</li>
  * </ul>
@@ -172,8 +173,8 @@ final class OutputDirectoryWriter {
                 return false;
             }
             if (existing != null && existing.isDirectory()) {
-                throw new OutputException("The output's entry " + path + " would replace the directory " + target
-                        + ": remove it, or export into an empty directory.", null);
+                throw new OutputException("The output's entry \"" + printable(path) + "\" would replace the directory "
+                        + printable(target) + ": remove it, or export into an empty directory.", null);
             }
             if ((mode & GO_SYMLINK) != 0) {
                 symbolicLink(path, target, existing, stat);
@@ -186,7 +187,8 @@ final class OutputDirectoryWriter {
             if (!stat.linkname().isEmpty()) {
                 String linked = checkedPath(stat.linkname());
                 if (!regularFiles.contains(linked)) {
-                    throw refused(path, "is a hard link to " + linked + ", which is not a file of this export");
+                    throw refused(path, "is a hard link to " + printable(linked) + ", which is not a file of this"
+                            + " export");
                 }
                 hardLinks.add(stat);
                 return false;
@@ -230,6 +232,12 @@ final class OutputDirectoryWriter {
     /** File {@code id} is complete: its mode and time are set and it is renamed into place. */
     synchronized void endOfFile(int id) throws OutputException {
         Pending p = pendingFile(id);
+        if (p.received != p.stat.size()) { // a file cut short is never put in place as if it were the build's
+            throw new OutputException("The daemon ended the output's file \"" + printable(p.path) + "\" after "
+                    + p.received + " of the " + p.stat.size() + " bytes it announced: the export was stopped as a"
+                    + " protocol violation and what it wrote is removed; run the build again and report it if it"
+                    + " persists.", null);
+        }
         try {
             if (p.channel == null) {
                 open(p); // an empty file
@@ -258,8 +266,9 @@ final class OutputDirectoryWriter {
                 requireRealDirectory(target.getParent(), link.path());
                 BasicFileAttributes existing = attributes(target);
                 if (existing != null && existing.isDirectory()) {
-                    throw new OutputException("The output's entry " + link.path() + " would replace the directory "
-                            + target + ": remove it, or export into an empty directory.", null);
+                    throw new OutputException("The output's entry \"" + printable(link.path()) + "\" would replace"
+                            + " the directory " + printable(target) + ": remove it, or export into an empty directory.",
+                            null);
                 }
                 Path temporary = temporaryBeside(target);
                 Files.createLink(temporary, linked); // link(2) does not follow a link, and linked is our file
@@ -351,7 +360,7 @@ final class OutputDirectoryWriter {
         p.temporary = temporaryBeside(p.target);
         try (SecureDirectoryStream<Path> dir = openDirectory(parentOf(p.path))) {
             if (dir == null) {
-                throw refused(p.path, "would be written through " + p.target.getParent() + ", which is not a"
+                throw refused(p.path, "would be written through " + printable(p.target.getParent()) + ", which is not a"
                         + " directory of the export");
             }
             // openat(2) in the directory's handle; CREATE_NEW is O_EXCL: it never opens or follows what is there
@@ -365,7 +374,7 @@ final class OutputDirectoryWriter {
     private void renameInDirectory(Pending p) throws IOException {
         try (SecureDirectoryStream<Path> dir = openDirectory(parentOf(p.path))) {
             if (dir == null) {
-                throw refused(p.path, "would be written through " + p.target.getParent() + ", which is not a"
+                throw refused(p.path, "would be written through " + printable(p.target.getParent()) + ", which is not a"
                         + " directory of the export");
             }
             dir.move(p.temporary.getFileName(), dir, p.target.getFileName());
@@ -485,7 +494,7 @@ final class OutputDirectoryWriter {
     private void requireRealDirectory(Path dir, String path) throws OutputException {
         BasicFileAttributes a = attributes(dir);
         if (a == null || !a.isDirectory()) {
-            throw refused(path, "would be written through " + dir + ", which is not a directory");
+            throw refused(path, "would be written through " + printable(dir) + ", which is not a directory");
         }
     }
 
@@ -495,8 +504,8 @@ final class OutputDirectoryWriter {
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            throw new OutputException("Cannot read " + p + " (" + e.getMessage() + "): check the output directory's"
-                    + " permissions.", e);
+            throw new OutputException("Cannot read " + printable(p) + " (" + Printable.line(e.getMessage())
+                    + "): check the output directory's permissions.", e);
         }
     }
 
@@ -549,22 +558,30 @@ final class OutputDirectoryWriter {
     }
 
     private static OutputException cannotWrite(Path p, Exception e) {
-        return new OutputException("Cannot write " + p + " (" + e.getMessage() + "): check that the output"
-                + " directory is writable and has room.", e);
+        return new OutputException("Cannot write " + printable(p) + " (" + Printable.line(e.getMessage())
+                + "): check that the output directory is writable and has room.", e);
     }
 
-    private static String printable(String s) {
+    /**
+     * A name the daemon sent, as a message shows it: on one line ({@link Printable#line}: no line break or control
+     * of it reaches the user's terminal or log), each byte that is not UTF-8 as {@code \\xNN} (see FileNames), at
+     * most 300 characters of it.
+     */
+    static String printable(String s) {
         StringBuilder b = new StringBuilder();
         s.codePoints().limit(300).forEach(c -> {
             if (c >= 0xDC80 && c <= 0xDCFF) { // a byte that is not UTF-8 (see FileNames)
                 b.append(String.format("\\x%02x", c - 0xDC00));
-            } else if (c < 0x20 || c == 0x7f) {
-                b.append(String.format("\\x%02x", c));
             } else {
                 b.appendCodePoint(c);
             }
         });
-        return b.toString();
+        return Printable.line(b.toString());
+    }
+
+    /** A path under the destination, as a message shows it: its last elements are the daemon's names. */
+    private static String printable(Path p) {
+        return Printable.line(String.valueOf(p));
     }
 
     private static void closeQuietly(SeekableByteChannel c) {

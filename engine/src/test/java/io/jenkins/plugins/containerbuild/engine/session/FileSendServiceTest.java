@@ -110,6 +110,48 @@ class FileSendServiceTest {
         assertThat(leftovers(dest)).isEmpty();
     }
 
+    /** A file that ends before the size its STAT announced is a protocol violation, as one that goes beyond it. */
+    @Test
+    void lessContentThanAnnouncedFailsTheExport() throws Exception {
+        FileSendService service = FileSendService.intoDirectory(dest);
+        byte[] abc = "abc".getBytes(StandardCharsets.UTF_8);
+        Call call = new Call(stat("f", 0644, "", 10), FsPacket.stat(null), FsPacket.data(0, abc, 0, abc.length),
+                FsPacket.data(0, abc, 0, 0), FsPacket.fin());
+        service.serve(call.stream);
+        call.read();
+        assertThat(service.failure()).as("the build's explanation").isNotNull();
+        assertThat(service.failure().getMessage()).contains("3 of the 10 bytes").contains("\"f\"");
+        assertThat(call.replies).as("the daemon is told").anyMatch(p -> p.type() == FsPacket.ERR);
+        assertThat(call.grpcStatus).as("the call fails").isNotEqualTo("0");
+        assertThat(dest.resolve("f")).as("the short file is not put in place").doesNotExist();
+        service.close();
+        assertThat(dest).as("what the export wrote is removed").doesNotExist();
+    }
+
+    /**
+     * Exports one after the other, then a failed build: the later export's files lie in the earlier one's directory,
+     * so the roll-back undoes the later export first, and nothing of either stays.
+     */
+    @Test
+    void aRollBackOfSequentialExportsRemovesEverythingTheyMade() throws Exception {
+        FileSendService service = FileSendService.intoDirectory(dest);
+        Call first = new Call(stat("d", GO_DIR | 0755, ""), FsPacket.stat(null), FsPacket.fin());
+        service.serve(first.stream);
+        first.read();
+        assertThat(first.grpcStatus).as("the first export ends well").isEqualTo("0");
+        byte[] hi = "hi".getBytes(StandardCharsets.UTF_8);
+        Call second = new Call(stat("d", GO_DIR | 0755, ""), stat("d/f", 0644, "", hi.length), FsPacket.stat(null),
+                FsPacket.data(1, hi, 0, hi.length), FsPacket.data(1, hi, 0, 0), FsPacket.fin());
+        service.serve(second.stream);
+        second.read();
+        assertThat(second.grpcStatus).as("the second export ends well").isEqualTo("0");
+        assertThat(dest.resolve("d/f")).hasContent("hi");
+
+        service.close(); // the build failed: nothing is committed
+        assertThat(dest).as("the output directory the exports made, and all they wrote in it, is removed")
+                .doesNotExist();
+    }
+
     /**
      * A roll-back reaches what the export made through directory handles that follow no link, and removes it only
      * while it is still the same inode: a directory swapped for a link to elsewhere after the export is left alone,

@@ -183,6 +183,124 @@ class Http2FlowControlTest {
         }
     }
 
+    /**
+     * A service waiting for send window is woken by the call's RST_STREAM and gives up with an error, instead of
+     * waiting until some other WINDOW_UPDATE or the session's end.
+     */
+    @Test
+    void aResetWakesAWriterThatWaitsForWindow() throws Exception {
+        CompletableFuture<Throwable> written = new CompletableFuture<>();
+        try (RawH2Peer peer = new RawH2Peer(tmp, s -> {
+            try {
+                s.sendMessage(new byte[200_000]); // more than the peer's 65,535-byte window, which it never grows
+                written.complete(null);
+            } catch (IOException | RuntimeException e) {
+                written.complete(e);
+            }
+        })) {
+            peer.open(1, "/any.Service/Write");
+            long received = 0;
+            while (received < 65_535) { // the peer's SETTINGS leave the HTTP/2 default window for the server's sends
+                RawH2Peer.Frame data = peer.next(Http2Server.DATA, SYNC);
+                assertThat(data).as("DATA up to the window, after " + received + " bytes").isNotNull();
+                received += data.payload().length;
+            }
+            assertThat(written).as("the writer waits for window").isNotDone();
+
+            peer.frame(Http2Server.RST_STREAM, 0, 1, new byte[] {0, 0, 0, 0x8}); // CANCEL
+            Throwable thrown;
+            try {
+                thrown = written.get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("the writer still waits for window 10 s after the stream's reset", e);
+            }
+            assertThat(thrown).as("what the writer ended with").isInstanceOf(IOException.class)
+                    .hasMessageContaining("reset");
+            assertThat(peer.sawGoaway()).as("a reset call is no connection error").isFalse();
+        }
+    }
+
+    /**
+     * RFC 9113 Section 6.9.2: a SETTINGS_INITIAL_WINDOW_SIZE change that takes an open stream's send window beyond
+     * 2^31-1 is a connection error of type FLOW_CONTROL_ERROR.
+     */
+    @Test
+    void anInitialWindowChangeBeyondTheMaximumIsAConnectionFlowControlError() throws Exception {
+        try (RawH2Peer peer = new RawH2Peer(tmp, services(new AtomicLong()))) {
+            assertThat(peer.sync(SYNC)).isTrue();
+            peer.open(1, "/never.Read/Me");
+            peer.frame(Http2Server.WINDOW_UPDATE, 0, 1, int32(Integer.MAX_VALUE - 65_535)); // the window: 2^31-1
+            assertThat(peer.sync(SYNC)).as("a window of exactly 2^31-1 is allowed").isTrue();
+            assertThat(peer.sawGoaway()).isFalse();
+
+            peer.frame(Http2Server.SETTINGS, 0, 0, new byte[] {0, 0x4, 0, 1, 0, 0}); // 65,536: one byte more
+            RawH2Peer.Frame goaway = peer.next(Http2Server.GOAWAY, SYNC);
+            assertThat(goaway).as("GOAWAY after SETTINGS that overflow a stream's window").isNotNull();
+            assertThat(Http2Server.get32(goaway.payload(), 4)).isEqualTo(FLOW_CONTROL_ERROR);
+            assertThat(peer.served(SYNC)).hasMessageContaining("FLOW_CONTROL_ERROR")
+                    .hasMessageContaining("SETTINGS_INITIAL_WINDOW_SIZE");
+        }
+    }
+
+    /**
+     * RFC 9113 Section 6.9.1: a WINDOW_UPDATE beyond 2^31-1 ends the stream (RST_STREAM with FLOW_CONTROL_ERROR)
+     * when it is a stream's window, the connection (GOAWAY) when it is the connection's.
+     */
+    @Test
+    void aWindowUpdateBeyondTheMaximumEndsTheStreamOrTheConnection() throws Exception {
+        try (RawH2Peer peer = new RawH2Peer(tmp, services(new AtomicLong()))) {
+            assertThat(peer.sync(SYNC)).isTrue();
+            peer.open(1, "/never.Read/Me");
+            peer.frame(Http2Server.WINDOW_UPDATE, 0, 1, int32(Integer.MAX_VALUE));
+            RawH2Peer.Frame reset = peer.next(Http2Server.RST_STREAM, SYNC);
+            assertThat(reset).as("RST_STREAM for the stream whose window overflowed").isNotNull();
+            assertThat(reset.stream()).isEqualTo(1);
+            assertThat(Http2Server.get32(reset.payload(), 0)).isEqualTo(FLOW_CONTROL_ERROR);
+            assertThat(peer.sync(SYNC)).as("the connection goes on").isTrue();
+            assertThat(peer.sawGoaway()).as("a stream error, not a connection error").isFalse();
+
+            peer.frame(Http2Server.WINDOW_UPDATE, 0, 0, int32(Integer.MAX_VALUE));
+            RawH2Peer.Frame goaway = peer.next(Http2Server.GOAWAY, SYNC);
+            assertThat(goaway).as("GOAWAY after the connection's window overflowed").isNotNull();
+            assertThat(Http2Server.get32(goaway.payload(), 4)).isEqualTo(FLOW_CONTROL_ERROR);
+            assertThat(peer.served(SYNC)).hasMessageContaining("FLOW_CONTROL_ERROR");
+        }
+    }
+
+    /**
+     * Padding holds nothing for a service to read, so it is granted back as it arrives: a stream that receives only
+     * padded frames with no content, and whose service reads nothing, goes on well past its window.
+     */
+    @Test
+    void paddingIsGrantedBackAtOnce() throws Exception {
+        try (RawH2Peer peer = new RawH2Peer(tmp, services(new AtomicLong()))) {
+            assertThat(peer.sync(SYNC)).isTrue();
+            peer.open(1, "/never.Read/Me");
+            byte[] padded = new byte[256];
+            padded[0] = (byte) 255; // the pad length byte, then 255 bytes of padding: the most a frame can pad
+            long target = 2L * Http2Server.STREAM_WINDOW + (1 << 20);
+            long sent = 0;
+            while (sent < target) {
+                if (Math.min(peer.streamGrant(1), peer.connectionGrant()) - sent < padded.length) {
+                    assertThat(peer.sync(SYNC)).as("the server answers a PING").isTrue();
+                    assertThat(Math.min(peer.streamGrant(1), peer.connectionGrant()) - sent)
+                            .as("room after " + sent + " bytes of padding on a stream nobody reads")
+                            .isGreaterThanOrEqualTo(padded.length);
+                }
+                peer.frame(Http2Server.DATA, Http2Server.FLAG_PADDED, 1, padded);
+                sent += padded.length;
+            }
+            assertThat(peer.sync(SYNC)).isTrue();
+            assertThat(peer.sawGoaway()).isFalse();
+        }
+    }
+
+    private static byte[] int32(int value) {
+        byte[] b = new byte[4];
+        Http2Server.put32(b, 0, value);
+        return b;
+    }
+
     private static Throwable readOne(Http2Stream s) {
         try {
             s.readMessage();
