@@ -132,9 +132,7 @@ class WithContainerDaemonResumeTest {
             resumed.resume();
             assertThat(after.log()).contains("The agent is not connected yet: the block's DinD sidecar will be looked"
                     + " for when a step inside uses it.");
-            Field body = WithContainerDaemonStep.Execution.class.getDeclaredField("body");
-            body.setAccessible(true);
-            assertThat(((WithContainerDaemonTest.RecordingBody) body.get(resumed)).cancelledWith).isNull();
+            assertThat(cancelledWith(resumed)).isNull();
 
             when(after.context.get(FilePath.class)).thenReturn(after.filePath); // it is back
             after.block = before.block;
@@ -162,9 +160,7 @@ class WithContainerDaemonResumeTest {
 
             WithContainerDaemonStep.Execution resumed = savedAndLoaded(block.execution, after.context);
             resumed.resume();
-            Field body = WithContainerDaemonStep.Execution.class.getDeclaredField("body");
-            body.setAccessible(true);
-            Throwable cancelled = ((WithContainerDaemonTest.RecordingBody) body.get(resumed)).cancelledWith;
+            Throwable cancelled = cancelledWith(resumed);
             assertThat(cancelled).as("the body is ended at once").isInstanceOf(AbortException.class)
                     .hasMessageStartingWith("The DinD sidecar of the withContainerDaemon block cannot be used after"
                             + " Jenkins restarted or the agent reconnected: The DinD sidecar " + sidecar.substring(0, 12)
@@ -193,9 +189,7 @@ class WithContainerDaemonResumeTest {
             resumed.resume();
             assertThat(after.log()).contains("The DinD sidecar " + sidecar.substring(0, 12) + " stopped");
             assertThat(sidecarsOf(after)).as("removed").isEmpty();
-            Field body = WithContainerDaemonStep.Execution.class.getDeclaredField("body");
-            body.setAccessible(true);
-            assertThat(((WithContainerDaemonTest.RecordingBody) body.get(resumed)).cancelledWith)
+            assertThat(cancelledWith(resumed))
                     .isInstanceOf(AbortException.class);
         } finally {
             sidecarsOf(before).forEach(c -> lab.docker("rm", "-fv", c));
@@ -226,9 +220,7 @@ class WithContainerDaemonResumeTest {
 
             WithContainerDaemonStep.Execution resumed = savedAndLoaded(block.execution, after.context);
             resumed.resume();
-            Field body = WithContainerDaemonStep.Execution.class.getDeclaredField("body");
-            body.setAccessible(true);
-            assertThat(((WithContainerDaemonTest.RecordingBody) body.get(resumed)).cancelledWith)
+            assertThat(cancelledWith(resumed))
                     .isInstanceOf(AbortException.class).hasMessage("This withContainerDaemon block began before the"
                             + " plugin recorded its DinD sidecar, so it cannot be found again after a restart: run the"
                             + " build again.");
@@ -240,5 +232,12 @@ class WithContainerDaemonResumeTest {
         } finally {
             sidecarsOf(before).forEach(c -> lab.docker("rm", "-fv", c));
         }
+    }
+
+    /** What the resumed execution ended its body with, if anything. */
+    private static Throwable cancelledWith(WithContainerDaemonStep.Execution resumed) throws Exception {
+        Field body = WithContainerDaemonStep.Execution.class.getDeclaredField("body");
+        body.setAccessible(true);
+        return ((WithContainerDaemonTest.RecordingBody) body.get(resumed)).cancelledWith;
     }
 }

@@ -1,5 +1,13 @@
 package io.jenkins.plugins.containerbuild.engine;
 
+import static io.jenkins.plugins.containerbuild.engine.FsutilWire.DATA;
+import static io.jenkins.plugins.containerbuild.engine.FsutilWire.ERR;
+import static io.jenkins.plugins.containerbuild.engine.FsutilWire.FIN;
+import static io.jenkins.plugins.containerbuild.engine.FsutilWire.GO_DIR;
+import static io.jenkins.plugins.containerbuild.engine.FsutilWire.GO_SETGID;
+import static io.jenkins.plugins.containerbuild.engine.FsutilWire.GO_SYMLINK;
+import static io.jenkins.plugins.containerbuild.engine.FsutilWire.REQ;
+import static io.jenkins.plugins.containerbuild.engine.FsutilWire.STAT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,14 +46,6 @@ class HostileFileSendTest {
 
     private static final String FILE_SEND = "/moby.filesync.v1.FileSend/DiffCopy";
     private static final Duration REPLY = Duration.ofSeconds(30);
-    private static final int STAT = 0;
-    private static final int REQ = 1;
-    private static final int DATA = 2;
-    private static final int FIN = 3;
-    private static final int ERR = 4;
-    private static final long GO_DIR = 1L << 31;
-    private static final long GO_SYMLINK = 1L << 27;
-    private static final long GO_SETGID = 1L << 22;
 
     @TempDir
     Path tmp;

@@ -1,5 +1,10 @@
 package io.jenkins.plugins.containerbuild.engine;
 
+import static io.jenkins.plugins.containerbuild.engine.FsutilWire.DATA;
+import static io.jenkins.plugins.containerbuild.engine.FsutilWire.ERR;
+import static io.jenkins.plugins.containerbuild.engine.FsutilWire.FIN;
+import static io.jenkins.plugins.containerbuild.engine.FsutilWire.REQ;
+import static io.jenkins.plugins.containerbuild.engine.FsutilWire.STAT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonConnection;
@@ -44,11 +49,6 @@ class HostileFileSyncTest {
 
     private static final String DIFF_COPY = "/moby.filesync.v1.FileSync/DiffCopy";
     private static final Duration REPLY = Duration.ofSeconds(30);
-    private static final int STAT = 0;
-    private static final int REQ = 1;
-    private static final int DATA = 2;
-    private static final int FIN = 3;
-    private static final int ERR = 4;
 
     /** In the content of every file the daemon must not read: it must appear in nothing that arrives. */
     private final String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
