@@ -2,14 +2,11 @@ package io.jenkins.plugins.containerbuild;
 
 import io.jenkins.plugins.containerbuild.engine.BuildOutput;
 import io.jenkins.plugins.containerbuild.engine.BuildRequest;
+import io.jenkins.plugins.containerbuild.engine.SecretMasks;
 import io.jenkins.plugins.containerbuild.engine.SshKey;
 import java.io.IOException;
 import java.io.Serial;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,9 +25,6 @@ final class ResolvedInputs implements Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;
-
-    /** The shortest line of a multi-line secret that is masked on its own. */
-    static final int MIN_LINE = 4;
 
     private final LinkedHashMap<String, RegistryLogin> pull;
     private final LinkedHashMap<String, byte[]> secrets;
@@ -65,19 +59,12 @@ final class ResolvedInputs implements Serializable {
         secrets.forEach(b::secret);
     }
 
-    /**
-     * What must never appear in the log: passwords, secret values and key texts and passphrases, each also line by
-     * line (the log is written in lines, so a multi-line value would otherwise show its lines one by one). Lines
-     * shorter than {@value #MIN_LINE} characters (a brace of a JSON file) are masked only as part of the whole value.
-     */
+    /** What must never appear in the log: passwords, secret values, key texts and passphrases ({@link SecretMasks}). */
     List<String> masks() {
         List<String> values = new ArrayList<>();
         pull.values().forEach(l -> values.add(l.password()));
         for (byte[] s : secrets.values()) {
-            String text = utf8(s);
-            if (text != null) {
-                values.add(text);
-            }
+            values.add(SecretMasks.text(s));
         }
         for (List<KeyText> keys : ssh.values()) {
             for (KeyText k : keys) {
@@ -85,26 +72,7 @@ final class ResolvedInputs implements Serializable {
                 values.add(k.passphrase());
             }
         }
-        List<String> out = new ArrayList<>();
-        for (String v : values) {
-            if (v == null || v.isEmpty()) {
-                continue;
-            }
-            out.add(v);
-            v.lines().map(String::strip).filter(l -> l.length() >= MIN_LINE && !l.equals(v)).forEach(out::add);
-        }
-        // the longest first, so that a value inside another leaves nothing of the longer one
-        out.sort((a, c) -> Integer.compare(c.length(), a.length()));
-        return out;
-    }
-
-    private static String utf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return null; // binary: it cannot appear in a text log as such
-        }
+        return SecretMasks.of(values);
     }
 
     /** Overwrites the secret bytes held here (the engine's request holds copies, destroyed with it). */

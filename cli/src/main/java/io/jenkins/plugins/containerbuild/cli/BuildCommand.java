@@ -9,6 +9,7 @@ import io.jenkins.plugins.containerbuild.engine.ContainerEngineException;
 import io.jenkins.plugins.containerbuild.engine.PushRequest;
 import io.jenkins.plugins.containerbuild.engine.daemon.DaemonEndpoint;
 import io.jenkins.plugins.containerbuild.engine.RegistryCredentials;
+import io.jenkins.plugins.containerbuild.engine.SecretMasks;
 import io.jenkins.plugins.containerbuild.engine.context.BuildContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,28 +121,12 @@ final class BuildCommand {
         }
     }
 
-    /** The shortest line of a multi-line secret that is masked on its own. */
-    static final int MIN_MASKED_LINE = 4;
-
-    /**
-     * Masks a build secret in everything printed, as a step that prints it would show it: the whole value and, since
-     * step output is printed line by line, each of its lines of {@value #MIN_MASKED_LINE} characters or more (a file
-     * secret's trailing line break included). A value that is not UTF-8 text cannot appear in a text line as such.
-     */
+    /** Masks a build secret in everything printed, as {@link SecretMasks} says; binary values cannot show as text. */
     private static void maskSecret(ConsoleEvents console, byte[] value) {
-        String text;
-        try {
-            text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(value)).toString();
-        } catch (java.nio.charset.CharacterCodingException binary) {
-            return;
+        String text = SecretMasks.text(value);
+        if (text != null) {
+            SecretMasks.of(List.of(text)).forEach(console::addSecret);
         }
-        // the longest first, so that a line inside the whole value leaves nothing of it
-        console.addSecret(text);
-        text.lines().map(String::strip).filter(l -> l.length() >= MIN_MASKED_LINE && !l.equals(text))
-                .sorted((a, b) -> Integer.compare(b.length(), a.length())).forEach(console::addSecret);
     }
 
     private static String outputPath(BuildOutput output) {
