@@ -44,49 +44,26 @@ public final class FileNames {
      * decoded from the bytes on disk.
      */
     public static String name(Path path) {
-        Path fileName = path.getFileName();
-        if (fileName == null) {
-            throw new IllegalArgumentException("A path with no file name has no name to read: " + path);
-        }
+        Path fileName = fileName(path);
         String decoded = fileName.toString();
-        if (exact(decoded)) {
-            return decoded;
-        }
-        return decode(bytes(fileName));
+        return exact(decoded) ? decoded : decode(uriBytes(fileName));
     }
 
     /** The bytes of the last element of this path, as stored by the file system. */
     public static byte[] bytes(Path path) {
-        Path fileName = path.getFileName();
-        if (fileName == null) {
-            throw new IllegalArgumentException("A path with no file name has no name to read: " + path);
-        }
+        Path fileName = fileName(path);
         String decoded = fileName.toString();
-        if (exact(decoded)) {
-            return decoded.getBytes(StandardCharsets.UTF_8);
-        }
-        // the URI of an absolute path; its raw path holds every byte of the name, percent-encoded where needed. The
-        // JDK appends a slash when the path names a directory: it is never part of a name.
-        String raw = Path.of("/").resolve(fileName).toUri().getRawPath();
-        int end = raw.endsWith("/") ? raw.length() - 1 : raw.length();
-        return percentDecode(raw, 1, end);
+        return exact(decoded) ? decoded.getBytes(StandardCharsets.UTF_8) : uriBytes(fileName);
     }
 
     /**
      * The target of a symbolic link as stored in it, lossless: the bytes of each element kept as {@link #decode}
-     * holds them, the slashes between them as they are (Java's paths drop a trailing or repeated slash).
+     * holds them (Java's paths drop a trailing or repeated slash).
      */
     public static String linkTarget(Path link) throws IOException {
         Path target = Files.readSymbolicLink(link);
         String decoded = target.toString();
-        if (exact(decoded)) {
-            return decoded;
-        }
-        // as in bytes(Path): the URI of "/" + target holds every byte; the JDK may append a slash for a directory
-        String raw = Path.of("/").resolve(target).toUri().getRawPath();
-        int from = target.isAbsolute() ? 0 : 1;
-        int end = raw.length() > 1 && raw.endsWith("/") ? raw.length() - 1 : raw.length();
-        return decode(percentDecode(raw, from, end));
+        return exact(decoded) ? decoded : decode(uriBytes(target));
     }
 
     /**
@@ -96,10 +73,7 @@ public final class FileNames {
      */
     public static Path resolve(Path dir, String name) {
         checkElement(name);
-        if (isAscii(name)) {
-            return dir.resolve(name);
-        }
-        return dir.resolve(element(encode(name)));
+        return dir.resolve(path(name));
     }
 
     /**
@@ -115,7 +89,13 @@ public final class FileNames {
             uri.append('/');
         }
         for (byte b : encode(slashPath)) {
-            appendUriByte(uri, b & 0xff, true);
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-_.~/".indexOf(c) >= 0) {
+                uri.append((char) c);
+            } else {
+                uri.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
         }
         try {
             Path absolute = Path.of(new URI(uri.toString()));
@@ -126,28 +106,24 @@ public final class FileNames {
         }
     }
 
-    /** A relative path of one element named by these bytes. */
-    static Path element(byte[] name) {
-        StringBuilder uri = new StringBuilder("file:///");
-        for (byte b : name) {
-            appendUriByte(uri, b & 0xff, false);
+    private static Path fileName(Path path) {
+        Path fileName = path.getFileName();
+        if (fileName == null) {
+            throw new IllegalArgumentException("A path with no file name has no name to read: " + path);
         }
-        try {
-            return Path.of(new URI(uri.toString())).getFileName();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException("A percent-encoded name made no URI: " + uri, e);
-        }
+        return fileName;
     }
 
-    /** One byte of a name in a {@code file:} URI's path: as it is if plain, else percent-encoded. */
-    private static void appendUriByte(StringBuilder uri, int c, boolean slashes) {
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-_.~".indexOf(c) >= 0
-                || (slashes && c == '/')) {
-            uri.append((char) c);
-        } else {
-            uri.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                    .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-        }
+    /**
+     * The bytes of a path as the JDK holds them, read from the {@code file:} URI of {@code "/"} resolved against it,
+     * whose raw path has every byte (percent-encoded where needed). The JDK appends a slash when the path names a
+     * directory: it is never part of a name.
+     */
+    private static byte[] uriBytes(Path path) {
+        String raw = Path.of("/").resolve(path).toUri().getRawPath();
+        int from = path.isAbsolute() ? 0 : 1;
+        int end = raw.length() > 1 && raw.endsWith("/") ? raw.length() - 1 : raw.length();
+        return percentDecode(raw, from, end);
     }
 
     /** Decodes a name's bytes: UTF-8 where valid, each byte of an invalid sequence as a lone surrogate. */

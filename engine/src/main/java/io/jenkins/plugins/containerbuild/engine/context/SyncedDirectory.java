@@ -441,13 +441,7 @@ public final class SyncedDirectory {
 
     /** The path of a normalized relative slash path under the root, each element with its exact bytes. */
     private Path resolve(String normalized) {
-        Path path = root;
-        if (!normalized.isEmpty()) {
-            for (String element : normalized.split("/")) {
-                path = FileNames.resolve(path, element);
-            }
-        }
-        return path;
+        return normalized.isEmpty() ? root : root.resolve(FileNames.path(normalized));
     }
 
     private static final class Pending {
