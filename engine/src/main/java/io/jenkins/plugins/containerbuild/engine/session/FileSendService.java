@@ -6,11 +6,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
@@ -87,14 +85,13 @@ public final class FileSendService implements SessionService {
                     + " choose another output.");
         }
         List<Path> made = makeDirectories(dir);
-        try (DirectoryStream<Path> handle = Files.newDirectoryStream(dir)) {
-            if (!(handle instanceof SecureDirectoryStream)) { // the writer's only way to stay inside; see its javadoc
-                for (int i = made.size() - 1; i >= 0; i--) {
-                    deleteQuietly(made.get(i));
-                }
-                throw new IOException("This platform cannot open directories without following links, which a local"
-                        + " output needs to write only inside " + dir + ": use a tar output (type=tar) instead.");
+        try { // the writer's only way to stay inside: refused here, before the build, not at its first file
+            OutputDirectoryWriter.openSecure(dir).close();
+        } catch (IOException e) {
+            for (int i = made.size() - 1; i >= 0; i--) {
+                deleteQuietly(made.get(i));
             }
+            throw e;
         }
         return new FileSendService(dir.toRealPath(), false, made);
     }

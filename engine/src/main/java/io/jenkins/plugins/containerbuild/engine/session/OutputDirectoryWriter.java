@@ -141,11 +141,7 @@ final class OutputDirectoryWriter {
 
     /** The relative path of an export under the root, each element with exactly its bytes. */
     private Path resolve(String path) {
-        Path p = root;
-        for (String element : path.split("/")) {
-            p = FileNames.resolve(p, element);
-        }
-        return p;
+        return root.resolve(FileNames.path(path));
     }
 
     /**
@@ -211,10 +207,8 @@ final class OutputDirectoryWriter {
                 open(p);
             }
             if (chunk.length > p.stat.size() - p.received) {
-                throw new OutputException("The daemon sent more than the " + p.stat.size() + " bytes it announced for"
-                        + " the output's file \"" + printable(p.path) + "\": the export was stopped as a protocol"
-                        + " violation and what it wrote is removed; run the build again and report it if it persists.",
-                        null);
+                throw protocolViolation("sent more than the " + p.stat.size() + " bytes it announced for the output's"
+                        + " file \"" + printable(p.path) + "\"");
             }
             p.received += chunk.length;
             ByteBuffer b = ByteBuffer.wrap(chunk);
@@ -233,10 +227,8 @@ final class OutputDirectoryWriter {
     synchronized void endOfFile(int id) throws OutputException {
         Pending p = pendingFile(id);
         if (p.received != p.stat.size()) { // a file cut short is never put in place as if it were the build's
-            throw new OutputException("The daemon ended the output's file \"" + printable(p.path) + "\" after "
-                    + p.received + " of the " + p.stat.size() + " bytes it announced: the export was stopped as a"
-                    + " protocol violation and what it wrote is removed; run the build again and report it if it"
-                    + " persists.", null);
+            throw protocolViolation("ended the output's file \"" + printable(p.path) + "\" after " + p.received
+                    + " of the " + p.stat.size() + " bytes it announced");
         }
         try {
             if (p.channel == null) {
@@ -350,7 +342,7 @@ final class OutputDirectoryWriter {
             throw refused(path, "is a symbolic link without a valid target");
         }
         Path temporary = temporaryBeside(target);
-        Files.createSymbolicLink(temporary, linkTarget(stat.linkname()));
+        Files.createSymbolicLink(temporary, FileNames.path(stat.linkname())); // the daemon's bytes, none re-encoded
         temporaries.add(temporary);
         setTime(temporary, stat.modTime());
         moveIntoPlace(temporary, target, path, existing != null);
@@ -358,11 +350,7 @@ final class OutputDirectoryWriter {
 
     private void open(Pending p) throws IOException {
         p.temporary = temporaryBeside(p.target);
-        try (SecureDirectoryStream<Path> dir = openDirectory(parentOf(p.path))) {
-            if (dir == null) {
-                throw refused(p.path, "would be written through " + printable(p.target.getParent()) + ", which is not a"
-                        + " directory of the export");
-            }
+        try (SecureDirectoryStream<Path> dir = parentDirectory(p)) {
             // openat(2) in the directory's handle; CREATE_NEW is O_EXCL: it never opens or follows what is there
             p.channel = dir.newByteChannel(p.temporary.getFileName(), Set.of(StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
@@ -372,17 +360,23 @@ final class OutputDirectoryWriter {
 
     /** renameat(2) in the file's directory handle: replaces a file or a link there, never writes through it. */
     private void renameInDirectory(Pending p) throws IOException {
-        try (SecureDirectoryStream<Path> dir = openDirectory(parentOf(p.path))) {
-            if (dir == null) {
-                throw refused(p.path, "would be written through " + printable(p.target.getParent()) + ", which is not a"
-                        + " directory of the export");
-            }
+        try (SecureDirectoryStream<Path> dir = parentDirectory(p)) {
             dir.move(p.temporary.getFileName(), dir, p.target.getFileName());
         }
         temporaries.remove(p.temporary);
         if (!p.existed) {
             created.add(new Made(p.path, key(p.target)));
         }
+    }
+
+    /** The handle of a file's directory, reached without following a link; refused when it is not one any more. */
+    private SecureDirectoryStream<Path> parentDirectory(Pending p) throws IOException {
+        SecureDirectoryStream<Path> dir = openDirectory(parentOf(p.path));
+        if (dir == null) {
+            throw refused(p.path, "would be written through " + printable(p.target.getParent()) + ", which is not a"
+                    + " directory of the export");
+        }
+        return dir;
     }
 
     /** rename(2) over the destination: replaces a file or a link there, never writes through it. */
@@ -410,12 +404,7 @@ final class OutputDirectoryWriter {
      * directory.
      */
     private SecureDirectoryStream<Path> openDirectory(String path) throws IOException {
-        DirectoryStream<Path> opened = Files.newDirectoryStream(root);
-        if (!(opened instanceof SecureDirectoryStream<Path> dir)) {
-            opened.close();
-            throw new OutputException("This platform cannot open directories without following links, which a"
-                    + " local output needs to stay inside " + root + ": use a tar output (type=tar) instead.", null);
-        }
+        SecureDirectoryStream<Path> dir = openSecure(root);
         if (path.isEmpty()) {
             return dir;
         }
@@ -431,6 +420,20 @@ final class OutputDirectoryWriter {
             dir = next;
         }
         return dir;
+    }
+
+    /**
+     * The output directory's handle, for operations relative to it that follow no link; refused where the JDK has no
+     * {@link SecureDirectoryStream}, since without one a local output cannot be kept inside its directory.
+     */
+    static SecureDirectoryStream<Path> openSecure(Path dir) throws IOException {
+        DirectoryStream<Path> opened = Files.newDirectoryStream(dir);
+        if (!(opened instanceof SecureDirectoryStream<Path> secure)) {
+            opened.close();
+            throw new OutputException("This platform cannot open directories without following links, which a"
+                    + " local output needs to stay inside " + dir + ": use a tar output (type=tar) instead.", null);
+        }
+        return secure;
     }
 
     /**
@@ -457,18 +460,6 @@ final class OutputDirectoryWriter {
         } catch (IOException ignored) {
             // gone already, not empty (something else was put in it), or nothing more can be done
         }
-    }
-
-    /** A link's target as the daemon's bytes, made element by element so that no byte is re-encoded. */
-    static Path linkTarget(String linkname) {
-        Path p = linkname.startsWith("/") ? Path.of("/") : NO_DIRECTORY;
-        for (String element : linkname.split("/")) {
-            if (element.isEmpty()) {
-                continue;
-            }
-            p = element.equals(".") || element.equals("..") ? p.resolve(element) : FileNames.resolve(p, element);
-        }
-        return p;
     }
 
     private static Set<PosixFilePermission> permissions(int mode) {
@@ -555,6 +546,12 @@ final class OutputDirectoryWriter {
         return new OutputException("The build's output sent the path \"" + printable(path) + "\", which " + why
                 + ": the export into " + root + " was stopped before anything was written outside it; fix the"
                 + " build's last stage.", null);
+    }
+
+    /** The daemon broke the file send's rules for a file: {@code what} it did, as "The daemon WHAT: ...". */
+    private static OutputException protocolViolation(String what) {
+        return new OutputException("The daemon " + what + ": the export was stopped as a protocol violation and what"
+                + " it wrote is removed; run the build again and report it if it persists.", null);
     }
 
     private static OutputException cannotWrite(Path p, Exception e) {
