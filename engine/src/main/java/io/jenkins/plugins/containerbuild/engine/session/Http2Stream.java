@@ -123,18 +123,6 @@ public final class Http2Stream {
     /** Bytes of a received DATA frame to grant back at once, to the connection and to this stream. */
     record Grant(int connection, int stream) {}
 
-    /**
-     * Queues bytes as one unpadded DATA frame would, for a test that gives a call its whole input before the service
-     * reads; more than the stream's window is refused.
-     */
-    void received(byte[] data) {
-        try {
-            received(data, 0, data.length, data.length, false);
-        } catch (SessionProtocolException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
-    }
-
     private void append(byte[] data, int off, int len) {
         if (len == 0) {
             return;

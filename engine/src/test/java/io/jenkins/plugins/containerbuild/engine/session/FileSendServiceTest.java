@@ -310,7 +310,11 @@ class FileSendServiceTest {
                 byte[] framed = new byte[5 + p.length];
                 Http2Server.put32(framed, 1, p.length);
                 System.arraycopy(p, 0, framed, 5, p.length);
-                stream.received(framed);
+                try { // as one unpadded DATA frame would bring it, before the service reads
+                    stream.received(framed, 0, framed.length, framed.length, false);
+                } catch (SessionProtocolException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
             }
             stream.endOfInput();
         }
