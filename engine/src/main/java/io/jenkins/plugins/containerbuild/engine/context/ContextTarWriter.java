@@ -146,9 +146,7 @@ final class ContextTarWriter implements AutoCloseable {
     /** Adds a walked regular file with other contents (a rewritten .dockerignore): its header stays the file's own. */
     void addBytes(ContextEntry entry, byte[] contents) throws IOException {
         putHeader(entry, entry.name(), TarConstants.LF_NORMAL, contents.length, null);
-        write(contents, 0, contents.length);
-        pad(contents.length);
-        entriesWritten.incrementAndGet();
+        addContents(contents);
     }
 
     /** The header of a walked entry, with the mode bits and owner names of {@link #headers}. */
@@ -207,6 +205,11 @@ final class ContextTarWriter implements AutoCloseable {
     /** Adds a regular file whose contents are given (a small file such as a rewritten .dockerignore). */
     void addBytes(String name, byte[] contents, int mode, long mtimeSeconds) throws IOException {
         putHeader(name, TarConstants.LF_NORMAL, mode, mtimeSeconds, contents.length, null);
+        addContents(contents);
+    }
+
+    /** The contents after their header, padded to a record: the entry is complete. */
+    private void addContents(byte[] contents) throws IOException {
         write(contents, 0, contents.length);
         pad(contents.length);
         entriesWritten.incrementAndGet();
@@ -277,12 +280,7 @@ final class ContextTarWriter implements AutoCloseable {
             String groupName) throws IOException {
         if (isShortAscii(name) && (linkName == null || isShortAscii(linkName)) && name.charAt(0) != '/'
                 && size >= 0 && size <= MAX_OCTAL_11 && mtimeSeconds >= 0 && mtimeSeconds <= MAX_OCTAL_11) {
-            if (buffer.length - used < RECORD) {
-                writeBuffer();
-            }
-            formatUstarHeader(used, name, type, mode & MODE_BITS, mtimeSeconds, size, linkName, userName,
-                    groupName);
-            used += RECORD;
+            putUstarHeader(name, type, mode, mtimeSeconds, size, linkName, userName, groupName);
         } else if (FileNames.hasEscapedByte(name) || (linkName != null && FileNames.hasEscapedByte(linkName))) {
             putHeaderWithRawNames(name, type, mode, mtimeSeconds, size, linkName, userName, groupName);
         } else {

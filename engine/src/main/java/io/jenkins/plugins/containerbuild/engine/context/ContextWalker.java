@@ -31,7 +31,6 @@ final class ContextWalker {
         void visit(ContextEntry entry) throws IOException;
     }
 
-    static final String ATTRIBUTES = DirectoryHandle.ATTRIBUTES;
     static final int S_IFMT = 0170000;
     static final int S_IFDIR = 0040000;
     static final int S_IFREG = 0100000;

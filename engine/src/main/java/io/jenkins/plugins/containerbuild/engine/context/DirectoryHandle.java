@@ -133,8 +133,10 @@ final class DirectoryHandle implements Closeable {
         SecureDirectoryStream<Path> opened;
         try {
             opened = handle.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException | AccessDeniedException e) {
-            throw e instanceof AccessDeniedException ? ContextWalker.unreadable(child, e) : e;
+        } catch (NoSuchFileException vanished) {
+            throw vanished;
+        } catch (AccessDeniedException e) {
+            throw ContextWalker.unreadable(child, e);
         } catch (FileSystemException e) { // a link (ELOOP) or no longer a directory
             throw changed(child, e);
         }
@@ -167,8 +169,10 @@ final class DirectoryHandle implements Closeable {
         SeekableByteChannel channel;
         try {
             channel = handle.newByteChannel(name, READ_NOFOLLOW);
-        } catch (NoSuchFileException | AccessDeniedException e) {
-            throw e instanceof AccessDeniedException ? ContextWalker.unreadable(child, e) : e;
+        } catch (NoSuchFileException vanished) {
+            throw vanished;
+        } catch (AccessDeniedException e) {
+            throw ContextWalker.unreadable(child, e);
         } catch (FileSystemException e) { // a link (ELOOP)
             throw changed(child, e);
         }
