@@ -284,13 +284,14 @@ final class BuildImageStep {
     private Built buildThroughSession(BuildContext context) throws ContainerEngineException, InterruptedException {
         SyncedDirectory contextDir;
         SyncedDirectory dockerfileDir;
+        Path served = servedDockerfile(context);
         try {
             contextDir = SyncedDirectory.context(context);
-            dockerfileDir = SyncedDirectory.dockerfileDirectory(servedDockerfile(context));
+            dockerfileDir = SyncedDirectory.dockerfileDirectory(served);
         } catch (IOException e) {
             throw contextUnreadable(e);
         }
-        String query = checkedQuery(servedDockerfile(context).getFileName().toString());
+        String query = checkedQuery(served.getFileName().toString());
         fileSend = openOutput();
         FileSyncService fileSync = new FileSyncService(Map.of(BuildSession.CONTEXT, contextDir,
                 BuildSession.DOCKERFILE, dockerfileDir));

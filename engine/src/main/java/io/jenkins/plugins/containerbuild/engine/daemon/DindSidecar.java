@@ -153,7 +153,7 @@ public final class DindSidecar implements AutoCloseable {
      */
     public static DindSidecar adopt(DaemonConnection host, String containerId, String label, String owner,
                                     Timeouts timeouts) throws ContainerEngineException {
-        String name = "The DinD sidecar " + containerId.substring(0, Math.min(12, containerId.length()));
+        String name = nameOf(containerId);
         InspectContainerResponse info;
         try {
             info = host.docker().inspectContainerCmd(containerId).exec();
@@ -199,6 +199,11 @@ public final class DindSidecar implements AutoCloseable {
         return new DindSidecar(host, containerId, inner, info.getConfig().getImage(), label);
     }
 
+    /** How messages name a sidecar: by the short form of its container id, as {@code docker ps} shows it. */
+    private static String nameOf(String containerId) {
+        return "The DinD sidecar " + containerId.substring(0, Math.min(12, containerId.length()));
+    }
+
     /** The files of {@code TLS_DIR} in the container, by name ({@code GET /containers/ID/archive}, read in memory). */
     private static Map<String, String> readTlsDir(DaemonConnection host, String id) throws DindSidecarDiedException {
         DockerHttpClient.Request req = DockerHttpClient.Request.builder()
@@ -221,9 +226,8 @@ public final class DindSidecar implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            throw new DindSidecarDiedException("The DinD sidecar " + id.substring(0, Math.min(12, id.length()))
-                    + "'s TLS files could not be read back (" + DaemonConnection.rootMessage(e) + "): run the build"
-                    + " again.", e);
+            throw new DindSidecarDiedException(nameOf(id) + "'s TLS files could not be read back ("
+                    + DaemonConnection.rootMessage(e) + "): run the build again.", e);
         }
         return files;
     }
@@ -644,7 +648,7 @@ public final class DindSidecar implements AutoCloseable {
                 try {
                     state = host.docker().inspectContainerCmd(containerId).exec().getState();
                 } catch (NotFoundException e) {
-                    return Optional.of(new DindSidecarDiedException("The DinD sidecar " + containerId.substring(0, 12)
+                    return Optional.of(new DindSidecarDiedException(nameOf(containerId)
                             + " from " + image + " disappeared during the " + what + " (someone removed it): run the "
                             + what + " again.", cause));
                 } catch (RuntimeException e) {
@@ -654,7 +658,7 @@ public final class DindSidecar implements AutoCloseable {
                     long code = state.getExitCodeLong() != null ? state.getExitCodeLong() : -1;
                     String why = Boolean.TRUE.equals(state.getOOMKilled()) ? ", killed for lack of memory"
                             : code == 137 ? ", killed (SIGKILL: out of memory, or stopped by someone)" : "";
-                    return Optional.of(new DindSidecarDiedException("The DinD sidecar " + containerId.substring(0, 12)
+                    return Optional.of(new DindSidecarDiedException(nameOf(containerId)
                             + " from " + image + " died during the " + what + " with exit code " + code + why
                             + "; its last log lines:\n" + String.join("\n", lastLogLines(host, containerId, LOG_LINES_ON_DEATH))
                             + "\nCheck the host's memory and the sidecar's log, then run the " + what + " again.", cause));
