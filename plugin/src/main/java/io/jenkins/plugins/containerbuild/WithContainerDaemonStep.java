@@ -210,15 +210,10 @@ public final class WithContainerDaemonStep extends Step {
 
         /** The body has ended (successfully or not): removes the sidecar on the agent; runs on a thread of its own. */
         void end(StepContext context) throws IOException, InterruptedException {
-            BlockDaemon b = block;
-            if (b == null || !b.isKeptSidecar() || !claimRelease()) {
-                return;
-            }
-            TaskListener listener = context.get(TaskListener.class);
             try {
-                context.get(FilePath.class).act(new ReleaseSidecarCallable(b.ref(), listener));
+                release(context, false);
             } catch (IOException e) { // the agent is gone: the sidecar goes with its process, or when it comes back
-                new BuildLog(listener.getLogger(), FUNCTION_NAME, List.of())
+                new BuildLog(context.get(TaskListener.class).getLogger(), FUNCTION_NAME, List.of())
                         .line(Messages.WithContainerDaemonStep_ReleaseFailed(e.getMessage()));
             }
         }
@@ -255,9 +250,9 @@ public final class WithContainerDaemonStep extends Step {
     }
 
     /**
-     * The block's daemon, opened: for DinD, a sidecar started on the agent and kept there under {@code key}; for any other kind, the
-     * daemon choice itself, checked by resolving it once (credentials, allowed images) so that a bad one fails before
-     * the body runs. Runs on the controller.
+     * The block's daemon, opened: for DinD, a sidecar started on the agent and kept there under {@code key}; for any
+     * other kind, the daemon choice itself, checked by resolving it once (credentials, allowed images) so that a bad
+     * one fails before the body runs. Runs on the controller.
      */
     static BlockDaemon open(DaemonSpec daemon, String key, Run<?, ?> run, FilePath workspace, TaskListener listener)
             throws IOException, InterruptedException {

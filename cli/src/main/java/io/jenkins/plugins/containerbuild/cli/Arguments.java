@@ -221,15 +221,16 @@ final class Arguments {
         if (o.passwordStdin && o.username == null) {
             throw new UsageException("--password-stdin needs --username.", o.command);
         }
-        if (StdinContext.STDIN.equals(o.context) && StdinDockerfile.STDIN.equals(o.file)) {
+        boolean contextFromStdin = StdinContext.STDIN.equals(o.context);
+        boolean dockerfileFromStdin = StdinDockerfile.STDIN.equals(o.file);
+        if (contextFromStdin && dockerfileFromStdin) {
             throw new UsageException("--context - and --file - both read standard input: send a tar holding the"
                     + " Dockerfile as the context, and name it with --file PATH inside it.", o.command);
         }
-        if (o.passwordStdin && (StdinDockerfile.STDIN.equals(o.file) || StdinContext.STDIN.equals(o.context))) {
-            throw new UsageException((StdinContext.STDIN.equals(o.context) ? "--context -" : "--file -") + " and"
-                    + " --password-stdin both read standard input: give the "
-                    + (StdinContext.STDIN.equals(o.context) ? "context as a directory" : "Dockerfile as a file")
-                    + ", or log in through the docker config file.", o.command);
+        if (o.passwordStdin && (dockerfileFromStdin || contextFromStdin)) {
+            throw new UsageException((contextFromStdin ? "--context -" : "--file -") + " and --password-stdin both"
+                    + " read standard input: give the " + (contextFromStdin ? "context as a directory"
+                    : "Dockerfile as a file") + ", or log in through the docker config file.", o.command);
         }
     }
 

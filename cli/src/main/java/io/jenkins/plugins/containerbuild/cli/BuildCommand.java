@@ -146,10 +146,15 @@ final class BuildCommand {
         try {
             Path context = stdin.context() != null ? stdin.context() : inv.cwd().resolve(o.context).normalize();
             BuildRequest.Builder b = BuildRequest.builder(context).dockerfileOption("--file");
-            // with the context from stdin, --file names a file of that context, as with docker build -f PATH -
-            Path dockerfile = stdin.dockerfile() != null ? stdin.dockerfile()
-                    : o.file != null ? (stdin.context() != null ? stdin.context() : inv.cwd()).resolve(o.file).normalize()
-                    : BuildContext.locate(context.resolve("Dockerfile"));
+            Path dockerfile;
+            if (stdin.dockerfile() != null) {
+                dockerfile = stdin.dockerfile();
+            } else if (o.file != null) {
+                // with the context from stdin, --file names a file of that context, as with docker build -f PATH -
+                dockerfile = (stdin.context() != null ? stdin.context() : inv.cwd()).resolve(o.file).normalize();
+            } else {
+                dockerfile = BuildContext.locate(context.resolve("Dockerfile"));
+            }
             if (stdin.dockerfile() != null || o.file != null) {
                 b.dockerfile(dockerfile);
             }

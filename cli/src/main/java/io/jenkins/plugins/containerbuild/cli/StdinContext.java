@@ -45,16 +45,7 @@ final class StdinContext implements AutoCloseable {
 
     /** Reads the whole of {@code stdin} into a new private temporary context directory. */
     static StdinContext read(InputStream stdin, Options o) throws UsageException {
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("containerbuild-stdin-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (IOException e) {
-            throw new UsageException("--context - could not make a temporary directory for the context ("
-                    + e.getMessage() + "): check that the temporary directory (java.io.tmpdir) is writable.",
-                    o.command, e);
-        }
-        StdinContext made = new StdinContext(dir);
+        StdinContext made = new StdinContext(privateDirectory("--context -", "the context", o));
         try {
             Files.createDirectory(made.context);
             BufferedInputStream in = new BufferedInputStream(stdin, 64 * 1024);
@@ -88,6 +79,21 @@ final class StdinContext implements AutoCloseable {
         } catch (UsageException | RuntimeException e) {
             made.close();
             throw e;
+        }
+    }
+
+    /**
+     * A new temporary directory that only this user can enter (0700), for what {@code option} read from standard
+     * input ({@code what}); a usage error that says where when it cannot be made.
+     */
+    static Path privateDirectory(String option, String what, Options o) throws UsageException {
+        try {
+            return Files.createTempDirectory("containerbuild-stdin-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new UsageException(option + " could not make a temporary directory for " + what + " ("
+                    + e.getMessage() + "): check that the temporary directory (java.io.tmpdir) is writable.",
+                    o.command, e);
         }
     }
 

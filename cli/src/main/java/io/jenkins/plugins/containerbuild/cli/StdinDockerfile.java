@@ -26,15 +26,7 @@ final class StdinDockerfile implements AutoCloseable {
 
     /** Reads the whole of {@code stdin} into a new private temporary file named {@code Dockerfile}. */
     static StdinDockerfile read(InputStream stdin, Options o) throws UsageException {
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("containerbuild-stdin-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (IOException e) {
-            throw new UsageException("--file - could not make a temporary directory for the Dockerfile ("
-                    + e.getMessage() + "): check that the temporary directory (java.io.tmpdir) is writable.",
-                    o.command, e);
-        }
+        Path dir = StdinContext.privateDirectory("--file -", "the Dockerfile", o);
         Path file = dir.resolve("Dockerfile");
         try {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
